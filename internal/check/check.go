@@ -1,0 +1,206 @@
+// Package check holds the types every check, the runner, the scorer and the
+// reporters share: a check's static metadata, its result, and its evidence.
+package check
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Severity ranks how much a failed check matters for launch.
+type Severity int
+
+// Severities from least to most serious; the order is used by --fail-on.
+const (
+	Info Severity = iota
+	Minor
+	Major
+	Blocker
+)
+
+// String returns the lower-case name used in JSON, the CLI and reports.
+func (s Severity) String() string {
+	switch s {
+	case Blocker:
+		return "blocker"
+	case Major:
+		return "major"
+	case Minor:
+		return "minor"
+	case Info:
+		return "info"
+	}
+	return fmt.Sprintf("severity(%d)", int(s))
+}
+
+// ParseSeverity reads a severity name as written on the command line.
+func ParseSeverity(s string) (Severity, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "blocker":
+		return Blocker, nil
+	case "major":
+		return Major, nil
+	case "minor":
+		return Minor, nil
+	case "info":
+		return Info, nil
+	}
+	return 0, fmt.Errorf("unknown severity %q (want blocker, major, minor or info)", s)
+}
+
+// MarshalText makes a Severity appear as its name in JSON.
+func (s Severity) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+
+// UnmarshalText reads a Severity name back from JSON.
+func (s *Severity) UnmarshalText(b []byte) error {
+	v, err := ParseSeverity(string(b))
+	if err != nil {
+		return err
+	}
+	*s = v
+	return nil
+}
+
+// Status is the outcome of one check.
+type Status string
+
+// The statuses a check can end with. ERROR means the check itself could not
+// evaluate: it is never a pass.
+const (
+	Pass  Status = "PASS"
+	Fail  Status = "FAIL"
+	Warn  Status = "WARN"
+	Skip  Status = "SKIP"
+	NA    Status = "N/A"
+	Error Status = "ERROR"
+)
+
+// The scorecard areas, named exactly as in the SPEC's check catalog table and
+// listed in its order.
+const (
+	AreaAuth       = "Auth login"
+	AreaSession    = "Session security"
+	AreaAuthz      = "Authorization"
+	AreaPayments   = "Payments & gated content"
+	AreaSecrets    = "Secrets handling"
+	AreaEmail      = "Email deliverability"
+	AreaTLS        = "SSL and redirects"
+	AreaEdge       = "Edge protection"
+	AreaPerf       = "API performance"
+	AreaMonitoring = "Monitoring"
+	AreaOps        = "Backup / rollback"
+	AreaHygiene    = "Hygiene, domain & dependencies"
+)
+
+// Areas lists every scorecard row in catalog order.
+var Areas = []string{
+	AreaAuth, AreaSession, AreaAuthz, AreaPayments, AreaSecrets, AreaEmail,
+	AreaTLS, AreaEdge, AreaPerf, AreaMonitoring, AreaOps, AreaHygiene,
+}
+
+// Meta is a check's static description: everything `checks`, `explain`,
+// SARIF rules and reports need without running it.
+type Meta struct {
+	ID       string
+	Area     string
+	Severity Severity
+	Title    string
+	// Pass states the pass criteria.
+	Pass string
+	// Why says why it matters.
+	Why string
+	// Breaks says what breaks for members if it fails.
+	Breaks string
+	// Fix is the fix path.
+	Fix string
+	// Refs cite ASVS 5.0.0, OWASP API Top 10 2023 and CWE entries.
+	Refs []string
+	// Intrusive checks create data, send mail or bursts; they run only with
+	// explicit consent.
+	Intrusive bool
+	// Needs lists the config keys the check cannot run without (see
+	// config.Config.Need).
+	Needs []string
+}
+
+// Check is one verifiable claim about the portal.
+type Check interface {
+	Meta() Meta
+	// Run evaluates the check. The context carries the per-check deadline set
+	// by the runner. Run reports problems through the Result, not by panicking.
+	Run(ctx context.Context, env *Env) Result
+}
+
+// Result is what a check's Run returns.
+type Result struct {
+	Status  Status
+	Summary string
+	// Reason explains a SKIP, N/A or ERROR: what happened.
+	Reason string
+	// Enable names what would let a SKIP run: a config key, a flag such as
+	// --intrusive, or a tool to install.
+	Enable   string
+	Evidence []Evidence
+}
+
+// Evidence backs a verdict with what was actually sent and seen.
+type Evidence struct {
+	// Request is "METHOD URL" with credentials redacted.
+	Request string `json:"request,omitempty"`
+	// Status is the HTTP status; zero (omitted) for non-HTTP evidence.
+	Status int `json:"status,omitempty"`
+	// Detail carries the relevant headers, body excerpt or explanation.
+	Detail string `json:"detail,omitempty"`
+	// Location points into a file for repository evidence.
+	Location *Location `json:"location,omitempty"`
+	// Repro is a redacted curl command that reproduces the observation.
+	Repro string `json:"repro,omitempty"`
+}
+
+// Location is a place in a file or commit.
+type Location struct {
+	File   string `json:"file"`
+	Line   int    `json:"line,omitempty"`
+	Commit string `json:"commit,omitempty"`
+}
+
+// Outcome is a finished check: its metadata, result and timing.
+type Outcome struct {
+	Meta     Meta
+	Result   Result
+	Duration time.Duration
+}
+
+// Passf returns a PASS result with a formatted summary.
+func Passf(format string, a ...any) Result {
+	return Result{Status: Pass, Summary: fmt.Sprintf(format, a...)}
+}
+
+// Failf returns a FAIL result with a formatted summary and evidence.
+func Failf(ev []Evidence, format string, a ...any) Result {
+	return Result{Status: Fail, Summary: fmt.Sprintf(format, a...), Evidence: ev}
+}
+
+// Warnf returns a WARN result with a formatted summary and evidence.
+func Warnf(ev []Evidence, format string, a ...any) Result {
+	return Result{Status: Warn, Summary: fmt.Sprintf(format, a...), Evidence: ev}
+}
+
+// Errorf returns an ERROR result: the check could not evaluate.
+func Errorf(format string, a ...any) Result {
+	msg := fmt.Sprintf(format, a...)
+	return Result{Status: Error, Summary: "could not evaluate: " + msg, Reason: msg}
+}
+
+// Skipped returns a SKIP result with the reason and what would enable it.
+func Skipped(reason, enable string) Result {
+	return Result{Status: Skip, Summary: "skipped: " + reason, Reason: reason, Enable: enable}
+}
+
+// NotApplicable returns an N/A result for a flow the portal does not have.
+func NotApplicable(format string, a ...any) Result {
+	msg := fmt.Sprintf(format, a...)
+	return Result{Status: NA, Summary: "not applicable: " + msg, Reason: msg}
+}

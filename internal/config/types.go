@@ -1,0 +1,149 @@
+// Package config loads and validates launchready.yaml strictly: unknown keys,
+// wrong types, missing required fields and literal secrets are errors that
+// name the key and the line.
+package config
+
+import "time"
+
+// Config is a parsed launchready.yaml. Field tags give the YAML key; the
+// `required` option marks keys that must be present.
+type Config struct {
+	// Target says where the portal is and which hosts may ever be contacted.
+	Target Target `yaml:"target,required"`
+	// Auth describes how members log in and which pages need a login.
+	Auth Auth `yaml:"auth"`
+	// Session says how the portal keeps a member logged in.
+	Session Session `yaml:"session"`
+	// Accounts are the test members, keyed "a", "b" (and later "admin").
+	Accounts map[string]Account `yaml:"accounts"`
+
+	// Path is the file the config was read from ("" when parsed from bytes).
+	Path string `yaml:"-"`
+}
+
+// Target is the portal's canonical origin, its variants and the scan's scope.
+type Target struct {
+	// URL is the canonical origin, e.g. https://app.example.com.
+	URL string `yaml:"url,required"`
+	// Variants are the other ways people reach the portal (http/https ×
+	// root/www/app); each must land on URL in one hop.
+	Variants []string `yaml:"variants"`
+	// Scope lists the only hosts ever contacted: "host" (any port),
+	// "host:port", or a URL prefix for a shared provider host. When empty it
+	// is the hosts of URL and Variants.
+	Scope []string `yaml:"scope"`
+	// Resolver is host:port of a DNS server used for every lookup; empty
+	// means the system resolver.
+	Resolver string `yaml:"resolver"`
+	// CAFile adds trusted root certificates (PEM), e.g. a staging CA.
+	CAFile string `yaml:"ca_file"`
+	// Rate caps non-load requests per second across the whole scan.
+	Rate float64 `yaml:"rate"`
+	// Timeouts bound every connection and request.
+	Timeouts Timeouts `yaml:"timeouts"`
+	// MaxBodyBytes caps a response body after decoding; hitting it is an
+	// ERROR for the check that asked.
+	MaxBodyBytes int64 `yaml:"max_body_bytes"`
+	// MaxHeaderBytes caps response headers.
+	MaxHeaderBytes int64 `yaml:"max_header_bytes"`
+	// MaxRedirects caps the hops followed for one request.
+	MaxRedirects int `yaml:"max_redirects"`
+	// RetryAfterMax caps how long a Retry-After answer is waited for.
+	RetryAfterMax time.Duration `yaml:"retry_after_max"`
+}
+
+// Timeouts bound each phase of a request.
+type Timeouts struct {
+	// Connect bounds the TCP connect.
+	Connect time.Duration `yaml:"connect"`
+	// TLS bounds the TLS handshake.
+	TLS time.Duration `yaml:"tls"`
+	// Header bounds the wait for response headers after the request is sent.
+	Header time.Duration `yaml:"header"`
+	// Request bounds a whole request including reading the body.
+	Request time.Duration `yaml:"request"`
+	// Check bounds one check's whole run.
+	Check time.Duration `yaml:"check"`
+}
+
+// Auth describes the login journey.
+type Auth struct {
+	// Kind is how members log in: form (HTML form POST) or json.
+	Kind string `yaml:"kind"`
+	// Login is the login flow.
+	Login *Login `yaml:"login"`
+	// Logout is the logout flow; "none" declares the portal has none.
+	Logout *Flow `yaml:"logout"`
+	// Protected lists pages (paths on the target URL) that need a login.
+	Protected []string `yaml:"protected"`
+}
+
+// Login describes the login request.
+type Login struct {
+	// Path is where the login form is shown and posted (unless Action says
+	// otherwise).
+	Path string `yaml:"path,required"`
+	// Action is where the form posts when it differs from Path.
+	Action string `yaml:"action"`
+	// Form maps field names to values; {{email}} and {{password}} are
+	// replaced with the account's.
+	Form map[string]string `yaml:"form"`
+	// Success is the page a member lands on after logging in.
+	Success string `yaml:"success"`
+}
+
+// Flow is an optional flow at a path, or declared absent with "none".
+type Flow struct {
+	// Path is where the flow starts.
+	Path string `yaml:"path"`
+	// Method is the HTTP method (default POST for logout).
+	Method string `yaml:"method"`
+	// None is true when the config says the portal has no such flow.
+	None bool `yaml:"-"`
+}
+
+// Session says how the portal keeps members logged in.
+type Session struct {
+	// Kind is cookie (default) or token.
+	Kind string `yaml:"kind"`
+	// From is the JSON field of the login response holding the token.
+	From string `yaml:"from"`
+	// Header is the request header that carries the token.
+	Header string `yaml:"header"`
+	// Prefix is put before the token in Header (e.g. "Bearer ").
+	Prefix string `yaml:"prefix"`
+}
+
+// Account is a test member's credentials.
+type Account struct {
+	// Email may be literal or a reference.
+	Email Value `yaml:"email,required"`
+	// Password must be a reference (env:NAME or file:PATH).
+	Password Secret `yaml:"password,required"`
+}
+
+// Value is a config value written literally or as env:NAME / file:PATH.
+type Value struct {
+	// Ref is the reference as written ("" for a literal).
+	Ref string
+	// Value is the resolved value.
+	Value string
+	// Line is where it was written.
+	Line int
+}
+
+// Secret is a value that must never be written literally in the config.
+type Secret struct {
+	// Ref is the reference as written: env:NAME or file:PATH.
+	Ref string
+	// Value is the resolved secret. Never print it.
+	Value string
+	// Line is where it was written.
+	Line int
+}
+
+// String hides the secret so it cannot leak through fmt.
+func (s Secret) String() string { return s.Ref }
+
+// GoString hides the secret from %#v as well.
+func (s Secret) GoString() string { return "config.Secret{" + s.Ref + "}" }
