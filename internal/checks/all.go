@@ -1,0 +1,36 @@
+// Package checks is the single list of every implemented check. There is no
+// self-registration: a check exists when it is listed here.
+package checks
+
+import (
+	"strings"
+
+	"github.com/launchready/launchready/internal/check"
+	"github.com/launchready/launchready/internal/checks/auth"
+	"github.com/launchready/launchready/internal/checks/edge"
+	"github.com/launchready/launchready/internal/checks/session"
+	"github.com/launchready/launchready/internal/checks/tls"
+)
+
+// All returns every implemented check, in catalog order.
+func All() []check.Check {
+	return []check.Check{
+		auth.ProtectedPages{},
+		session.Secure(),
+		session.HTTPOnly(),
+		session.SameSite(),
+		tls.HTTPSRedirect{},
+		tls.Canonical{},
+		edge.Headers{},
+	}
+}
+
+// Find returns the check with the given ID (case-insensitive).
+func Find(id string) (check.Check, bool) {
+	for _, c := range All() {
+		if strings.EqualFold(c.Meta().ID, id) {
+			return c, true
+		}
+	}
+	return nil, false
+}

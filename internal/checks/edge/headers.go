@@ -1,0 +1,109 @@
+// Package edge holds the Edge protection checks (EDGE-*).
+package edge
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/launchready/launchready/internal/check"
+	"github.com/launchready/launchready/internal/checks/edge/observatory"
+	"github.com/launchready/launchready/internal/checks/journey"
+	"github.com/launchready/launchready/internal/target"
+)
+
+// Score thresholds on the Observatory scale for the four header tests.
+const (
+	passAt = 90
+	warnAt = 70
+)
+
+// Headers is EDGE-004: security headers scored with the MDN HTTP
+// Observatory's modifiers.
+type Headers struct{}
+
+var _ check.Check = Headers{}
+
+// Meta returns the static description.
+func (Headers) Meta() check.Meta {
+	return check.Meta{
+		ID: "EDGE-004", Area: check.AreaEdge, Severity: check.Major,
+		Title: "Security headers (CSP, nosniff, frame-ancestors, Referrer-Policy)",
+		Pass: "The home page (target.url) and the login page each score at least 90 on the MDN HTTP Observatory scale for its four header " +
+			"tests: Content-Security-Policy, X-Content-Type-Options, X-Frame-Options / CSP frame-ancestors, Referrer-Policy " +
+			"(start at 100, apply each test's modifier, bonuses only count at 90 or more). 70–89 is WARN, below 70 FAIL.",
+		Why: "These headers are the browser-side safety net: a strict CSP stops injected scripts from running, frame-ancestors stops " +
+			"clickjacking of the login and payment forms, nosniff stops uploads being run as scripts, and Referrer-Policy keeps tokens in " +
+			"URLs from leaking to other sites.",
+		Breaks: "One injection bug becomes account takeover, and the login page can be framed by a look-alike site to harvest passwords.",
+		Fix: "Send the headers on every HTML response (tighten the CSP to what the page really loads):\n" +
+			"  Content-Security-Policy: default-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'\n" +
+			"  X-Content-Type-Options: nosniff\n" +
+			"  X-Frame-Options: DENY\n" +
+			"  Referrer-Policy: strict-origin-when-cross-origin\n" +
+			"  nginx: add_header <Name> \"<value>\" always;    Express: app.use(helmet())    Next.js: headers() in next.config.js\n" +
+			"  Caddy: header { Content-Security-Policy \"…\" X-Content-Type-Options nosniff … }",
+		Refs: []string{"ASVS v5.0.0-3.4.3", "ASVS v5.0.0-3.4.4", "ASVS v5.0.0-3.4.5", "ASVS v5.0.0-3.4.6", "API8:2023", "CWE-1021", "CWE-693"},
+	}
+}
+
+// Run scores the home page and the login page; the worse one decides.
+func (Headers) Run(ctx context.Context, env *check.Env) check.Result {
+	pages := []string{"/"}
+	if l := env.Config.Auth.Login; l != nil {
+		pages = append(pages, l.Path)
+	}
+	worst := 101
+	var ev []check.Evidence
+	var lines []string
+	seen := map[string]bool{}
+	for _, p := range pages {
+		resp, err := env.Client.Do(ctx, &target.Request{URL: journey.URL(env, p), Follow: true})
+		if err != nil {
+			return check.Errorf("fetching %s: %v", p, err)
+		}
+		if seen[resp.URL.String()] {
+			continue
+		}
+		seen[resp.URL.String()] = true
+		if resp.StatusCode >= 400 {
+			return check.Errorf("%s answered %d, so its headers are not the page's real ones", p, resp.StatusCode)
+		}
+		s := observatory.Evaluate(resp.Header)
+		worst = min(worst, s.Score)
+		lines = append(lines, fmt.Sprintf("%s %d/100", resp.URL.Path, s.Score))
+		ev = append(ev, check.HTTPEvidence(env, resp, deductions(s)))
+	}
+	summary := "header score " + strings.Join(lines, ", ") + " (Observatory modifiers for CSP, nosniff, framing, Referrer-Policy)"
+	switch {
+	case worst < warnAt:
+		return check.Failf(ev, "%s; below %d", summary, warnAt)
+	case worst < passAt:
+		return check.Warnf(ev, "%s; below %d", summary, passAt)
+	}
+	return check.Result{Status: check.Pass, Summary: summary, Evidence: ev}
+}
+
+// deductions lists each test's result and modifier, worst first.
+func deductions(s observatory.Score) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Score %d (100 %+d before bonuses).\n", s.Score, s.Base-100)
+	for _, t := range s.Tests {
+		mark := "ok  "
+		if !t.Pass {
+			mark = "FAIL"
+		}
+		fmt.Fprintf(&b, "%s %-24s %+4d  %s: %s\n", mark, t.Name, t.Modifier, t.Result, t.Detail)
+		if t.Header != "" {
+			fmt.Fprintf(&b, "      seen: %s\n", truncate(t.Header, 300))
+		}
+	}
+	return strings.TrimRight(b.String(), "\n")
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}

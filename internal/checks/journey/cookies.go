@@ -1,0 +1,214 @@
+package journey
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/launchready/launchready/internal/check"
+	"github.com/launchready/launchready/internal/target"
+)
+
+// SetCookie is one raw Set-Cookie line as the portal sent it, with the
+// attributes read from the raw text (Go's parser drops what it dislikes).
+type SetCookie struct {
+	Name, Value string
+	// Raw is the header line as received.
+	Raw string
+	// Attrs maps lower-case attribute names to their values ("" for flags).
+	Attrs map[string]string
+	// Hop is the exchange that set it; Resp the chain it belongs to.
+	Hop  target.Hop
+	Resp *target.Response
+}
+
+// Has reports whether a flag or attribute is present.
+func (c SetCookie) Has(attr string) bool {
+	_, ok := c.Attrs[strings.ToLower(attr)]
+	return ok
+}
+
+// ParseSetCookie reads a raw Set-Cookie line without dropping attributes.
+func ParseSetCookie(raw string) (SetCookie, bool) {
+	parts := strings.Split(raw, ";")
+	name, value, ok := strings.Cut(parts[0], "=")
+	name = strings.TrimSpace(name)
+	if !ok || name == "" {
+		return SetCookie{}, false
+	}
+	c := SetCookie{Name: name, Value: strings.Trim(strings.TrimSpace(value), `"`), Raw: raw, Attrs: map[string]string{}}
+	for _, p := range parts[1:] {
+		k, v, _ := strings.Cut(p, "=")
+		k = strings.ToLower(strings.TrimSpace(k))
+		if k != "" {
+			c.Attrs[k] = strings.TrimSpace(v)
+		}
+	}
+	return c, true
+}
+
+// deletes reports whether the line removes the cookie rather than sets it.
+func (c SetCookie) deletes() bool {
+	if c.Value == "" {
+		return true
+	}
+	if ma, ok := c.Attrs["max-age"]; ok && (strings.HasPrefix(ma, "-") || ma == "0") {
+		return true
+	}
+	return false
+}
+
+// SessionCookies is the outcome of identifying the session cookie.
+type SessionCookies struct {
+	// Cookies are the ones without which the protected page refuses the
+	// member (or, if no single one is necessary, each that alone suffices).
+	Cookies []SetCookie
+	// Candidates are every cookie set at login.
+	Candidates []SetCookie
+	// Probe is the protected page used to decide.
+	Probe string
+	// How says which test identified them.
+	How string
+}
+
+// IdentifySessionCookies finds the session cookie from behaviour, not its
+// name: among the cookies set by the login submission, the one whose
+// removal makes the protected page refuse member a.
+func IdentifySessionCookies(ctx context.Context, env *check.Env) (*SessionCookies, error) {
+	return check.Shared(ctx, env, "session-cookies", func(ctx context.Context) (*SessionCookies, error) {
+		sess, err := env.Sessions.Get(ctx, "a")
+		if err != nil {
+			return nil, err
+		}
+		probe := probePath(env)
+		if probe == "" {
+			return nil, fmt.Errorf("no protected page to test the session against (auth.protected)")
+		}
+		view, err := ProtectedView(ctx, env, probe)
+		if err != nil {
+			return nil, err
+		}
+		sc := &SessionCookies{Probe: probe, Candidates: loginCookies(sess)}
+		if len(sc.Candidates) == 0 {
+			return nil, fmt.Errorf("the login response set no cookie, yet session.kind is cookie: set session.kind: token if the portal keeps the session in a header")
+		}
+		return sc, sc.identify(ctx, env, sess, view)
+	})
+}
+
+func (sc *SessionCookies) identify(ctx context.Context, env *check.Env, sess *target.Session, view *View) error {
+	u := view.Member.Request.URL
+	all := sess.Cookies(view.Member.URL)
+	access := func(cookies []*http.Cookie) (bool, error) {
+		resp, err := env.Client.DoWith(ctx, nil, &target.Request{URL: u, Follow: true, Cookies: cookies})
+		if err != nil {
+			return false, fmt.Errorf("replaying %s with a subset of the session's cookies: %w", view.Path, err)
+		}
+		ok, _ := view.Carries(resp.Body)
+		return ok && !LooksLoggedOut(env, resp), nil
+	}
+	ok, err := access(all)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return fmt.Errorf("replaying the session's own cookies to %s was refused: the portal needs more than cookies (a header or a fingerprint), so the session cookie cannot be identified", view.Path)
+	}
+	for _, c := range sc.Candidates {
+		ok, err := access(without(all, c.Name))
+		if err != nil {
+			return err
+		}
+		if !ok {
+			sc.Cookies = append(sc.Cookies, c)
+		}
+	}
+	if len(sc.Cookies) > 0 {
+		sc.How = "removing it alone made " + view.Path + " refuse the member"
+		return nil
+	}
+	for _, c := range sc.Candidates {
+		ok, err := access(only(all, c.Name))
+		if err != nil {
+			return err
+		}
+		if ok {
+			sc.Cookies = append(sc.Cookies, c)
+		}
+	}
+	if len(sc.Cookies) == 0 {
+		return fmt.Errorf("no cookie set at login is needed for %s, and none suffices alone: the session does not ride on the cookies set at login", view.Path)
+	}
+	sc.How = "it alone gave access to " + view.Path + " (the portal accepts any one of several)"
+	return nil
+}
+
+// loginCookies returns the cookies the login submission set, last line per
+// name winning, deletions left out.
+func loginCookies(sess *target.Session) []SetCookie {
+	sub := sess.Login.Submit
+	if sub == nil {
+		return nil
+	}
+	idx := map[string]int{}
+	var out []SetCookie
+	for _, h := range sub.Hops {
+		for _, raw := range h.Header.Values("Set-Cookie") {
+			c, ok := ParseSetCookie(raw)
+			if !ok {
+				continue
+			}
+			c.Hop, c.Resp = h, sub
+			if i, seen := idx[c.Name]; seen {
+				out[i] = c
+				continue
+			}
+			idx[c.Name] = len(out)
+			out = append(out, c)
+		}
+	}
+	kept := out[:0]
+	for _, c := range out {
+		if !c.deletes() {
+			kept = append(kept, c)
+		}
+	}
+	return kept
+}
+
+func probePath(env *check.Env) string {
+	cfg := env.Sessions.Config()
+	if len(cfg.Protected) > 0 {
+		return cfg.Protected[0]
+	}
+	return cfg.Success
+}
+
+func without(cs []*http.Cookie, name string) []*http.Cookie {
+	var out []*http.Cookie
+	for _, c := range cs {
+		if c.Name != name {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+func only(cs []*http.Cookie, name string) []*http.Cookie {
+	var out []*http.Cookie
+	for _, c := range cs {
+		if c.Name == name {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+func randomToken() string {
+	b := make([]byte, 8)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails on supported platforms
+	return hex.EncodeToString(b)
+}

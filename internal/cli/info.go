@@ -1,0 +1,89 @@
+package cli
+
+import (
+	"fmt"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/launchready/launchready/internal/check"
+	"github.com/launchready/launchready/internal/checks"
+)
+
+func newChecks(s *streams) *cobra.Command {
+	return &cobra.Command{
+		Use:     "checks",
+		Short:   "List every implemented check: ID, area, severity, intrusive or not, and what it needs from the config",
+		Example: "  launchready checks\n  launchready checks | grep blocker",
+		Args:    cobra.NoArgs,
+		RunE: func(*cobra.Command, []string) error {
+			tw := tabwriter.NewWriter(s.stdout, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "ID\tAREA\tSEVERITY\tINTRUSIVE\tNEEDS\tTITLE")
+			for _, c := range checks.All() {
+				m := c.Meta()
+				intr := "no"
+				if m.Intrusive {
+					intr = "yes"
+				}
+				needs := strings.Join(m.Needs, ",")
+				if needs == "" {
+					needs = "target.url"
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", m.ID, m.Area, m.Severity, intr, needs, m.Title)
+			}
+			return tw.Flush()
+		},
+	}
+}
+
+func newExplain(s *streams) *cobra.Command {
+	return &cobra.Command{
+		Use:     "explain ID",
+		Short:   "Explain a check: what passes, why it matters, what breaks, how to fix it, references",
+		Example: "  launchready explain SESS-001",
+		Args:    cobra.ExactArgs(1),
+		RunE: func(_ *cobra.Command, args []string) error {
+			c, ok := checks.Find(args[0])
+			if !ok {
+				return usageErr("explain %s: no such check (see `launchready checks`)", args[0])
+			}
+			writeExplain(s, c.Meta())
+			return nil
+		},
+	}
+}
+
+func writeExplain(s *streams, m check.Meta) {
+	w := s.stdout
+	fmt.Fprintf(w, "%s  %s\n", m.ID, m.Title)
+	fmt.Fprintf(w, "Area: %s · Severity: %s · Intrusive: %t\n", m.Area, m.Severity, m.Intrusive)
+	if len(m.Needs) > 0 {
+		fmt.Fprintf(w, "Needs: %s\n", strings.Join(m.Needs, ", "))
+	}
+	section := func(title, text string) {
+		fmt.Fprintf(w, "\n%s:\n", title)
+		for _, line := range strings.Split(text, "\n") {
+			fmt.Fprintf(w, "  %s\n", line)
+		}
+	}
+	section("Passes when", m.Pass)
+	section("Why it matters", m.Why)
+	section("What breaks", m.Breaks)
+	section("Fix", m.Fix)
+	if len(m.Refs) > 0 {
+		fmt.Fprintf(w, "\nReferences: %s\n", strings.Join(m.Refs, ", "))
+	}
+}
+
+func newVersion(s *streams) *cobra.Command {
+	return &cobra.Command{
+		Use:     "version",
+		Short:   "Print the launchready version",
+		Example: "  launchready version",
+		Args:    cobra.NoArgs,
+		Run: func(*cobra.Command, []string) {
+			fmt.Fprintf(s.stdout, "launchready %s\n", Version)
+		},
+	}
+}

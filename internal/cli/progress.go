@@ -1,0 +1,63 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/launchready/launchready/internal/runner"
+)
+
+// progress renders runner events on stderr: one live, rewritten line on a
+// terminal; plain lines (one per finished check) otherwise, for CI logs.
+type progress struct {
+	w       io.Writer
+	live    bool
+	mu      sync.Mutex
+	running map[string]bool
+	drawn   bool
+}
+
+func newProgress(w io.Writer, live bool) *progress {
+	return &progress{w: w, live: live, running: map[string]bool{}}
+}
+
+func (p *progress) event(ev runner.Event) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	switch ev.Kind {
+	case runner.Started:
+		p.running[ev.ID] = true
+	case runner.Finished:
+		delete(p.running, ev.ID)
+		if !p.live {
+			o := ev.Outcome
+			fmt.Fprintf(p.w, "[%d/%d] %-9s %-5s %s (%s)\n", ev.Done, ev.Total, o.Meta.ID, o.Result.Status, o.Result.Summary, o.Duration.Round(1e6))
+			return
+		}
+	}
+	if p.live {
+		ids := make([]string, 0, len(p.running))
+		for id := range p.running {
+			ids = append(ids, id)
+		}
+		sort.Strings(ids)
+		line := fmt.Sprintf("[%d/%d] running %s", ev.Done, ev.Total, strings.Join(ids, ", "))
+		if len(line) > 100 {
+			line = line[:97] + "..."
+		}
+		fmt.Fprintf(p.w, "\r\x1b[K%s", line)
+		p.drawn = true
+	}
+}
+
+// finish clears the live line so the scorecard starts on a clean screen.
+func (p *progress) finish() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.live && p.drawn {
+		fmt.Fprint(p.w, "\r\x1b[K")
+	}
+}

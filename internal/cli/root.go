@@ -1,0 +1,122 @@
+// Package cli holds launchready's cobra commands. Commands are thin: they
+// parse flags, call a package, and print.
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/launchready/launchready/internal/scan"
+)
+
+// Version is the tool version; release builds set it with
+// -ldflags "-X github.com/launchready/launchready/internal/cli.Version=…".
+var Version = "0.1.0-dev"
+
+// Exit codes fixed by the SPEC.
+const (
+	ExitGo          = 0
+	ExitNoGo        = 1
+	ExitUsage       = 2
+	ExitNotVerified = 3
+	ExitToolFailed  = 4
+)
+
+// exitError carries an exit code out of a command.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string {
+	if e.err == nil {
+		return ""
+	}
+	return e.err.Error()
+}
+
+func (e *exitError) Unwrap() error { return e.err }
+
+func usageErr(format string, a ...any) error {
+	return &exitError{code: ExitUsage, err: fmt.Errorf(format, a...)}
+}
+
+func toolErr(err error) error { return &exitError{code: ExitToolFailed, err: err} }
+
+// verdictExit ends a command with a verdict's exit code and no message.
+func verdictExit(code int) error {
+	if code == 0 {
+		return nil
+	}
+	return &exitError{code: code}
+}
+
+// streams are the process's outputs, passed in so tests can capture them.
+type streams struct {
+	stdout, stderr io.Writer
+	// tty says whether stderr/stdout are terminals (colour, live progress).
+	stdoutTTY, stderrTTY bool
+}
+
+// Run executes the command line and returns the process exit code.
+func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	s := &streams{stdout: stdout, stderr: stderr, stdoutTTY: isTTY(stdout), stderrTTY: isTTY(stderr)}
+	root := newRoot(s)
+	root.SetArgs(args)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return ExitGo
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		if ee.err != nil {
+			fmt.Fprintln(stderr, "launchready:", ee.err)
+		}
+		return ee.code
+	}
+	var ue *scan.UsageError
+	if errors.As(err, &ue) {
+		fmt.Fprintln(stderr, "launchready:", err)
+		return ExitUsage
+	}
+	// Anything cobra itself reports (unknown command, bad flag) is usage.
+	fmt.Fprintln(stderr, "launchready:", err)
+	fmt.Fprintln(stderr, "Run 'launchready --help' for usage.")
+	return ExitUsage
+}
+
+func newRoot(s *streams) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "launchready",
+		Short: "Is this client portal ready for its first 100 users? A go/no-go audit with proof.",
+		Long: "launchready audits a live client portal (and its repository) before launch: the login journey, session cookies,\n" +
+			"access control, TLS and redirects, security headers and more. It prints a go/no-go scorecard with evidence and\n" +
+			"a fix path for every failure, and gates CI with its exit code:\n" +
+			"  0 GO, 1 NO-GO, 3 NOT VERIFIED, 2 usage or config error, 4 the tool failed.",
+		Example:       "  launchready demo\n  launchready scan --config launchready.yaml --out report.html",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		Version:       Version,
+	}
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return usageErr("%v (see '%s --help')", err, c.CommandPath())
+	})
+	root.AddCommand(newScan(s), newDemo(s), newChecks(s), newExplain(s), newVersion(s))
+	return root
+}
+
+func isTTY(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}

@@ -1,0 +1,113 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/launchready/launchready/internal/check"
+	"github.com/launchready/launchready/internal/checks"
+	"github.com/launchready/launchready/internal/config"
+	"github.com/launchready/launchready/internal/report"
+	"github.com/launchready/launchready/internal/scan"
+)
+
+// runFlags are the flags every scanning command shares.
+type runFlags struct {
+	outs    []string
+	only    []string
+	failOn  string
+	noColor bool
+}
+
+func (f *runFlags) register(cmd *cobra.Command) {
+	cmd.Flags().StringArrayVar(&f.outs, "out", nil, "write the report to FILE; format by extension (.json .html .sarif .xml .md); repeatable")
+	cmd.Flags().StringSliceVar(&f.only, "only", nil, "run only these check IDs (comma-separated), e.g. to re-check a fix")
+	cmd.Flags().StringVar(&f.failOn, "fail-on", "blocker", "lowest severity whose FAIL makes the verdict NO-GO: blocker, major or minor")
+	cmd.Flags().BoolVar(&f.noColor, "no-color", false, "no colour in the terminal scorecard even on a TTY")
+}
+
+// parse validates the flags before any traffic is sent.
+func (f *runFlags) parse() (check.Severity, error) {
+	sev, err := check.ParseSeverity(f.failOn)
+	if err != nil || sev == check.Info {
+		return 0, usageErr("--fail-on %q: want blocker, major or minor", f.failOn)
+	}
+	for _, out := range f.outs {
+		if _, err := report.ForPath(out); err != nil {
+			return 0, usageErr("%v", err)
+		}
+	}
+	if _, err := scan.Select(checks.All(), f.only); err != nil {
+		return 0, usageErr("%v", err)
+	}
+	return sev, nil
+}
+
+func newScan(s *streams) *cobra.Command {
+	var f runFlags
+	var cfgPath string
+	var intrusive bool
+	cmd := &cobra.Command{
+		Use:   "scan",
+		Short: "Audit the portal described in launchready.yaml and print the go/no-go scorecard",
+		Long: "scan runs every implemented check against the target in the config (or those named by --only), prints the\n" +
+			"scorecard, writes the reports asked for with --out, and exits with the verdict: 0 GO, 1 NO-GO, 3 NOT VERIFIED.\n" +
+			"Only the hosts in target.scope are ever contacted.",
+		Example: "  launchready scan\n" +
+			"  launchready scan --config staging.yaml --out report.html --out report.json\n" +
+			"  launchready scan --only SESS-001,SESS-002 --fail-on major",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			failOn, err := f.parse()
+			if err != nil {
+				return err
+			}
+			cfg, err := config.Load(cfgPath)
+			if err != nil {
+				return usageErr("%v", err)
+			}
+			return runScan(cmd.Context(), s, cfg, &f, failOn, intrusive)
+		},
+	}
+	f.register(cmd)
+	cmd.Flags().StringVarP(&cfgPath, "config", "c", "launchready.yaml", "the target config file")
+	cmd.Flags().BoolVar(&intrusive, "intrusive", false, "allow intrusive checks (account creation, mail, bursts); loopback targets only in this version")
+	return cmd
+}
+
+// runScan executes, prints the scorecard, writes reports, and returns the
+// verdict's exit code.
+func runScan(ctx context.Context, s *streams, cfg *config.Config, f *runFlags, failOn check.Severity, intrusive bool) error {
+	prog := newProgress(s.stderr, s.stderrTTY)
+	run, err := scan.Execute(ctx, cfg, scan.Options{
+		Version: Version, Only: f.only, FailOn: failOn, Intrusive: intrusive, Progress: prog.event,
+	})
+	prog.finish()
+	if err != nil {
+		var ue *scan.UsageError
+		if errors.As(err, &ue) {
+			return usageErr("%v", err)
+		}
+		return toolErr(err)
+	}
+	term := report.Terminal{Color: s.stdoutTTY && !f.noColor}
+	if err := term.Write(s.stdout, run); err != nil {
+		return toolErr(fmt.Errorf("printing the scorecard: %w", err))
+	}
+	var failed []string
+	for _, out := range f.outs {
+		if err := report.WriteFile(out, run); err != nil {
+			failed = append(failed, err.Error())
+			continue
+		}
+		fmt.Fprintf(s.stderr, "wrote %s\n", out)
+	}
+	if len(failed) > 0 {
+		return toolErr(fmt.Errorf("writing reports: %s", strings.Join(failed, "; ")))
+	}
+	return verdictExit(run.Summary.Verdict.ExitCode())
+}

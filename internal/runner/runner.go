@@ -1,0 +1,184 @@
+// Package runner runs checks concurrently with a per-check deadline. It turns
+// a panic into ERROR, missing config into SKIP, a flow declared absent into
+// N/A, and runs intrusive checks last and only with consent.
+package runner
+
+import (
+	"context"
+	"fmt"
+	"runtime/debug"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/launchready/launchready/internal/check"
+	"github.com/launchready/launchready/internal/config"
+)
+
+// EventKind says what a progress event reports.
+type EventKind int
+
+// Progress event kinds.
+const (
+	Started EventKind = iota
+	Finished
+)
+
+// Event is one progress notification.
+type Event struct {
+	Kind    EventKind
+	ID      string
+	Outcome check.Outcome // set for Finished
+	// Done and Total count finished and planned checks.
+	Done, Total int
+}
+
+// Options tune a run.
+type Options struct {
+	// Timeout bounds one check (default 2 minutes).
+	Timeout time.Duration
+	// Concurrency caps checks running at once (default 6).
+	Concurrency int
+	// Progress, when set, receives events; calls are serialised.
+	Progress func(Event)
+	// Grace is how long past its deadline a check that ignores its context
+	// is waited for before it is abandoned as ERROR (default 2 s).
+	Grace time.Duration
+}
+
+// Run executes the checks and returns their outcomes in the given order.
+func Run(ctx context.Context, checks []check.Check, env *check.Env, opts Options) []check.Outcome {
+	if opts.Timeout <= 0 {
+		opts.Timeout = 2 * time.Minute
+	}
+	if opts.Concurrency <= 0 {
+		opts.Concurrency = 6
+	}
+	if opts.Grace <= 0 {
+		opts.Grace = 2 * time.Second
+	}
+	out := make([]check.Outcome, len(checks))
+	var mu sync.Mutex
+	done := 0
+	report := func(ev Event) {
+		mu.Lock()
+		defer mu.Unlock()
+		if ev.Kind == Finished {
+			done++
+		}
+		ev.Done, ev.Total = done, len(checks)
+		if opts.Progress != nil {
+			opts.Progress(ev)
+		}
+	}
+	// Intrusive checks run after every other check has finished, so a
+	// lockout or a WAF block they provoke cannot spoil the others.
+	for _, intrusive := range []bool{false, true} {
+		sem := make(chan struct{}, opts.Concurrency)
+		var wg sync.WaitGroup
+		for i, c := range checks {
+			if c.Meta().Intrusive != intrusive {
+				continue
+			}
+			wg.Add(1)
+			sem <- struct{}{}
+			go func() {
+				defer wg.Done()
+				defer func() { <-sem }()
+				report(Event{Kind: Started, ID: c.Meta().ID})
+				out[i] = runOne(ctx, c, env, opts)
+				report(Event{Kind: Finished, ID: c.Meta().ID, Outcome: out[i]})
+			}()
+		}
+		wg.Wait()
+	}
+	return out
+}
+
+// runOne decides whether the check may run, then runs it under its deadline.
+func runOne(ctx context.Context, c check.Check, env *check.Env, opts Options) check.Outcome {
+	meta := c.Meta()
+	start := time.Now()
+	res, ok := gate(meta, env)
+	if ok {
+		res = execute(ctx, c, env, opts)
+	}
+	return check.Outcome{Meta: meta, Result: normalise(res), Duration: time.Since(start)}
+}
+
+// gate returns the SKIP or N/A result when the check cannot run.
+func gate(meta check.Meta, env *check.Env) (check.Result, bool) {
+	for _, need := range meta.Needs {
+		state, why := env.Config.Need(need)
+		switch state {
+		case config.NeedAbsent:
+			return check.NotApplicable("%s", why), false
+		case config.NeedMissing:
+			return check.Skipped(why, "add "+need+" to launchready.yaml"), false
+		}
+	}
+	if meta.Intrusive && !env.Intrusive {
+		return check.Skipped("intrusive check: it creates data or sends mail, bursts or writes, so it runs only with consent",
+			"re-run with --intrusive (and prove ownership of a non-loopback host)"), false
+	}
+	return check.Result{}, true
+}
+
+// execute runs the check in its own goroutine so a check that ignores its
+// context cannot hang the run; a panic becomes ERROR.
+func execute(ctx context.Context, c check.Check, env *check.Env, opts Options) check.Result {
+	cctx, cancel := context.WithTimeout(ctx, opts.Timeout)
+	defer cancel()
+	ch := make(chan check.Result, 1)
+	go func() {
+		defer func() {
+			if p := recover(); p != nil {
+				ch <- check.Errorf("the check panicked: %v (%s)", p, firstFrame(debug.Stack()))
+			}
+		}()
+		ch <- c.Run(cctx, env)
+	}()
+	select {
+	case r := <-ch:
+		if cctx.Err() != nil && r.Status == check.Pass {
+			// A check that hit its deadline did not finish its work.
+			return check.Errorf("did not finish within %s", opts.Timeout)
+		}
+		return r
+	case <-cctx.Done():
+	}
+	select {
+	case r := <-ch:
+		if r.Status == check.Pass {
+			return check.Errorf("did not finish within %s", opts.Timeout)
+		}
+		return r
+	case <-time.After(opts.Grace):
+		return check.Errorf("did not finish within %s and ignored its deadline; abandoned", opts.Timeout)
+	}
+}
+
+// normalise guards the result contract: an empty status is a bug in the
+// check, never a pass.
+func normalise(r check.Result) check.Result {
+	switch r.Status {
+	case check.Pass, check.Fail, check.Warn, check.Skip, check.NA, check.Error:
+	default:
+		return check.Errorf("the check returned no status (%q)", r.Status)
+	}
+	if r.Summary == "" {
+		r.Summary = strings.ToLower(string(r.Status))
+	}
+	return r
+}
+
+// firstFrame picks the panicking function's line out of a stack trace.
+func firstFrame(stack []byte) string {
+	lines := strings.Split(string(stack), "\n")
+	for i, l := range lines {
+		if strings.HasPrefix(l, "panic(") && i+3 < len(lines) {
+			return strings.TrimSpace(lines[i+3])
+		}
+	}
+	return fmt.Sprintf("%d-byte stack", len(stack))
+}

@@ -1,0 +1,137 @@
+package runner
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/launchready/launchready/internal/check"
+	"github.com/launchready/launchready/internal/config"
+)
+
+// fake is a check whose Run is a function.
+type fake struct {
+	meta check.Meta
+	run  func(ctx context.Context) check.Result
+}
+
+func (f fake) Meta() check.Meta                                  { return f.meta }
+func (f fake) Run(ctx context.Context, _ *check.Env) check.Result { return f.run(ctx) }
+
+func mk(id string, run func(ctx context.Context) check.Result) fake {
+	return fake{meta: check.Meta{ID: id, Area: check.AreaAuth, Severity: check.Blocker}, run: run}
+}
+
+func env(t *testing.T, yaml string) *check.Env {
+	t.Helper()
+	cfg, err := config.Parse([]byte(yaml), "", config.Options{Getenv: func(string) (string, bool) { return "pw-value-123", true }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &check.Env{Config: cfg}
+}
+
+const minimal = "target:\n  url: https://portal.test\n"
+
+const withLogin = `target:
+  url: https://portal.test
+auth:
+  login: {path: /login, form: {email: "{{email}}", password: "{{password}}"}}
+  logout: none
+session: {kind: token, from: token, header: Authorization}
+accounts:
+  a: {email: a@portal.test, password: env:A}
+  b: {email: b@portal.test, password: env:B}
+`
+
+func TestRunOutcomes(t *testing.T) {
+	pass := func(context.Context) check.Result { return check.Passf("fine") }
+	tests := []struct {
+		name   string
+		check  fake
+		yaml   string
+		intr   bool
+		status check.Status
+		reason string
+	}{
+		{"pass", mk("A-1", pass), minimal, false, check.Pass, ""},
+		{"panic becomes error", mk("A-2", func(context.Context) check.Result { panic("boom") }), minimal, false, check.Error, "panicked: boom"},
+		{"empty status is error", mk("A-3", func(context.Context) check.Result { return check.Result{} }), minimal, false, check.Error, "no status"},
+		{"missing need skips", fake{meta: check.Meta{ID: "A-4", Needs: []string{"auth.login"}}, run: pass}, minimal, false, check.Skip, "auth.login"},
+		{"absent flow is n/a", fake{meta: check.Meta{ID: "A-5", Needs: []string{"auth.logout"}}, run: pass}, withLogin, false, check.NA, ""},
+		{"token session makes cookie checks n/a", fake{meta: check.Meta{ID: "A-6", Needs: []string{"session.cookie"}}, run: pass}, withLogin, false, check.NA, "token"},
+		{"intrusive without consent skips", fake{meta: check.Meta{ID: "A-7", Intrusive: true}, run: pass}, minimal, false, check.Skip, "intrusive"},
+		{"intrusive with consent runs", fake{meta: check.Meta{ID: "A-8", Intrusive: true}, run: pass}, minimal, true, check.Pass, ""},
+		{"pass after deadline is error", mk("A-9", func(ctx context.Context) check.Result {
+			<-ctx.Done()
+			return check.Passf("too late")
+		}), minimal, false, check.Error, "did not finish"},
+		{"ignoring the deadline is abandoned", mk("A-10", func(ctx context.Context) check.Result {
+			time.Sleep(time.Hour)
+			return check.Passf("never")
+		}), minimal, false, check.Error, "abandoned"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := env(t, tt.yaml)
+			e.Intrusive = tt.intr
+			out := Run(context.Background(), []check.Check{tt.check}, e, Options{Timeout: 50 * time.Millisecond, Grace: 50 * time.Millisecond})
+			r := out[0].Result
+			if r.Status != tt.status {
+				t.Fatalf("status = %s (%s), want %s", r.Status, r.Summary, tt.status)
+			}
+			if !strings.Contains(r.Reason+r.Summary, tt.reason) {
+				t.Errorf("reason %q does not mention %q", r.Reason, tt.reason)
+			}
+			if r.Status == check.Skip && r.Enable == "" {
+				t.Error("SKIP without what would enable it")
+			}
+		})
+	}
+}
+
+func TestRunConcurrentOrderAndIntrusiveLast(t *testing.T) {
+	var mu sync.Mutex
+	var order []string
+	var running, peak atomic.Int64
+	rec := func(id string, d time.Duration) func(context.Context) check.Result {
+		return func(context.Context) check.Result {
+			n := running.Add(1)
+			for {
+				p := peak.Load()
+				if n <= p || peak.CompareAndSwap(p, n) {
+					break
+				}
+			}
+			time.Sleep(d)
+			running.Add(-1)
+			mu.Lock()
+			order = append(order, id)
+			mu.Unlock()
+			return check.Passf("%s", id)
+		}
+	}
+	intr := fake{meta: check.Meta{ID: "I-1", Intrusive: true}, run: rec("I-1", 0)}
+	checks := []check.Check{intr, mk("C-1", rec("C-1", 40*time.Millisecond)), mk("C-2", rec("C-2", 40*time.Millisecond)), mk("C-3", rec("C-3", 40*time.Millisecond))}
+	e := env(t, minimal)
+	e.Intrusive = true
+	var events []Event
+	out := Run(context.Background(), checks, e, Options{Concurrency: 3, Progress: func(ev Event) { events = append(events, ev) }})
+	for i, c := range checks {
+		if out[i].Meta.ID != c.Meta().ID {
+			t.Errorf("outcome %d is %s, want %s (input order)", i, out[i].Meta.ID, c.Meta().ID)
+		}
+	}
+	if order[len(order)-1] != "I-1" {
+		t.Errorf("intrusive check ran before others finished: %v", order)
+	}
+	if peak.Load() < 2 {
+		t.Errorf("checks did not run concurrently (peak %d)", peak.Load())
+	}
+	if len(events) != 8 || events[len(events)-1].Done != 4 || events[len(events)-1].Total != 4 {
+		t.Errorf("progress events: %+v", events)
+	}
+}

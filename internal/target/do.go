@@ -1,0 +1,251 @@
+package target
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// Request is one logical request, possibly followed through redirects.
+type Request struct {
+	// Method defaults to GET.
+	Method string
+	// URL is absolute.
+	URL string
+	// Header holds extra headers; Authorization is dropped on hops to
+	// another host, as browsers do.
+	Header http.Header
+	// Body is sent as is (set Content-Type in Header).
+	Body []byte
+	// Follow follows redirects inside the scope, up to the hop cap. A
+	// redirect out of scope is recorded in Response.OutOfScope, not followed.
+	Follow bool
+	// Cookies are sent explicitly (in addition to any jar) on every hop to
+	// the original host: used to replay a chosen subset of a session.
+	Cookies []*http.Cookie
+	// NoRetry disables the single capped Retry-After retry (checks that
+	// count 429s want to see them).
+	NoRetry bool
+}
+
+// Hop is one request/response exchange of a chain.
+type Hop struct {
+	Method string
+	URL    string
+	Status int
+	Header http.Header
+	// Location is the absolute redirect target ("" when not a redirect).
+	Location string
+	// RemoteAddr is the ip:port actually dialed.
+	RemoteAddr string
+}
+
+// Response is the final answer of a request and the chain that led to it.
+type Response struct {
+	Method     string
+	URL        *url.URL
+	StatusCode int
+	Header     http.Header
+	Body       []byte
+	RemoteAddr string
+	// Hops lists every exchange in order; the last is this response.
+	Hops []Hop
+	// OutOfScope is a redirect target that was refused (not followed).
+	OutOfScope string
+	// Sent is the first hop's request headers as sent (for repro).
+	Sent http.Header
+	// Request is the request as given.
+	Request *Request
+}
+
+// IsRedirect reports whether a status is a redirect with a Location.
+func IsRedirect(status int) bool {
+	switch status {
+	case http.StatusMovedPermanently, http.StatusFound, http.StatusSeeOther,
+		http.StatusTemporaryRedirect, http.StatusPermanentRedirect:
+		return true
+	}
+	return false
+}
+
+// Do sends an anonymous request: no session, and a fresh cookie jar for the
+// chain so cookies set on one hop reach the next, as in a new browser.
+func (c *Client) Do(ctx context.Context, req *Request) (*Response, error) {
+	return c.do(ctx, NewJar(), req)
+}
+
+// DoWith sends a request using the given cookie jar (nil: no cookies at all
+// beyond req.Cookies).
+func (c *Client) DoWith(ctx context.Context, jar http.CookieJar, req *Request) (*Response, error) {
+	return c.do(ctx, jar, req)
+}
+
+func (c *Client) do(ctx context.Context, jar http.CookieJar, req *Request) (*Response, error) {
+	u, err := url.Parse(req.URL)
+	if err != nil || u.Host == "" {
+		return nil, fmt.Errorf("request URL %q is not absolute", c.redactor.Redact(req.URL))
+	}
+	method := req.Method
+	if method == "" {
+		method = http.MethodGet
+	}
+	body := req.Body
+	resp := &Response{Request: req}
+	seen := map[string]bool{u.String(): true}
+	for {
+		h, raw, sent, err := c.exchange(ctx, jar, req, method, u, body)
+		if err != nil {
+			return nil, err
+		}
+		if resp.Sent == nil {
+			resp.Sent = sent
+		}
+		resp.Hops = append(resp.Hops, h)
+		resp.Method, resp.URL, resp.StatusCode, resp.Header, resp.RemoteAddr = method, u, h.Status, h.Header, h.RemoteAddr
+		resp.Body = raw.body
+		if raw.err != nil {
+			return resp, raw.err
+		}
+		if !req.Follow || h.Location == "" {
+			return resp, nil
+		}
+		next, _ := url.Parse(h.Location) // exchange already validated it
+		if !c.scope.Allows(next) {
+			resp.OutOfScope = c.refuse(next).(*OutOfScopeError).URL
+			return resp, nil
+		}
+		if seen[next.String()] {
+			return resp, &RedirectError{Reason: "loop: " + c.redactor.Redact(next.String()) + " was already visited", Hops: resp.Hops}
+		}
+		if len(resp.Hops) > c.opts.MaxRedirects {
+			return resp, &RedirectError{Reason: fmt.Sprintf("more than %d redirects (target.max_redirects)", c.opts.MaxRedirects), Hops: resp.Hops}
+		}
+		seen[next.String()] = true
+		if h.Status != http.StatusTemporaryRedirect && h.Status != http.StatusPermanentRedirect && method != http.MethodHead {
+			method, body = http.MethodGet, nil
+		}
+		u = next
+	}
+}
+
+type hopBody struct {
+	body []byte
+	err  error
+}
+
+// exchange sends one hop (with the one capped Retry-After retry) and reads
+// its body under the size cap.
+func (c *Client) exchange(ctx context.Context, jar http.CookieJar, req *Request, method string, u *url.URL, body []byte) (Hop, hopBody, http.Header, error) {
+	orig, _ := url.Parse(req.URL)
+	sameHost := strings.EqualFold(orig.Host, u.Host)
+	for attempt := 0; ; attempt++ {
+		hctx, cancel := context.WithTimeout(ctx, c.opts.RequestTimeout)
+		hreq, err := newHTTPRequest(hctx, method, u, hopHeader(req.Header, sameHost), body)
+		if err != nil {
+			cancel()
+			return Hop{}, hopBody{}, nil, err
+		}
+		addCookies(hreq, jar, u, req.Cookies, sameHost)
+		sent := hreq.Header.Clone()
+		resp, remote, err := c.roundTrip(hreq)
+		if err != nil {
+			cancel()
+			return Hop{}, hopBody{}, nil, c.describe(err, method, u)
+		}
+		if jar != nil {
+			jar.SetCookies(u, resp.Cookies())
+		}
+		if wait, ok := c.retryAfter(resp, method); ok && attempt == 0 && !req.NoRetry {
+			_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+			resp.Body.Close()
+			cancel()
+			if err := sleepCtx(ctx, wait); err != nil {
+				return Hop{}, hopBody{}, nil, err
+			}
+			continue
+		}
+		b, rerr := c.readBody(resp, u)
+		cancel()
+		h := Hop{Method: method, URL: c.redactor.Redact(u.String()), Status: resp.StatusCode, Header: resp.Header, RemoteAddr: remote}
+		if IsRedirect(resp.StatusCode) {
+			// A redirect without a usable Location ends the chain here; the
+			// checks judge it from the hop.
+			h.Location, _ = locationOf(resp, u)
+		}
+		return h, hopBody{b, rerr}, sent, nil
+	}
+}
+
+func hopHeader(h http.Header, sameHost bool) http.Header {
+	out := h.Clone()
+	if out == nil {
+		out = http.Header{}
+	}
+	if !sameHost {
+		out.Del("Authorization")
+		out.Del("Cookie")
+	}
+	return out
+}
+
+func addCookies(req *http.Request, jar http.CookieJar, u *url.URL, explicit []*http.Cookie, sameHost bool) {
+	if jar != nil {
+		for _, ck := range jar.Cookies(u) {
+			req.AddCookie(ck)
+		}
+	}
+	if sameHost {
+		for _, ck := range explicit {
+			req.AddCookie(&http.Cookie{Name: ck.Name, Value: ck.Value})
+		}
+	}
+}
+
+func locationOf(resp *http.Response, base *url.URL) (string, error) {
+	loc := resp.Header.Get("Location")
+	if loc == "" {
+		return "", errNoLocation
+	}
+	next, err := base.Parse(loc)
+	if err != nil {
+		return "", fmt.Errorf("bad Location %q: %w", loc, err)
+	}
+	if next.Scheme != "http" && next.Scheme != "https" {
+		return "", fmt.Errorf("Location %q is not http(s)", loc)
+	}
+	return next.String(), nil
+}
+
+// describe turns transport errors into messages naming the URL and phase.
+func (c *Client) describe(err error, method string, u *url.URL) error {
+	var oos *OutOfScopeError
+	if errors.As(err, &oos) {
+		return err
+	}
+	where := method + " " + c.redactor.Redact(u.String())
+	var dnsErr *net.DNSError
+	switch {
+	case errors.As(err, &dnsErr):
+		return fmt.Errorf("%s: cannot resolve host %s: %w", where, u.Hostname(), err)
+	case errors.Is(err, context.DeadlineExceeded):
+		return fmt.Errorf("%s: timed out: %w", where, err)
+	}
+	return fmt.Errorf("%s: %w", where, err)
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}

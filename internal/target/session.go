@@ -1,0 +1,301 @@
+package target
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+
+	"github.com/launchready/launchready/internal/page"
+)
+
+// LoginConfig says how members log in and how the session travels.
+type LoginConfig struct {
+	// Origin is the canonical origin (target.url).
+	Origin *url.URL
+	// Kind is "form" (HTML form POST) or "json".
+	Kind string
+	// Path shows the login form; Action, when set, receives the POST.
+	Path, Action string
+	// Form maps field names to values with {{email}} / {{password}}.
+	Form map[string]string
+	// Success is the page a member lands on after login ("" = first
+	// protected page).
+	Success string
+	// Protected pages need a login; the first is used to verify one.
+	Protected []string
+	// SessionKind is "cookie" or "token"; token sessions read the JSON
+	// field TokenFrom of the login response and send it in TokenHeader
+	// after TokenPrefix.
+	SessionKind, TokenFrom, TokenHeader, TokenPrefix string
+}
+
+// Credentials are one test account's.
+type Credentials struct {
+	Email, Password string
+}
+
+// Session is one logged-in member: a cookie jar or a token, and the record
+// of the login exchange.
+type Session struct {
+	Account string
+	Email   string
+	client  *Client
+	jar     http.CookieJar
+	token   string
+	header  string
+	// Login records how the session was obtained.
+	Login LoginRecord
+}
+
+// LoginRecord is the evidence of a login.
+type LoginRecord struct {
+	// Page is the login page as fetched (nil for JSON logins).
+	Page *Response
+	// Submit is the credentials request and the chain it started.
+	Submit *Response
+	// Verified is the page fetched after login to prove access.
+	Verified *Response
+}
+
+// SetCookies returns the raw Set-Cookie lines the login submission's chain
+// received, in order: the cookies that appear at login.
+func (r LoginRecord) SetCookies() []string {
+	if r.Submit == nil {
+		return nil
+	}
+	var out []string
+	for _, h := range r.Submit.Hops {
+		out = append(out, h.Header.Values("Set-Cookie")...)
+	}
+	return out
+}
+
+// Do sends a request as this member.
+func (s *Session) Do(ctx context.Context, req *Request) (*Response, error) {
+	if s.token != "" {
+		r := *req
+		r.Header = req.Header.Clone()
+		if r.Header == nil {
+			r.Header = http.Header{}
+		}
+		r.Header.Set(s.header, s.token)
+		req = &r
+	}
+	return s.client.DoWith(ctx, s.jar, req)
+}
+
+// Cookies returns the session's cookies for u.
+func (s *Session) Cookies(u *url.URL) []*http.Cookie { return s.jar.Cookies(u) }
+
+// IsToken reports whether the session travels in a header, not a cookie.
+func (s *Session) IsToken() bool { return s.token != "" }
+
+// Sessions logs each account in once and shares the session between checks.
+type Sessions struct {
+	client   *Client
+	cfg      LoginConfig
+	accounts map[string]Credentials
+
+	mu      sync.Mutex
+	entries map[string]*sessionEntry
+}
+
+type sessionEntry struct {
+	once sync.Once
+	sess *Session
+	err  error
+}
+
+// NewSessions prepares shared logins; passwords are added to the client's
+// redactor so they can never appear in output.
+func NewSessions(c *Client, cfg LoginConfig, accounts map[string]Credentials) *Sessions {
+	for _, a := range accounts {
+		c.redactor.Add(a.Password)
+	}
+	return &Sessions{client: c, cfg: cfg, accounts: accounts, entries: map[string]*sessionEntry{}}
+}
+
+// Has reports whether an account is configured.
+func (s *Sessions) Has(name string) bool { _, ok := s.accounts[name]; return ok }
+
+// Get returns the account's shared session, logging in on first use. A
+// failed login is remembered and returned to every caller.
+func (s *Sessions) Get(ctx context.Context, name string) (*Session, error) {
+	s.mu.Lock()
+	e, ok := s.entries[name]
+	if !ok {
+		e = &sessionEntry{}
+		s.entries[name] = e
+	}
+	s.mu.Unlock()
+	e.once.Do(func() {
+		e.sess, e.err = s.Login(context.WithoutCancel(ctx), name)
+	})
+	return e.sess, e.err
+}
+
+// Login performs a fresh login for the account, not shared.
+func (s *Sessions) Login(ctx context.Context, name string) (*Session, error) {
+	creds, ok := s.accounts[name]
+	if !ok {
+		return nil, fmt.Errorf("no account %q in the config (accounts.%s)", name, name)
+	}
+	sess := &Session{Account: name, Email: creds.Email, client: s.client, jar: NewJar()}
+	var err error
+	switch s.cfg.Kind {
+	case "json":
+		err = s.loginJSON(ctx, sess, creds)
+	default:
+		err = s.loginForm(ctx, sess, creds)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("login as %s (%s): %w", name, creds.Email, err)
+	}
+	if err := s.verify(ctx, sess); err != nil {
+		return nil, fmt.Errorf("login as %s (%s): %w", name, creds.Email, err)
+	}
+	return sess, nil
+}
+
+func (s *Sessions) url(path string) string {
+	u := *s.cfg.Origin
+	ref, err := url.Parse(path)
+	if err != nil {
+		return u.String() + path
+	}
+	return u.ResolveReference(ref).String()
+}
+
+func fill(v string, c Credentials) string {
+	return strings.NewReplacer("{{email}}", c.Email, "{{password}}", c.Password).Replace(v)
+}
+
+func (s *Sessions) loginForm(ctx context.Context, sess *Session, creds Credentials) error {
+	pageResp, err := sess.Do(ctx, &Request{URL: s.url(s.cfg.Path), Follow: true})
+	if err != nil {
+		return fmt.Errorf("fetching the login page: %w", err)
+	}
+	sess.Login.Page = pageResp
+	form, found := page.LoginForm(pageResp.Body, pageResp.URL)
+	if !found && s.cfg.Action == "" {
+		return fmt.Errorf("no form with a password field at %s (status %d); set auth.login.action if the form is built by JavaScript", pageResp.URL.Redacted(), pageResp.StatusCode)
+	}
+	values := url.Values{}
+	for _, f := range form.Fields {
+		values.Set(f.Name, f.Value) // hidden CSRF tokens and defaults
+	}
+	for k, v := range s.cfg.Form {
+		values.Set(k, fill(v, creds))
+	}
+	action := form.Action
+	if s.cfg.Action != "" {
+		action = s.url(s.cfg.Action)
+	}
+	submit, err := sess.Do(ctx, &Request{
+		Method: http.MethodPost, URL: action, Follow: true, Body: []byte(values.Encode()),
+		Header: http.Header{"Content-Type": {"application/x-www-form-urlencoded"}},
+	})
+	if err != nil {
+		return fmt.Errorf("submitting the login form to %s: %w", s.client.redactor.Redact(action), err)
+	}
+	sess.Login.Submit = submit
+	if submit.StatusCode >= 400 {
+		return fmt.Errorf("the login form answered %d at %s", submit.StatusCode, submit.URL.Redacted())
+	}
+	if page.HasPasswordInput(submit.Body) {
+		return fmt.Errorf("the login form was shown again after submitting (status %d at %s): check the account's email and password", submit.StatusCode, submit.URL.Redacted())
+	}
+	return nil
+}
+
+func (s *Sessions) loginJSON(ctx context.Context, sess *Session, creds Credentials) error {
+	fields := map[string]string{}
+	for k, v := range s.cfg.Form {
+		fields[k] = fill(v, creds)
+	}
+	body, _ := json.Marshal(fields) // a map of strings always marshals
+	target := s.cfg.Path
+	if s.cfg.Action != "" {
+		target = s.cfg.Action
+	}
+	submit, err := sess.Do(ctx, &Request{
+		Method: http.MethodPost, URL: s.url(target), Follow: true, Body: body,
+		Header: http.Header{"Content-Type": {"application/json"}, "Accept": {"application/json"}},
+	})
+	if err != nil {
+		return fmt.Errorf("posting the JSON login: %w", err)
+	}
+	sess.Login.Submit = submit
+	if submit.StatusCode >= 400 {
+		return fmt.Errorf("the JSON login answered %d at %s", submit.StatusCode, submit.URL.Redacted())
+	}
+	if s.cfg.SessionKind != "token" {
+		return nil
+	}
+	tok, err := jsonField(submit.Body, s.cfg.TokenFrom)
+	if err != nil {
+		return fmt.Errorf("reading the token from the login response field %q: %w", s.cfg.TokenFrom, err)
+	}
+	s.client.redactor.Add(tok)
+	sess.token, sess.header = s.cfg.TokenPrefix+tok, s.cfg.TokenHeader
+	return nil
+}
+
+// jsonField reads a string at a dotted path ("data.session.token").
+func jsonField(body []byte, path string) (string, error) {
+	var v any
+	if err := json.Unmarshal(body, &v); err != nil {
+		return "", fmt.Errorf("the response is not JSON: %w", err)
+	}
+	for _, key := range strings.Split(path, ".") {
+		m, ok := v.(map[string]any)
+		if !ok {
+			return "", fmt.Errorf("no object at %q", key)
+		}
+		if v, ok = m[key]; !ok {
+			return "", fmt.Errorf("no field %q", key)
+		}
+	}
+	tok, ok := v.(string)
+	if !ok || tok == "" {
+		return "", fmt.Errorf("the field is not a non-empty string")
+	}
+	return tok, nil
+}
+
+// verify proves the login worked: the success page (or the first protected
+// page) must come back without a login form and without leaving for the
+// login path.
+func (s *Sessions) verify(ctx context.Context, sess *Session) error {
+	p := s.cfg.Success
+	if p == "" && len(s.cfg.Protected) > 0 {
+		p = s.cfg.Protected[0]
+	}
+	if p == "" {
+		return nil // nothing to verify against; the checks verify per page
+	}
+	resp, err := sess.Do(ctx, &Request{URL: s.url(p), Follow: true})
+	if err != nil {
+		return fmt.Errorf("verifying the login at %s: %w", p, err)
+	}
+	sess.Login.Verified = resp
+	if resp.StatusCode >= 400 || page.HasPasswordInput(resp.Body) || s.IsLoginURL(resp.URL) {
+		return fmt.Errorf("after logging in, %s still refused access (status %d at %s)", p, resp.StatusCode, resp.URL.Redacted())
+	}
+	return nil
+}
+
+// IsLoginURL reports whether u is the login page.
+func (s *Sessions) IsLoginURL(u *url.URL) bool {
+	if u == nil || s.cfg.Path == "" {
+		return false
+	}
+	return u.Host == s.cfg.Origin.Host && strings.TrimSuffix(u.Path, "/") == strings.TrimSuffix(s.cfg.Path, "/")
+}
+
+// Config returns the login configuration.
+func (s *Sessions) Config() LoginConfig { return s.cfg }
