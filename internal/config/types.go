@@ -19,6 +19,11 @@ type Config struct {
 
 	// Path is the file the config was read from ("" when parsed from bytes).
 	Path string `yaml:"-"`
+
+	// src remembers where each key was written and how to read referenced
+	// files, so defaults and validation can name lines; nil for a Config
+	// built in code.
+	src *source
 }
 
 // Target is the portal's canonical origin, its variants and the scan's scope.

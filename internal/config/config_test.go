@@ -1,0 +1,449 @@
+package config
+
+import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/json"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"io/fs"
+	"math/big"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+)
+
+// fakeEnv is the environment the tests see instead of the real one.
+func fakeEnv() func(string) (string, bool) {
+	env := map[string]string{
+		"LR_A_EMAIL":    "a@example.com",
+		"LR_A_PASSWORD": "pa-secret",
+		"LR_B_PASSWORD": "pb-secret",
+	}
+	return func(k string) (string, bool) {
+		v, ok := env[k]
+		return v, ok
+	}
+}
+
+// fakeFiles serves files from a map, failing like os.ReadFile otherwise.
+func fakeFiles(files map[string]string) func(string) ([]byte, error) {
+	return func(p string) ([]byte, error) {
+		if v, ok := files[p]; ok {
+			return []byte(v), nil
+		}
+		return nil, &fs.PathError{Op: "open", Path: p, Err: fs.ErrNotExist}
+	}
+}
+
+// testOptions resolves references against /cfg with fake env and files.
+func testOptions(t *testing.T) Options {
+	t.Helper()
+	return Options{
+		BaseDir: "/cfg",
+		Getenv:  fakeEnv(),
+		ReadFile: fakeFiles(map[string]string{
+			"/cfg/ca.pem":             string(testCAPEM(t)),
+			"/cfg/notcert.pem":        "hello\n",
+			"/cfg/b.password":         "pb-file-secret\n",
+			"/cfg/empty.password":     " \n",
+			"/cfg/admin.email":        "admin@example.com\n",
+			"/secrets/admin.password": "admin-secret",
+		}),
+	}
+}
+
+// testCAPEM mints a self-signed CA certificate in PEM form.
+func testCAPEM(t testing.TB) []byte {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber:          big.NewInt(1),
+		Subject:               pkix.Name{CommonName: "launchready test CA"},
+		NotBefore:             time.Now().Add(-time.Hour),
+		NotAfter:              time.Now().Add(time.Hour),
+		IsCA:                  true,
+		BasicConstraintsValid: true,
+		KeyUsage:              x509.KeyUsageCertSign,
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
+}
+
+func readFixture(t testing.TB, name string) []byte {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
+func TestParseValidFull(t *testing.T) {
+	got, err := Parse(readFixture(t, "valid-full.yaml"), "launchready.yaml", testOptions(t))
+	if err != nil {
+		t.Fatalf("Parse: %v", err)
+	}
+	want := &Config{
+		Path: "launchready.yaml",
+		Target: Target{
+			URL:      "https://app.example.com",
+			Variants: []string{"http://example.com", "https://www.example.com", "http://app.example.com:8080"},
+			Scope: []string{"app.example.com", "example.com", "www.example.com:443", "app.example.com:8080",
+				"https://storage.example.net/bucket/"},
+			Resolver:       "127.0.0.1:5353",
+			CAFile:         "/cfg/ca.pem",
+			Rate:           12.5,
+			Timeouts:       Timeouts{Connect: 2 * time.Second, TLS: 3 * time.Second, Header: 10 * time.Second, Request: time.Minute, Check: 5 * time.Minute},
+			MaxBodyBytes:   4 << 20,
+			MaxHeaderBytes: 65536,
+			MaxRedirects:   5,
+			RetryAfterMax:  30 * time.Second,
+		},
+		Auth: Auth{
+			Kind: "json",
+			Login: &Login{
+				Path:    "/login",
+				Action:  "/api/login",
+				Form:    map[string]string{"email": "{{email}}", "password": "{{password}}", "remember": "yes"},
+				Success: "/dashboard",
+			},
+			Logout:    &Flow{Path: "/logout", Method: "GET"},
+			Protected: []string{"/dashboard", "/billing", "/api/me"},
+		},
+		Session: Session{Kind: "token", From: "token", Header: "Authorization", Prefix: "Bearer "},
+		Accounts: map[string]Account{
+			"a": {
+				Email:    Value{Ref: "env:LR_A_EMAIL", Value: "a@example.com", Line: 45},
+				Password: Secret{Ref: "env:LR_A_PASSWORD", Value: "pa-secret", Line: 46},
+			},
+			"b": {
+				Email:    Value{Value: "b@example.com", Line: 48},
+				Password: Secret{Ref: "file:b.password", Value: "pb-file-secret", Line: 49},
+			},
+			"admin": {
+				Email:    Value{Ref: "file:admin.email", Value: "admin@example.com", Line: 50},
+				Password: Secret{Ref: "file:/secrets/admin.password", Value: "admin-secret", Line: 50},
+			},
+		},
+	}
+	got.src = nil
+	if !reflect.DeepEqual(got, want) {
+		g, _ := json.MarshalIndent(got, "", "  ")
+		w, _ := json.MarshalIndent(want, "", "  ")
+		t.Errorf("Parse(valid-full.yaml) =\n%s\nwant\n%s", g, w)
+	}
+}
+
+func TestParseDefaults(t *testing.T) {
+	data := []byte("target:\n  url: https://App.Example.com/\n  variants: [http://app.example.com, https://www.example.com:8443]\n" +
+		"auth:\n  logout: {path: /logout}\n")
+	c, err := Parse(data, "", testOptions(t))
+	if err != nil {
+		t.Fatalf("Parse: %v", err)
+	}
+	want := Target{
+		URL:            "https://App.Example.com/",
+		Variants:       []string{"http://app.example.com", "https://www.example.com:8443"},
+		Scope:          []string{"app.example.com", "www.example.com"},
+		Rate:           50,
+		Timeouts:       Timeouts{Connect: 5 * time.Second, TLS: 5 * time.Second, Header: 15 * time.Second, Request: 30 * time.Second, Check: 120 * time.Second},
+		MaxBodyBytes:   10 << 20,
+		MaxHeaderBytes: 128 << 10,
+		MaxRedirects:   10,
+		RetryAfterMax:  10 * time.Second,
+	}
+	if !reflect.DeepEqual(c.Target, want) {
+		t.Errorf("defaults: got %+v\nwant %+v", c.Target, want)
+	}
+	if c.Auth.Kind != "form" || c.Session.Kind != "cookie" || c.Auth.Logout.Method != "POST" {
+		t.Errorf("defaults: auth.kind %q, session.kind %q, logout.method %q", c.Auth.Kind, c.Session.Kind, c.Auth.Logout.Method)
+	}
+	if o := c.Origin(); o == nil || o.String() != "https://App.Example.com" {
+		t.Errorf("Origin() = %v", o)
+	}
+}
+
+// invalidCases pairs each testdata/invalid-*.yaml with its exact error.
+var invalidCases = map[string]string{
+	"unknown-key":           `launchready.yaml:7: target.urll: unknown key (known keys: url, variants, scope, resolver, ca_file, rate, timeouts, max_body_bytes, max_header_bytes, max_redirects, retry_after_max)`,
+	"unknown-key-nested":    `launchready.yaml:7: auth.login.sucess: unknown key (known keys: path, action, form, success)`,
+	"unknown-key-top":       `launchready.yaml:3: sessions: unknown key (known keys: target, auth, session, accounts)`,
+	"type-number":           `launchready.yaml:7: target.rate: want a number, got "fast"`,
+	"type-tagged-string":    `launchready.yaml:3: target.rate: want a number, got "5"`,
+	"type-whole-number":     `launchready.yaml:3: target.max_redirects: want a whole number, got "2.5"`,
+	"type-list":             `launchready.yaml:3: target.variants: want a list, got "http://app.example.com"`,
+	"type-mapping":          `launchready.yaml:3: auth: want a mapping, got a list`,
+	"type-duration":         `launchready.yaml:4: target.timeouts.connect: want a duration like 5s, got "soon"`,
+	"type-size":             `launchready.yaml:3: target.max_body_bytes: want a size like 10MiB, 128KiB or a number of bytes, got "10MB"`,
+	"missing-target":        `launchready.yaml:2: missing required key "target"`,
+	"missing-url":           `launchready.yaml:1: target: missing required key "url"`,
+	"missing-password":      `launchready.yaml:7: accounts.a: missing required key "password"`,
+	"account-null":          `launchready.yaml:4: accounts.a: missing required key "email"`,
+	"literal-password":      `launchready.yaml:6: accounts.a.password: a literal secret is not allowed in the config; reference it instead as env:NAME (an environment variable) or file:PATH (a file holding only the secret)`,
+	"form-literal-password": `launchready.yaml:8: auth.login.form.Passwd: a literal password is not allowed in the config; write "{{password}}" here and reference the password in accounts as env:NAME or file:PATH`,
+	"env-unset":             `launchready.yaml:6: accounts.a.password: environment variable LR_MISSING is not set`,
+	"file-missing":          `launchready.yaml:4: accounts.a.password: cannot read file:a.password: open /cfg/a.password: file does not exist`,
+	"secret-empty":          `launchready.yaml:4: accounts.a.password: file:empty.password is empty`,
+	"reserved-top":          `launchready.yaml:3: email: not supported by this version of launchready yet (the Email deliverability checks are not implemented yet)`,
+	"reserved-auth":         `launchready.yaml:4: auth.signup: not supported by this version of launchready yet (the signup journey of the Auth login checks is not implemented yet)`,
+	"url-path":              `launchready.yaml:2: target.url: must be an origin without a path, got path "/login"; put pages under auth (e.g. auth.login.path)`,
+	"url-relative":          `launchready.yaml:2: target.url: want the portal's origin as an absolute http(s) URL like https://app.example.com, got "app.example.com"`,
+	"url-userinfo":          `launchready.yaml:2: target.url: must not hold a user name or password; put test members under accounts`,
+	"variant-scope":         `launchready.yaml:6: target.variants[2]: host evil.example is not in target.scope`,
+	"scope-entry":           `launchready.yaml:5: target.scope[1]: "*.example.com" is not a scope entry: want a host (app.example.com, any port), host:port (app.example.com:8443) or a URL prefix (https://storage.example.com/bucket/); hosts are lower-case, with no wildcards`,
+	"resolver":              `launchready.yaml:3: target.resolver: want host:port of a DNS server like 127.0.0.1:53, got "127.0.0.1:dns"`,
+	"ca-file":               `launchready.yaml:3: target.ca_file: notcert.pem holds no PEM CERTIFICATE block; want the CA certificate(s) in PEM form (-----BEGIN CERTIFICATE-----)`,
+	"rate-zero":             `launchready.yaml:3: target.rate: must be a number of requests per second above 0, got 0`,
+	"max-redirects":         `launchready.yaml:3: target.max_redirects: must be between 1 and 50, got 0`,
+	"token-header":          `launchready.yaml:3: session: kind token needs key "header" (the request header that carries the token, e.g. Authorization)`,
+	"cookie-header":         `launchready.yaml:4: session.header: only used when session.kind is token`,
+	"auth-kind":             `launchready.yaml:4: auth.kind: want form or json, got "supabase" (other kinds are not supported by this version of launchready yet)`,
+	"login-path":            `launchready.yaml:4: auth.login.path: want a path on the target starting with /, like /dashboard, got "login"`,
+	"protected-path":        `launchready.yaml:6: auth.protected[1]: want a path on the target starting with /, like /dashboard, got "billing"`,
+	"protected-other-host":  `launchready.yaml:4: auth.protected[1]: want a path on the target starting with /, like /dashboard, got "//evil.example/x"`,
+	"logout-scalar":         `launchready.yaml:4: auth.logout: want a mapping like {path: /logout} or none (the portal has no such flow), got "off"`,
+	"logout-no-path":        `launchready.yaml:4: auth.logout: missing required key "path" (or write logout: none when the portal has no logout)`,
+	"placeholder":           `launchready.yaml:6: auth.login.form.csrf: unknown placeholder {{token}} (only {{email}} and {{password}} are replaced)`,
+	"account-name":          `launchready.yaml:5: accounts.c: unknown account (want a, b or admin)`,
+	"duplicate-emails":      `launchready.yaml:8: accounts.b.email: same email as accounts.a.email; members a and b must be two different accounts`,
+	"duplicate-key":         `launchready.yaml:4: target.url: duplicate key (first written on line 2)`,
+	"merge-key":             `launchready.yaml:5: session: merge keys (<<) are not supported; write the keys out`,
+	"empty":                 `launchready.yaml:1: the config is empty; it needs at least target.url (launchready init URL writes one to fill in)`,
+	"not-mapping":           `launchready.yaml:1: want a mapping of top-level keys (target, auth, session, accounts), got a list`,
+	"multi-doc":             `launchready.yaml:3: more than one YAML document (---); put the whole config in one`,
+	"syntax":                `launchready.yaml:2: invalid YAML: found character that cannot start any token`,
+	"syntax-first-line":     `launchready.yaml: invalid YAML: mapping values are not allowed in this context`,
+}
+
+func TestParseInvalid(t *testing.T) {
+	files, err := filepath.Glob("testdata/invalid-*.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) != len(invalidCases) {
+		t.Errorf("%d invalid fixtures but %d cases: pair every fixture with its message", len(files), len(invalidCases))
+	}
+	for _, f := range files {
+		name := strings.TrimSuffix(strings.TrimPrefix(filepath.Base(f), "invalid-"), ".yaml")
+		t.Run(name, func(t *testing.T) {
+			want, ok := invalidCases[name]
+			if !ok {
+				t.Fatalf("no expected message for %s", f)
+			}
+			c, err := Parse(readFixture(t, filepath.Base(f)), "launchready.yaml", testOptions(t))
+			if err == nil {
+				t.Fatalf("Parse succeeded (%+v), want error:\n%s", c, want)
+			}
+			if err.Error() != want {
+				t.Errorf("error:\n got  %s\n want %s", err, want)
+			}
+			var cfgErr *Error
+			if !errors.As(err, &cfgErr) {
+				t.Errorf("error is %T, want *config.Error", err)
+			}
+			if strings.Contains(err.Error(), "hunter2") {
+				t.Errorf("error echoes a literal secret: %s", err)
+			}
+		})
+	}
+}
+
+func TestParseFileName(t *testing.T) {
+	for path, want := range map[string]string{
+		"":                       "launchready.yaml:1: the config is empty",
+		"/etc/portal/stage.yaml": "stage.yaml:1: the config is empty",
+	} {
+		_, err := Parse(nil, path, Options{})
+		if err == nil || !strings.HasPrefix(err.Error(), want) {
+			t.Errorf("Parse(nil, %q) = %v, want prefix %q", path, err, want)
+		}
+	}
+}
+
+func TestLoadResolvesRelativeFiles(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, data string) {
+		t.Helper()
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(data), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("a.password", "pa\n")
+	write("b.password", "pb\r\n")
+	write("ca.pem", string(testCAPEM(t)))
+	write("launchready.yaml", "target:\n  url: https://app.example.com\n  ca_file: ca.pem\n"+
+		"accounts:\n  a: {email: a@example.com, password: file:a.password}\n  b: {email: b@example.com, password: file:b.password}\n")
+	c, err := Load(filepath.Join(dir, "launchready.yaml"))
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	if got := c.Accounts["a"].Password.Value + "," + c.Accounts["b"].Password.Value; got != "pa,pb" {
+		t.Errorf("passwords = %q, want trailing newlines trimmed", got)
+	}
+	if want := filepath.Join(dir, "ca.pem"); c.Target.CAFile != want {
+		t.Errorf("ca_file = %q, want %q", c.Target.CAFile, want)
+	}
+	if _, err := Load(filepath.Join(dir, "absent.yaml")); err == nil || !strings.HasPrefix(err.Error(), "absent.yaml: cannot read the config: ") {
+		t.Errorf("Load(absent) = %v", err)
+	}
+}
+
+func TestSecretNeverPrinted(t *testing.T) {
+	c, err := Parse(readFixture(t, "valid-full.yaml"), "", testOptions(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, format := range []string{"%v", "%+v", "%#v", "%s"} {
+		if s := fmt.Sprintf(format, c.Accounts["a"]); strings.Contains(s, "pa-secret") {
+			t.Errorf("%s prints the secret: %s", format, s)
+		}
+	}
+}
+
+func TestNeed(t *testing.T) {
+	c, err := Parse(readFixture(t, "valid-full.yaml"), "", testOptions(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, key := range NeedKeys() {
+		state, _ := c.Need(key)
+		want := NeedPresent
+		if key == "session.cookie" {
+			want = NeedAbsent
+		}
+		if state != want {
+			t.Errorf("full config: Need(%q) = %v, want %v", key, state, want)
+		}
+	}
+
+	bare, err := Parse([]byte("target:\n  url: https://app.example.com\n  variants: [https://app.example.com/]\nauth:\n  logout: none\n"),
+		"stage.yaml", testOptions(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for key, want := range map[string]struct {
+		state  NeedState
+		reason string
+	}{
+		"auth.login":      {NeedMissing, "stage.yaml has no auth.login: add auth.login with the login form's path and fields"},
+		"auth.protected":  {NeedMissing, "stage.yaml has no auth.protected: add auth.protected with the pages that need a login, e.g. [/dashboard]"},
+		"auth.logout":     {NeedAbsent, "stage.yaml declares auth.logout: none (the portal has no logout)"},
+		"accounts.a":      {NeedMissing, "stage.yaml has no accounts.a: add accounts.a with a test member's email and password (password as env:NAME or file:PATH)"},
+		"accounts.b":      {NeedMissing, "stage.yaml has no accounts.b: add accounts.b with a test member's email and password (password as env:NAME or file:PATH)"},
+		"session.cookie":  {NeedPresent, ""},
+		"target.variants": {NeedMissing, "stage.yaml has no target.variants: list the other addresses of the portal (http://, www.) to check each lands on target.url"},
+		"auth.signupp":    {NeedMissing, `config key "auth.signupp" is unknown to launchready's config package (a launchready bug); known keys: auth.login, auth.protected, auth.logout, accounts.a, accounts.b, session.cookie, target.variants`},
+	} {
+		state, reason := bare.Need(key)
+		if state != want.state || reason != want.reason {
+			t.Errorf("Need(%q) = %v, %q\nwant %v, %q", key, state, reason, want.state, want.reason)
+		}
+	}
+	if c.Email("a") != "a@example.com" || c.Email("nobody") != "" {
+		t.Errorf("Email: a=%q nobody=%q", c.Email("a"), c.Email("nobody"))
+	}
+}
+
+func TestDecodeScalars(t *testing.T) {
+	type sample struct {
+		On         bool          `yaml:"on"`
+		N          int           `yaml:"n"`
+		LimitBytes int64         `yaml:"limit"`
+		Wait       time.Duration `yaml:"wait"`
+	}
+	for _, tc := range []struct{ in, want string }{
+		{"on: true\nn: 0x10\nlimit: 128KiB\nwait: 1m30s\n", ""},
+		{"on: maybe\n", `launchready.yaml:1: on: want true or false, got "maybe"`},
+		{"n: [1]\n", `launchready.yaml:1: n: want a whole number, got a list`},
+		{"n: 99999999999999999999\n", `launchready.yaml:1: n: want a whole number, got "99999999999999999999"`},
+		{"limit: 9999999999999GiB\n", `launchready.yaml:1: limit: want a size like 10MiB, 128KiB or a number of bytes, got "9999999999999GiB"`},
+		{"limit: -1\n", `launchready.yaml:1: limit: want a size like 10MiB, 128KiB or a number of bytes, got "-1"`},
+		{"wait: {}\n", `launchready.yaml:1: wait: want a duration like 5s, got a mapping`},
+	} {
+		root, err := parseDocument([]byte(tc.in), DefaultFileName)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var s sample
+		d := &decoder{src: newSource("", Options{})}
+		err = d.decodeStruct(root, reflect.ValueOf(&s).Elem(), "")
+		if got := errString(err); got != tc.want {
+			t.Errorf("decode %q:\n got  %s\n want %s", tc.in, got, tc.want)
+		}
+		if tc.want == "" && (s != sample{On: true, N: 16, LimitBytes: 128 << 10, Wait: 90 * time.Second}) {
+			t.Errorf("decode %q = %+v", tc.in, s)
+		}
+	}
+}
+
+func TestParseSize(t *testing.T) {
+	for in, want := range map[string]int64{"0": 0, "512": 512, "512B": 512, "10 MiB": 10 << 20, "128KiB": 128 << 10, "2GiB": 2 << 30} {
+		if got, ok := parseSize(in); !ok || got != want {
+			t.Errorf("parseSize(%q) = %d, %v; want %d", in, got, ok, want)
+		}
+	}
+	for _, in := range []string{"", "MiB", "10MB", "1.5MiB", "-1", "10 kib"} {
+		if got, ok := parseSize(in); ok {
+			t.Errorf("parseSize(%q) = %d, want refused", in, got)
+		}
+	}
+}
+
+func errString(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
+}
+
+// FuzzParse checks that no input makes Parse panic and that every error
+// stays on one line.
+func FuzzParse(f *testing.F) {
+	files, err := filepath.Glob("testdata/*.yaml")
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, file := range files {
+		f.Add(readFixture(f, filepath.Base(file)))
+	}
+	ca := string(testCAPEM(f))
+	opts := Options{
+		BaseDir: "/cfg",
+		Getenv:  fakeEnv(),
+		ReadFile: func(p string) ([]byte, error) {
+			if strings.HasSuffix(p, ".pem") {
+				return []byte(ca), nil
+			}
+			return fakeFiles(map[string]string{"/cfg/b.password": "pb\n"})(p)
+		},
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		c, err := Parse(data, "launchready.yaml", opts)
+		if err != nil {
+			if strings.ContainsAny(err.Error(), "\r\n") {
+				t.Errorf("error spans lines: %q", err)
+			}
+			return
+		}
+		if c.Origin() == nil {
+			t.Errorf("valid config without an origin: %q", c.Target.URL)
+		}
+		for _, key := range NeedKeys() {
+			c.Need(key)
+		}
+	})
+}

@@ -1,0 +1,128 @@
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strconv"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Options tell Parse how to reach what the config refers to, so tests need
+// no real environment variables or files.
+type Options struct {
+	// Getenv looks up the variable of an env:NAME reference; nil means
+	// os.LookupEnv.
+	Getenv func(string) (string, bool)
+	// ReadFile reads file:PATH references and target.ca_file; nil means
+	// os.ReadFile.
+	ReadFile func(string) ([]byte, error)
+	// BaseDir is the directory relative file: paths and ca_file are
+	// resolved against; empty means the directory of the config's path
+	// (the working directory when the path is "").
+	BaseDir string
+}
+
+// Load reads, decodes and validates the config at path, resolving relative
+// file: paths and ca_file against the config file's directory.
+func Load(path string) (*Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, &Error{File: fileName(path), Msg: fmt.Sprintf("cannot read the config: %v", err), Err: err}
+	}
+	dir, err := filepath.Abs(filepath.Dir(path))
+	if err != nil {
+		return nil, &Error{File: fileName(path), Msg: fmt.Sprintf("cannot find the config's directory: %v", err), Err: err}
+	}
+	return Parse(data, path, Options{BaseDir: dir})
+}
+
+// Parse decodes and validates a config given as bytes. path names the file
+// in messages (its base name; "launchready.yaml" when empty). Decoding is
+// strict: unknown keys, wrong types, missing required keys and literal
+// secrets are errors. Every error is a *Error on one line.
+func Parse(data []byte, path string, opts Options) (*Config, error) {
+	src := newSource(path, opts)
+	root, err := parseDocument(data, src.file)
+	if err != nil {
+		return nil, err
+	}
+	c := &Config{Path: path, src: src}
+	d := &decoder{src: src}
+	if err := d.decodeStruct(root, reflect.ValueOf(c).Elem(), ""); err != nil {
+		return nil, err
+	}
+	c.applyDefaults()
+	if err := c.validate(); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// fileName is the name messages use for the config at path.
+func fileName(path string) string {
+	if path == "" {
+		return DefaultFileName
+	}
+	return filepath.Base(path)
+}
+
+// parseDocument parses data as exactly one YAML document whose root is a
+// mapping and returns that mapping.
+func parseDocument(data []byte, file string) (*yaml.Node, error) {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var doc yaml.Node
+	if err := dec.Decode(&doc); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, emptyError(file)
+		}
+		return nil, syntaxError(file, err)
+	}
+	var extra yaml.Node
+	switch err := dec.Decode(&extra); {
+	case errors.Is(err, io.EOF):
+	case err != nil:
+		return nil, syntaxError(file, err)
+	case !isEmptyDocument(&extra):
+		return nil, &Error{File: file, Line: extra.Line, Msg: "more than one YAML document (---); put the whole config in one"}
+	}
+	if isEmptyDocument(&doc) {
+		return nil, emptyError(file)
+	}
+	root := resolve(doc.Content[0])
+	if root.Kind != yaml.MappingNode {
+		return nil, &Error{File: file, Line: root.Line,
+			Msg: "want a mapping of top-level keys (target, auth, session, accounts), got " + describe(root)}
+	}
+	return root, nil
+}
+
+func isEmptyDocument(doc *yaml.Node) bool {
+	return doc.Kind == 0 || len(doc.Content) == 0 || isNull(doc.Content[0])
+}
+
+func emptyError(file string) error {
+	return &Error{File: file, Line: 1,
+		Msg: "the config is empty; it needs at least target.url (launchready init URL writes one to fill in)"}
+}
+
+// syntaxError keeps the YAML library's line, when it gives one, in our
+// one-line format.
+func syntaxError(file string, err error) error {
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	line := 0
+	if rest, ok := strings.CutPrefix(msg, "line "); ok {
+		if num, after, ok := strings.Cut(rest, ": "); ok {
+			if n, convErr := strconv.Atoi(num); convErr == nil {
+				line, msg = n, after
+			}
+		}
+	}
+	return &Error{File: file, Line: line, Msg: "invalid YAML: " + msg, Err: err}
+}

@@ -1,0 +1,114 @@
+package config
+
+import (
+	"fmt"
+	"net/url"
+	"strings"
+)
+
+// NeedState says whether the config gives what a check needs.
+type NeedState int
+
+const (
+	// NeedPresent means the config has it: the check can run.
+	NeedPresent NeedState = iota
+	// NeedMissing means the config leaves it out: the check SKIPs and its
+	// reason says what to add.
+	NeedMissing
+	// NeedAbsent means the config declares the portal has no such thing
+	// (logout: none): the check is N/A.
+	NeedAbsent
+)
+
+// String names the state for messages and tests.
+func (s NeedState) String() string {
+	switch s {
+	case NeedPresent:
+		return "present"
+	case NeedMissing:
+		return "missing"
+	case NeedAbsent:
+		return "absent"
+	}
+	return fmt.Sprintf("NeedState(%d)", int(s))
+}
+
+// NeedKeys lists the keys Need understands, for `launchready checks` and
+// for tests that every check's needs are known.
+func NeedKeys() []string {
+	return []string{
+		"auth.login", "auth.protected", "auth.logout",
+		"accounts.a", "accounts.b", "session.cookie", "target.variants",
+	}
+}
+
+// Need reports whether the config gives key (one of NeedKeys) and, when it
+// does not, the reason a check shows: what to add, or why the portal has
+// none. An unknown key is NeedMissing with a message naming it as a
+// launchready bug rather than a panic.
+func (c *Config) Need(key string) (NeedState, string) {
+	file := fileName(c.Path)
+	switch key {
+	case "auth.login":
+		return needIf(c.Auth.Login != nil, file, key, "add auth.login with the login form's path and fields")
+	case "auth.protected":
+		return needIf(len(c.Auth.Protected) > 0, file, key, "add auth.protected with the pages that need a login, e.g. [/dashboard]")
+	case "auth.logout":
+		if c.Auth.Logout != nil && c.Auth.Logout.None {
+			return NeedAbsent, file + " declares auth.logout: none (the portal has no logout)"
+		}
+		return needIf(c.Auth.Logout != nil, file, key, "add auth.logout with the logout path, or logout: none when the portal has none")
+	case "accounts.a", "accounts.b":
+		_, ok := c.Accounts[strings.TrimPrefix(key, "accounts.")]
+		return needIf(ok, file, key, "add "+key+" with a test member's email and password (password as env:NAME or file:PATH)")
+	case "session.cookie":
+		if c.Session.Kind == "token" {
+			return NeedAbsent, "the portal keeps sessions in a token, not a cookie"
+		}
+		return NeedPresent, ""
+	case "target.variants":
+		return needIf(c.hasVariants(), file, key, "list the other addresses of the portal (http://, www.) to check each lands on target.url")
+	}
+	return NeedMissing, fmt.Sprintf("config key %q is unknown to launchready's config package (a launchready bug); known keys: %s",
+		key, strings.Join(NeedKeys(), ", "))
+}
+
+// needIf is NeedPresent when ok, else NeedMissing with "<file> has no
+// <key>: <hint>".
+func needIf(ok bool, file, key, hint string) (NeedState, string) {
+	if ok {
+		return NeedPresent, ""
+	}
+	return NeedMissing, fmt.Sprintf("%s has no %s: %s", file, key, hint)
+}
+
+// hasVariants reports a variant other than target.url itself.
+func (c *Config) hasVariants() bool {
+	origin := normalizeURL(c.Target.URL)
+	for _, v := range c.Target.Variants {
+		if normalizeURL(v) != origin {
+			return true
+		}
+	}
+	return false
+}
+
+func normalizeURL(raw string) string {
+	return strings.ToLower(strings.TrimSuffix(strings.TrimSpace(raw), "/"))
+}
+
+// Origin is target.url as scheme and host only (no path), or nil when it
+// does not parse (never after a successful Parse).
+func (c *Config) Origin() *url.URL {
+	u, err := url.Parse(c.Target.URL)
+	if err != nil || u.Host == "" {
+		return nil
+	}
+	return &url.URL{Scheme: u.Scheme, Host: u.Host}
+}
+
+// Email is the resolved email of account name ("a", "b", "admin"), or ""
+// when there is no such account.
+func (c *Config) Email(name string) string {
+	return c.Accounts[name].Email.Value
+}
