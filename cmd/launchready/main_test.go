@@ -1,0 +1,165 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// bin is the launchready binary built once for these tests: exit codes must
+// be read from a real process (go run always reports 1).
+var bin string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "launchready-bin-")
+	if err != nil {
+		panic(err)
+	}
+	bin = filepath.Join(dir, "launchready")
+	build := exec.Command("go", "build", "-o", bin, ".")
+	build.Stderr = os.Stderr
+	if err := build.Run(); err != nil {
+		panic("building launchready: " + err.Error())
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+type result struct {
+	code           int
+	stdout, stderr string
+}
+
+func run(t *testing.T, dir string, args ...string) result {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	cmd.Dir = dir
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	code := 0
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return result{code, out.String(), errb.String()}
+}
+
+// jsonReport is the part of the JSON core these tests read.
+type jsonReport struct {
+	Schema  string `json:"schema"`
+	Verdict string `json:"verdict"`
+	Checks  []struct {
+		ID       string `json:"id"`
+		Status   string `json:"status"`
+		Evidence []struct {
+			Request string `json:"request"`
+			Repro   string `json:"repro"`
+		} `json:"evidence"`
+	} `json:"checks"`
+}
+
+var firstChecks = []string{"AUTH-007", "SESS-001", "SESS-002", "SESS-003", "TLS-003", "TLS-004", "EDGE-004"}
+
+func TestDemoFlawedIsNoGoAndHardenedIsGo(t *testing.T) {
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		name    string
+		args    []string
+		code    int
+		verdict string
+		status  string
+	}{
+		{"flawed", []string{"demo", "--out", "flawed.json", "--out", "flawed.html"}, 1, "NO-GO", "FAIL"},
+		{"hardened", []string{"demo", "--hardened", "--out", "hardened.json"}, 0, "GO", "PASS"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := run(t, dir, tc.args...)
+			if r.code != tc.code {
+				t.Fatalf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", r.code, tc.code, r.stdout, r.stderr)
+			}
+			if !strings.Contains(r.stderr, "config: ") || !strings.Contains(r.stdout, tc.verdict) {
+				t.Errorf("config path or verdict not printed:\n%s\n%s", r.stderr, r.stdout)
+			}
+			raw, err := os.ReadFile(filepath.Join(dir, tc.name+".json"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var rep jsonReport
+			if err := json.Unmarshal(raw, &rep); err != nil {
+				t.Fatal(err)
+			}
+			if rep.Schema != "launchready/v1" || rep.Verdict != tc.verdict {
+				t.Errorf("schema %q verdict %q", rep.Schema, rep.Verdict)
+			}
+			got := map[string]string{}
+			for _, c := range rep.Checks {
+				got[c.ID] = c.Status
+				if c.Status == "FAIL" && (len(c.Evidence) == 0 || c.Evidence[0].Request == "" || !strings.HasPrefix(c.Evidence[0].Repro, "curl ")) {
+					t.Errorf("%s FAIL without evidence naming the request and a curl repro: %+v", c.ID, c.Evidence)
+				}
+			}
+			for _, id := range firstChecks {
+				if got[id] != tc.status {
+					t.Errorf("%s = %q, want %s", id, got[id], tc.status)
+				}
+			}
+		})
+	}
+}
+
+func TestUsageErrorsExit2(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "launchready.yaml")
+	os.WriteFile(bad, []byte("target:\n  url: https://portal.test\n  colour: blue\n"), 0o644)
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"scan", "--config", bad}, "launchready.yaml:3: target.colour: unknown key"},
+		{[]string{"scan", "--config", bad, "--out", "report.pdf"}, `unknown format ".pdf"`},
+		{[]string{"scan", "--fail-on", "sometimes"}, "--fail-on"},
+		{[]string{"scan", "--only", "NOPE-1"}, "NOPE-1"},
+		{[]string{"scan", "--config", filepath.Join(dir, "missing.yaml")}, "missing.yaml"},
+		{[]string{"explain", "NOPE-1"}, "no such check"},
+		{[]string{"frobnicate"}, "unknown command"},
+		{[]string{"scan", "--bogus"}, "unknown flag"},
+	}
+	for _, tt := range tests {
+		r := run(t, dir, tt.args...)
+		if r.code != 2 || !strings.Contains(r.stderr, tt.want) {
+			t.Errorf("%v: exit %d, stderr %q; want exit 2 mentioning %q", tt.args, r.code, r.stderr, tt.want)
+		}
+	}
+}
+
+func TestExplainChecksVersion(t *testing.T) {
+	r := run(t, t.TempDir(), "explain", "sess-001")
+	if r.code != 0 || !strings.Contains(r.stdout, "Fix:") || !strings.Contains(r.stdout, "SESS-001") {
+		t.Errorf("explain: %d %q", r.code, r.stdout)
+	}
+	r = run(t, t.TempDir(), "checks")
+	for _, id := range firstChecks {
+		if !strings.Contains(r.stdout, id) {
+			t.Errorf("checks does not list %s", id)
+		}
+	}
+	r = run(t, t.TempDir(), "version")
+	if r.code != 0 || !strings.HasPrefix(r.stdout, "launchready ") {
+		t.Errorf("version: %q", r.stdout)
+	}
+	for _, cmd := range []string{"demo", "scan", "checks", "explain", "version"} {
+		r = run(t, t.TempDir(), cmd, "--help")
+		if r.code != 0 || !strings.Contains(r.stdout, "Examples:") {
+			t.Errorf("%s --help has no example: %q", cmd, r.stdout)
+		}
+	}
+}

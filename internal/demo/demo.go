@@ -1,0 +1,288 @@
+// Package demo is the built-in demo portal: a small membership community
+// ("Portal — members community") served on loopback with its own
+// authoritative DNS server for the zone portal.test, a local CA and TLS,
+// and two member accounts. `launchready demo` scans it offline and the
+// end-to-end tests use it. Each flaw the implemented checks look for sits
+// behind a switch in Flaws: Flawed() plants them all, Hardened() none.
+package demo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/miekg/dns"
+)
+
+// Flaws plants mistakes in the portal, one switch each, named with the check
+// that finds it.
+type Flaws struct {
+	// CookieNotSecure: the session cookie lacks Secure (SESS-001).
+	CookieNotSecure bool
+	// CookieScriptable: the session cookie lacks HttpOnly (SESS-002).
+	CookieScriptable bool
+	// CookieNoSameSite: the session cookie has no SameSite attribute (SESS-003).
+	CookieNoSameSite bool
+	// AnonBilling: /billing renders the billing page of the most recently
+	// logged-in member to anonymous visitors (AUTH-007).
+	AnonBilling bool
+	// PlainHTTPContent: http://portal.test serves the app over plain HTTP
+	// instead of redirecting to HTTPS (TLS-003).
+	PlainHTTPContent bool
+	// RedirectChains: variants reach the canonical origin through several
+	// hops (TLS-004).
+	RedirectChains bool
+	// NoSecurityHeaders: no CSP, nosniff, frame-ancestors, Referrer-Policy
+	// or HSTS (EDGE-004).
+	NoSecurityHeaders bool
+}
+
+// Flawed returns every flaw switched on: the default demo, verdict NO-GO.
+func Flawed() Flaws {
+	return Flaws{
+		CookieNotSecure: true, CookieScriptable: true, CookieNoSameSite: true,
+		AnonBilling: true, PlainHTTPContent: true, RedirectChains: true, NoSecurityHeaders: true,
+	}
+}
+
+// Hardened returns no flaw at all: every implemented check passes.
+func Hardened() Flaws { return Flaws{} }
+
+// mode names the flaw set for the generated config's header.
+func (f Flaws) mode() string {
+	switch f {
+	case Flawed():
+		return "flawed"
+	case Hardened():
+		return "hardened"
+	}
+	return "custom (partly flawed)"
+}
+
+// Options configure Start.
+type Options struct {
+	// Flaws are the mistakes to plant.
+	Flaws Flaws
+	// Dir receives ca.pem, the password files and launchready.yaml; it must
+	// exist.
+	Dir string
+}
+
+// Account is one pre-verified member.
+type Account struct {
+	// Name is the config's account key: "a" or "b".
+	Name string
+	// Email is the login email.
+	Email string
+	// PasswordFile holds the password followed by a newline (mode 0600).
+	PasswordFile string
+}
+
+// RequestRecord is one HTTP request the portal received.
+type RequestRecord struct {
+	// Host is the Host header, port included.
+	Host string
+	// Method is the HTTP method.
+	Method string
+	// Path is the URL path, without the query.
+	Path string
+	// Scheme is "http" or "https": the listener that received it.
+	Scheme string
+}
+
+// maxRecords bounds the request log; requests past it are not recorded.
+const maxRecords = 100_000
+
+// Portal is a running demo portal. Close stops it.
+type Portal struct {
+	// Dir is where the portal's files were written.
+	Dir string
+	// CAFile is the PEM root certificate that signs every host's certificate.
+	CAFile string
+	// ConfigPath is the launchready.yaml written for this portal.
+	ConfigPath string
+	// DNSAddr is the authoritative DNS server, 127.0.0.1:port, UDP and TCP.
+	DNSAddr string
+	// HTTPPort and HTTPSPort are the loopback ports of the two web listeners.
+	HTTPPort, HTTPSPort int
+	// URL is the canonical origin, https://portal.test:<HTTPSPort>.
+	URL string
+	// Variants are the non-canonical origins, http/https × root/www/app.
+	Variants []string
+	// Accounts are the two members, a and b.
+	Accounts []Account
+
+	https, http *http.Server
+	dnsServers  []*dns.Server
+	wg          sync.WaitGroup
+	stopCtx     func() bool
+	closeOnce   sync.Once
+	closeErr    error
+
+	mu       sync.Mutex
+	requests []RequestRecord
+}
+
+// Start generates the CA, certificates and passwords, starts the DNS server
+// and the HTTP and HTTPS listeners on loopback, and writes the config. ctx
+// bounds the start and the portal's life: when ctx is done the portal
+// closes itself (Close may still be called).
+func Start(ctx context.Context, opts Options) (*Portal, error) {
+	if opts.Dir == "" {
+		return nil, errors.New("demo: Options.Dir is empty")
+	}
+	dir, err := filepath.Abs(opts.Dir)
+	if err != nil {
+		return nil, fmt.Errorf("demo: %w", err)
+	}
+	p := &Portal{Dir: dir}
+	if err := p.start(ctx, opts.Flaws); err != nil {
+		_ = p.Close() // the start error is the one that matters
+		return nil, err
+	}
+	stop := context.AfterFunc(ctx, func() { _ = p.Close() })
+	p.mu.Lock()
+	p.stopCtx = stop
+	p.mu.Unlock()
+	return p, nil
+}
+
+// start does the work of Start; on error the caller closes what was started.
+func (p *Portal) start(ctx context.Context, f Flaws) error {
+	ca, err := newAuthority(hostNames())
+	if err != nil {
+		return fmt.Errorf("demo: minting certificates: %w", err)
+	}
+	p.CAFile = filepath.Join(p.Dir, "ca.pem")
+	if err := writeFile(p.CAFile, ca.rootPEM, 0o644); err != nil {
+		return fmt.Errorf("demo: writing the CA: %w", err)
+	}
+	members, err := p.writeAccounts()
+	if err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	if err := p.startDNS(ctx); err != nil {
+		return err
+	}
+	if err := p.startWeb(ctx, f, ca, members); err != nil {
+		return err
+	}
+	p.ConfigPath = filepath.Join(p.Dir, "launchready.yaml")
+	if err := writeFile(p.ConfigPath, []byte(p.config(f)), 0o600); err != nil {
+		return fmt.Errorf("demo: writing the config: %w", err)
+	}
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	return nil
+}
+
+// startWeb binds both listeners, then serves them.
+func (p *Portal) startWeb(ctx context.Context, f Flaws, ca *authority, members []*member) error {
+	var lc net.ListenConfig
+	hl, err := lc.Listen(ctx, "tcp", "127.0.0.1:0")
+	if err != nil {
+		return fmt.Errorf("demo: HTTP listener: %w", err)
+	}
+	sl, err := lc.Listen(ctx, "tcp", "127.0.0.1:0")
+	if err != nil {
+		hl.Close()
+		return fmt.Errorf("demo: HTTPS listener: %w", err)
+	}
+	p.HTTPPort, p.HTTPSPort = port(hl.Addr()), port(sl.Addr())
+	p.URL = "https://portal.test:" + strconv.Itoa(p.HTTPSPort)
+	p.Variants = []string{p.origin("http", "portal.test"), p.origin("http", "www.portal.test"),
+		p.origin("http", "app.portal.test"), p.origin("https", "www.portal.test"), p.origin("https", "app.portal.test")}
+	a, err := newApp(f, members)
+	if err != nil {
+		hl.Close()
+		sl.Close()
+		return fmt.Errorf("demo: %w", err)
+	}
+	rt := &router{p: p, f: f, app: a}
+	p.http = newServer(rt.handler("http"), nil)
+	p.https = newServer(rt.handler("https"), ca.tlsConfig())
+	p.serve(func() error { return p.http.Serve(hl) })
+	p.serve(func() error { return p.https.ServeTLS(sl, "", "") })
+	return nil
+}
+
+// serve runs one server loop, tracked for Close.
+func (p *Portal) serve(run func() error) {
+	p.wg.Add(1)
+	go func() {
+		defer p.wg.Done()
+		_ = run() // returns ErrServerClosed (or a shutdown error) when closed
+	}()
+}
+
+// origin builds scheme://host:port with the listener port for the scheme.
+func (p *Portal) origin(scheme, host string) string {
+	port := p.HTTPSPort
+	if scheme == "http" {
+		port = p.HTTPPort
+	}
+	return scheme + "://" + host + ":" + strconv.Itoa(port)
+}
+
+// Close stops every listener and the DNS server and waits for their
+// goroutines. It is safe to call more than once.
+func (p *Portal) Close() error {
+	p.closeOnce.Do(func() {
+		p.mu.Lock()
+		stop := p.stopCtx
+		p.mu.Unlock()
+		if stop != nil {
+			stop()
+		}
+		var errs []error
+		for _, s := range []*http.Server{p.http, p.https} {
+			if s != nil {
+				errs = append(errs, s.Close())
+			}
+		}
+		for _, s := range p.dnsServers {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			errs = append(errs, s.ShutdownContext(ctx))
+			cancel()
+		}
+		p.wg.Wait()
+		p.closeErr = errors.Join(errs...)
+	})
+	return p.closeErr
+}
+
+// Requests returns every request received so far (up to 100,000), oldest
+// first.
+func (p *Portal) Requests() []RequestRecord {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return append([]RequestRecord(nil), p.requests...)
+}
+
+func (p *Portal) record(r *http.Request, scheme string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if len(p.requests) < maxRecords {
+		p.requests = append(p.requests, RequestRecord{Host: r.Host, Method: r.Method, Path: r.URL.Path, Scheme: scheme})
+	}
+}
+
+func port(a net.Addr) int {
+	if t, ok := a.(*net.TCPAddr); ok {
+		return t.Port
+	}
+	if u, ok := a.(*net.UDPAddr); ok {
+		return u.Port
+	}
+	return 0
+}

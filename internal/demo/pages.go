@@ -1,0 +1,202 @@
+package demo
+
+import (
+	"bytes"
+	"fmt"
+	"html/template"
+	"net/http"
+)
+
+// view is what every page template receives.
+type view struct {
+	Title string
+	// Member is the member the page is about; nil for anonymous pages.
+	Member *memberView
+	// Login and profile form state.
+	CSRF, Next, Email, Error string
+	Saved                    bool
+}
+
+// memberView is a snapshot of one member's content for rendering.
+type memberView struct {
+	Display, Email, Event string
+	Groups                []string
+	Unread                int
+	Plan, Price, Renews   string
+	Card                  string
+	Invoices              []invoice
+}
+
+// memberView snapshots m (its display name can change concurrently).
+func (a *app) memberView(m *member) *memberView {
+	a.mu.Lock()
+	display := m.display
+	a.mu.Unlock()
+	return &memberView{
+		Display: display, Email: m.email, Event: m.event, Groups: m.groups, Unread: m.unread,
+		Plan: m.plan, Price: m.price, Renews: m.renews, Card: m.card, Invoices: m.invoices,
+	}
+}
+
+// render writes a page; member pages and forms are never cached.
+func (a *app) render(w http.ResponseWriter, status int, name string, v view) {
+	body, err := a.pages.render(name, v)
+	if err != nil {
+		http.Error(w, "Internal error.", http.StatusInternalServerError)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	if v.Member != nil || v.CSRF != "" {
+		h.Set("Cache-Control", "no-store")
+	}
+	w.WriteHeader(status)
+	_, _ = w.Write(body) // a client that went away needs no page
+}
+
+// pages are the parsed templates, one per page, each with the layout.
+type pages struct {
+	byName map[string]*template.Template
+}
+
+// newPages parses the layout with each page's content.
+func newPages() (*pages, error) {
+	p := &pages{byName: map[string]*template.Template{}}
+	for name, content := range pageContent() {
+		t, err := template.New(name).Parse(layoutHTML)
+		if err == nil {
+			_, err = t.Parse(content)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("page template %s: %w", name, err)
+		}
+		p.byName[name] = t
+	}
+	return p, nil
+}
+
+func (p *pages) render(name string, v view) ([]byte, error) {
+	t, ok := p.byName[name]
+	if !ok {
+		return nil, fmt.Errorf("no page template %q", name)
+	}
+	var b bytes.Buffer
+	if err := t.Execute(&b, v); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}
+
+// layoutHTML wraps every page. No inline script or style: the CSP allows
+// only same-origin files.
+const layoutHTML = `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{.Title}} · Portal — members community</title>
+<link rel="stylesheet" href="/static/app.css">
+</head>
+<body>
+<header class="top">
+<a class="brand" href="/">Portal</a>
+<nav>
+{{- if .Member}}
+<a href="/dashboard">Dashboard</a>
+<a href="/billing">Billing</a>
+<a href="/account">Account</a>
+<form class="inline" method="post" action="/logout"><button type="submit">Log out</button></form>
+{{- else}}
+<a href="/">Home</a>
+<a href="/login">Log in</a>
+{{- end}}
+</nav>
+</header>
+<main>
+{{template "content" .}}
+</main>
+<footer>© 2026 Portal — members community · <a href="/">Home</a></footer>
+</body>
+</html>
+`
+
+// pageContent returns each page's "content" template.
+func pageContent() map[string]string {
+	return map[string]string{
+		"home": `{{define "content"}}<section class="hero">
+<h1>Welcome to Portal</h1>
+<p>A members community for people running small software businesses: monthly meetups, hands-on workshops and a private forum.</p>
+<p><a class="button" href="/login">Log in</a> to see your events, messages and billing.</p>
+</section>
+<section>
+<h2>What members get</h2>
+<ul>
+<li>Monthly online meetups with open Q&amp;A</li>
+<li>Workshops on pricing, support and launching</li>
+<li>A private forum and member directory</li>
+</ul>
+</section>{{end}}`,
+		"login": `{{define "content"}}<section class="narrow">
+<h1>Log in</h1>
+{{if .Error}}<p class="error" role="alert">{{.Error}}</p>{{end}}
+<form method="post" action="/login">
+<input type="hidden" name="_csrf" value="{{.CSRF}}">
+{{- if .Next}}
+<input type="hidden" name="next" value="{{.Next}}">
+{{- end}}
+<label>Email <input type="email" name="email" value="{{.Email}}" autocomplete="username" required></label>
+<label>Password <input type="password" name="password" autocomplete="current-password" required></label>
+<button type="submit">Log in</button>
+</form>
+<p class="muted">Membership is by invitation. Forgot your password? Write to the community team.</p>
+</section>{{end}}`,
+		"dashboard": `{{define "content"}}{{with .Member}}<h1>Welcome back, {{.Display}}</h1>
+<p class="muted">Signed in as {{.Email}}</p>
+<section class="card"><h2>Your next event</h2><p>Next event you RSVP'd: {{.Event}}</p></section>
+<section class="card"><h2>Your groups</h2><ul>{{range .Groups}}<li>{{.}}</li>{{end}}</ul></section>
+<section class="card"><h2>Messages</h2><p>{{.Unread}} unread messages from other members</p></section>{{end}}{{end}}`,
+		"billing": `{{define "content"}}{{with .Member}}<h1>Billing</h1>
+<p class="muted">Billing contact: {{.Display}} ({{.Email}})</p>
+<section class="card"><h2>Plan</h2><p>{{.Plan}}, {{.Price}}, renews on {{.Renews}}</p></section>
+<section class="card"><h2>Payment method</h2><p>Visa ending in {{.Card}}</p></section>
+<section class="card"><h2>Invoices</h2>
+<table>
+<thead><tr><th>Invoice</th><th>Date</th><th>Amount</th><th>Status</th></tr></thead>
+<tbody>{{range .Invoices}}<tr><td>{{.Number}}</td><td>{{.Date}}</td><td>{{.Amount}}</td><td>{{.Status}}</td></tr>{{end}}</tbody>
+</table>
+</section>{{end}}{{end}}`,
+		"account": `{{define "content"}}<h1>Your profile</h1>
+<p class="muted">Signed in as {{.Member.Email}}</p>
+{{if .Saved}}<p class="notice">Profile saved.</p>{{end}}
+{{if .Error}}<p class="error" role="alert">{{.Error}}</p>{{end}}
+<form method="post" action="/account">
+<input type="hidden" name="_csrf" value="{{.CSRF}}">
+<label>Display name <input type="text" name="display_name" value="{{.Member.Display}}" maxlength="60" required></label>
+<label>Email <input type="email" name="email" value="{{.Member.Email}}" readonly></label>
+<button type="submit">Save changes</button>
+</form>
+<p class="muted">To change the email address of your membership, write to the community team.</p>{{end}}`,
+		"notfound": `{{define "content"}}<h1>Page not found</h1>
+<p>There is nothing at this address. <a href="/">Go to the home page</a>.</p>{{end}}`,
+	}
+}
+
+// stylesheetCSS is /static/app.css.
+const stylesheetCSS = `body{margin:0;font:16px/1.5 system-ui,sans-serif;color:#1d2330;background:#f6f7fb}
+header.top{display:flex;justify-content:space-between;align-items:center;padding:.75rem 1.5rem;background:#24324f}
+header.top a,header.top button{color:#fff;margin-left:1rem;text-decoration:none;background:none;border:0;font:inherit;cursor:pointer}
+header.top a.brand{margin-left:0;font-weight:700}
+form.inline{display:inline}
+main{max-width:46rem;margin:2rem auto;padding:0 1.5rem}
+.narrow{max-width:24rem}
+label{display:block;margin:.75rem 0}
+label input{display:block;width:100%;padding:.4rem;box-sizing:border-box}
+button,.button{background:#3157d5;color:#fff;border:0;padding:.5rem 1rem;border-radius:4px;text-decoration:none}
+.card{background:#fff;border-radius:6px;padding:1rem 1.25rem;margin:1rem 0;box-shadow:0 1px 2px rgba(0,0,0,.08)}
+.muted{color:#5b6478}
+.error{color:#a3121f}
+.notice{color:#16703a}
+table{border-collapse:collapse;width:100%}
+th,td{text-align:left;padding:.3rem .5rem;border-bottom:1px solid #e2e5ee}
+footer{text-align:center;color:#5b6478;padding:2rem}
+`

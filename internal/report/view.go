@@ -1,0 +1,166 @@
+package report
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/launchready/launchready/internal/check"
+	"github.com/launchready/launchready/internal/score"
+)
+
+// This file holds what several formats share: which outcomes go in which
+// section, and how times and hints are spelled. It decides nothing about the
+// verdict; it only arranges what score already decided.
+
+// errNilRun is returned by every reporter asked to render nothing.
+var errNilRun = errors.New("report: nil run")
+
+// toolName is the scanner's name as every report spells it.
+const toolName = "launchready"
+
+// toolURI is where SARIF consumers and report footers point for the tool.
+const toolURI = "https://github.com/launchready/launchready"
+
+// findings returns the FAIL and WARN outcomes: FAIL before WARN, the most
+// severe first, registry order otherwise, so the worst problem is read first.
+func findings(outs []check.Outcome) []check.Outcome {
+	var f []check.Outcome
+	for _, o := range outs {
+		if o.Result.Status == check.Fail || o.Result.Status == check.Warn {
+			f = append(f, o)
+		}
+	}
+	sort.SliceStable(f, func(i, j int) bool {
+		fi, fj := f[i].Result.Status == check.Fail, f[j].Result.Status == check.Fail
+		if fi != fj {
+			return fi
+		}
+		return f[i].Meta.Severity > f[j].Meta.Severity
+	})
+	return f
+}
+
+// unverified returns the ERROR, SKIP and N/A outcomes in that order: what
+// ran without a verdict of its own, worst (a broken check) first.
+func unverified(outs []check.Outcome) []check.Outcome {
+	var u []check.Outcome
+	for _, st := range []check.Status{check.Error, check.Skip, check.NA} {
+		u = append(u, withStatus(outs, st)...)
+	}
+	return u
+}
+
+// withStatus returns the outcomes with status st in registry order.
+func withStatus(outs []check.Outcome, st check.Status) []check.Outcome {
+	var w []check.Outcome
+	for _, o := range outs {
+		if o.Result.Status == st {
+			w = append(w, o)
+		}
+	}
+	return w
+}
+
+// notCovered names the scorecard areas no check covered.
+func notCovered(rows []score.AreaRow) []string {
+	var n []string
+	for _, row := range rows {
+		if row.Status == score.AreaNotCovered {
+			n = append(n, row.Area)
+		}
+	}
+	return n
+}
+
+// extraScore says whether a human format should print the readiness score
+// beside the headline: never on a NO-GO (the SPEC forbids it), and not on a
+// GO either, whose headline already carries it.
+func extraScore(s score.Summary) bool { return s.Verdict == score.NotVerified }
+
+// reasonText is why a check has no verdict of its own, with what would
+// enable a skipped one; sep joins the two (" — to enable: " in JSON).
+func reasonText(res check.Result, sep string) string {
+	reason := res.Reason
+	if reason == "" {
+		reason = res.Summary
+	}
+	if res.Status == check.Skip && res.Enable != "" {
+		reason += sep + res.Enable
+	}
+	return reason
+}
+
+// enableSep joins a SKIP's reason and its enable hint in JSON and prose.
+const enableSep = " — to enable: "
+
+// startedText is the run's start time as every format prints it: UTC,
+// whole seconds, so a report read back from JSON renders identically.
+func startedText(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+
+// durationText is a run or check duration for people: milliseconds under a
+// second, else seconds with one decimal.
+func durationText(d time.Duration) string {
+	d = d.Truncate(time.Millisecond)
+	if d < time.Second {
+		return fmt.Sprintf("%dms", d.Milliseconds())
+	}
+	return fmt.Sprintf("%.1fs", d.Seconds())
+}
+
+// requestURL returns the URL of a "METHOD URL" evidence request.
+func requestURL(req string) string {
+	if _, u, ok := strings.Cut(req, " "); ok {
+		return strings.TrimSpace(u)
+	}
+	return req
+}
+
+// truncateLines keeps at most max lines of s, each at most width runes, and
+// says how many lines it dropped.
+func truncateLines(s string, max, width int) []string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	var out []string
+	for i, l := range lines {
+		if i == max {
+			out = append(out, fmt.Sprintf("... (%d more lines)", len(lines)-max))
+			break
+		}
+		if utf8.RuneCountInString(l) > width {
+			l = string([]rune(l)[:width]) + "..."
+		}
+		out = append(out, l)
+	}
+	return out
+}
+
+// clean makes text from a hostile target safe to print on a terminal or in
+// Markdown: control characters (ANSI escapes above all) become visible
+// \xNN escapes; tabs and, when keepNewlines, newlines stay.
+func clean(s string, keepNewlines bool) string {
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r == '\n' && keepNewlines, r == '\t':
+			b.WriteRune(r)
+		case r == '\n' || r == '\r':
+			b.WriteByte(' ')
+		case r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0):
+			fmt.Fprintf(&b, `\x%02x`, r)
+		case unicode.Is(unicode.Bidi_Control, r), r == 0xfffe, r == 0xffff:
+			// Direction overrides can make a terminal show text in an
+			// order other than the bytes'; U+FFFE and U+FFFF are not
+			// allowed in XML.
+			fmt.Fprintf(&b, `\u%04x`, r)
+		case r == utf8.RuneError:
+			b.WriteRune('?')
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
