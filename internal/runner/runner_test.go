@@ -18,7 +18,7 @@ type fake struct {
 	run  func(ctx context.Context) check.Result
 }
 
-func (f fake) Meta() check.Meta                                  { return f.meta }
+func (f fake) Meta() check.Meta                                   { return f.meta }
 func (f fake) Run(ctx context.Context, _ *check.Env) check.Result { return f.run(ctx) }
 
 func mk(id string, run func(ctx context.Context) check.Result) fake {

@@ -96,9 +96,9 @@ func HTTPOnly() check.Check {
 	return &flagCheck{
 		meta: check.Meta{
 			ID: "SESS-002", Area: check.AreaSession, Severity: check.Blocker,
-			Title: "Session cookie is HttpOnly",
-			Pass:  "The session cookie (identified by behaviour) is set with the HttpOnly attribute.",
-			Why:   "Without HttpOnly any script on the page — an injected one, or a compromised third-party widget — can read the session cookie and send it away.",
+			Title:  "Session cookie is HttpOnly",
+			Pass:   "The session cookie (identified by behaviour) is set with the HttpOnly attribute.",
+			Why:    "Without HttpOnly any script on the page — an injected one, or a compromised third-party widget — can read the session cookie and send it away.",
 			Breaks: "One cross-site scripting bug or one bad npm dependency turns into account takeover of every member who loads the page.",
 			Fix: "Add HttpOnly to the session cookie (frameworks: httpOnly: true; Django SESSION_COOKIE_HTTPONLY = True). " +
 				"If the frontend reads the session from JavaScript, move that logic to the server or to a separate, non-secret cookie.",
