@@ -44,6 +44,9 @@ type Hop struct {
 	Location string
 	// RemoteAddr is the ip:port actually dialed.
 	RemoteAddr string
+	// Body is the hop's body under the size cap: a redirect's body can
+	// carry the very page it claims to refuse.
+	Body []byte
 }
 
 // Response is the final answer of a request and the chain that led to it.
@@ -106,6 +109,7 @@ func (c *Client) do(ctx context.Context, jar http.CookieJar, req *Request) (*Res
 		if resp.Sent == nil {
 			resp.Sent = sent
 		}
+		h.Body = raw.body
 		resp.Hops = append(resp.Hops, h)
 		resp.Method, resp.URL, resp.StatusCode, resp.Header, resp.RemoteAddr = method, u, h.Status, h.Header, h.RemoteAddr
 		resp.Body = raw.body

@@ -49,21 +49,37 @@ func (c ProtectedPages) Run(ctx context.Context, env *check.Env) check.Result {
 		if err != nil {
 			return check.Errorf("requesting %s anonymously: %v", p, err)
 		}
-		carries, matched := view.Carries(resp.Body)
-		if !carries {
+		hop, matched := leakingHop(view, resp)
+		if hop < 0 {
 			refused = append(refused, fmt.Sprintf("%s (%s)", p, refusal(resp)))
 			continue
 		}
+		h := resp.Hops[hop]
+		how := fmt.Sprintf("The response (status %d at %s)", h.Status, h.URL)
+		if hop < len(resp.Hops)-1 {
+			how = fmt.Sprintf("The %d redirect to %s still carries the page in its body: browsers hide it, curl shows it. It", h.Status, h.Location)
+		}
 		leaked = append(leaked, p)
-		leaks = append(leaks, check.HTTPEvidence(env, resp, fmt.Sprintf(
-			"Anonymous request, no cookies. The response (status %d at %s) carries %d of the %d text segments that only a logged-in member sees on %s, e.g. %s.",
-			resp.StatusCode, resp.URL, len(matched), len(view.Unique), p, journey.Excerpt(matched, 4))))
+		leaks = append(leaks, check.HopEvidence(env, resp, h, fmt.Sprintf(
+			"Anonymous request, no cookies. %s carries %d of the %d text segments that only a logged-in member sees on %s, e.g. %s.",
+			how, len(matched), len(view.Unique), p, journey.Excerpt(matched, 4))))
 	}
 	if len(leaked) > 0 {
 		return check.Failf(leaks, "%d of %d protected pages show member content to anonymous visitors: %s",
 			len(leaked), len(env.Config.Auth.Protected), strings.Join(leaked, ", "))
 	}
 	return check.Passf("all %d protected pages refuse anonymous visitors: %s", len(refused), strings.Join(refused, "; "))
+}
+
+// leakingHop returns the first exchange of the anonymous chain whose body
+// carries the member page, or -1.
+func leakingHop(view *journey.View, resp *target.Response) (int, []string) {
+	for i, h := range resp.Hops {
+		if ok, matched := view.Carries(h.Body); ok {
+			return i, matched
+		}
+	}
+	return -1, nil
 }
 
 // refusal names how a page refused: redirect, status or login page.

@@ -45,13 +45,19 @@ func (Canonical) Run(ctx context.Context, env *check.Env) check.Result {
 	want := origin(canon)
 	var fails []check.Evidence
 	var failed, errs []string
+	origins := map[string]bool{}
+	for _, v := range variantURLs(env) {
+		if u, err := url.Parse(v); err == nil {
+			origins[origin(u)] = true
+		}
+	}
 	for _, v := range variantURLs(env) {
 		resp, loop, err := fetch(ctx, env, v)
 		if err != nil {
 			errs = append(errs, fmt.Sprintf("%s: %v", v, err))
 			continue
 		}
-		if problem := judgeCanonical(resp, loop, want, v == env.Config.Target.URL); problem != "" {
+		if problem := judgeCanonical(resp, loop, want, v == env.Config.Target.URL, origins); problem != "" {
 			failed = append(failed, v)
 			fails = append(fails, check.HTTPEvidence(env, resp, problem+"\n"+hopList(resp.Hops)))
 		}
@@ -69,17 +75,27 @@ func (Canonical) Run(ctx context.Context, env *check.Env) check.Result {
 }
 
 // judgeCanonical returns "" when the chain is fine, else what is wrong.
-func judgeCanonical(resp *target.Response, loop, want string, isCanonical bool) string {
+// Leaving the canonical origin afterwards only counts when it goes back to
+// another variant (a bounce between the portal's own names); a hop to an
+// external login provider is not this check's business.
+func judgeCanonical(resp *target.Response, loop, want string, isCanonical bool, variants map[string]bool) string {
 	if loop != "" {
 		return "Redirect problem: " + loop + "."
 	}
-	// at is the index of the first hop served from the canonical origin.
-	at := -1
+	// at is the index of the first hop served from the canonical origin;
+	// left is the first hop after it that is not (a bounce away again).
+	at, left := -1, -1
 	for i, h := range resp.Hops {
-		if u, err := url.Parse(h.URL); err == nil && origin(u) == want {
+		u, err := url.Parse(h.URL)
+		onCanon := err == nil && origin(u) == want
+		if at < 0 && onCanon {
 			at = i
-			break
+		} else if at >= 0 && !onCanon && left < 0 && err == nil && variants[origin(u)] {
+			left = i
 		}
+	}
+	if at >= 0 && left >= 0 {
+		return fmt.Sprintf("Reaches %s, then leaves it again for %s.", want, resp.Hops[left].URL)
 	}
 	switch {
 	case isCanonical && at == 0:

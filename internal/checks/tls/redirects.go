@@ -150,8 +150,11 @@ func judgeUpgrade(resp *target.Response, loop string) (check.Status, string) {
 	if loop != "" {
 		return check.Fail, "The redirect chain never reaches HTTPS: " + loop + "."
 	}
-	if resp.OutOfScope != "" && strings.HasPrefix(resp.OutOfScope, "https://") {
-		return check.Warn, "Reaches HTTPS only after a plain-HTTP hop (the HTTPS target is outside target.scope and was not followed)."
+	if resp.OutOfScope != "" {
+		if strings.HasPrefix(resp.OutOfScope, "https://") {
+			return check.Warn, "Reaches HTTPS only after a plain-HTTP hop (the HTTPS target is outside target.scope and was not followed)."
+		}
+		return check.Fail, fmt.Sprintf("Redirects to the plain-HTTP URL %s (outside target.scope, not followed).", resp.OutOfScope)
 	}
 	if resp.URL.Scheme != "https" {
 		return check.Fail, fmt.Sprintf("The chain ends on plain HTTP (status %d at %s).", resp.StatusCode, resp.URL)
