@@ -71,15 +71,15 @@ func (Headers) Run(ctx context.Context, env *check.Env) check.Result {
 		}
 		s := observatory.Evaluate(resp.Header)
 		worst = min(worst, s.Score)
-		lines = append(lines, fmt.Sprintf("%s %d/100", resp.URL.Path, s.Score))
+		lines = append(lines, fmt.Sprintf("%s %d", resp.URL.Path, s.Score))
 		ev = append(ev, check.HTTPEvidence(env, resp, deductions(s)))
 	}
-	summary := "header score " + strings.Join(lines, ", ") + " (Observatory modifiers for CSP, nosniff, framing, Referrer-Policy)"
+	summary := "Observatory header score (CSP, nosniff, framing, Referrer-Policy): " + strings.Join(lines, ", ")
 	switch {
 	case worst < warnAt:
-		return check.Failf(ev, "%s; below %d", summary, warnAt)
+		return check.Failf(ev, "%s; below %d fails", summary, warnAt)
 	case worst < passAt:
-		return check.Warnf(ev, "%s; below %d", summary, passAt)
+		return check.Warnf(ev, "%s; %d or more passes", summary, passAt)
 	}
 	return check.Result{Status: check.Pass, Summary: summary, Evidence: ev}
 }

@@ -1,0 +1,85 @@
+package page
+
+import (
+	"net/url"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+func TestLoginForm(t *testing.T) {
+	base, _ := url.Parse("https://portal.test/account/login?next=/x")
+	tests := []struct {
+		name   string
+		html   string
+		found  bool
+		action string
+		fields []string
+	}{
+		{"csrf hidden field and relative action",
+			`<form action="/search"><input name=q></form><form method=post action="../session"><input type=hidden name=_csrf value=tok><input name=email><input type=password name=password><input type=submit name=go value=Go></form>`,
+			true, "https://portal.test/session", []string{"_csrf=tok", "email=", "password="}},
+		{"no action posts to the page itself", `<form method=POST><input type="PASSWORD" name=pw></form>`, true, base.String(), []string{"pw="}},
+		{"no password field", `<form><input name=email></form>`, false, "", nil},
+		{"unterminated tag is dropped, as browsers do", `<form><input type=password name=p`, false, "", nil},
+	}
+	for _, tt := range tests {
+		f, ok := LoginForm([]byte(tt.html), base)
+		if ok != tt.found {
+			t.Errorf("%s: found = %v", tt.name, ok)
+			continue
+		}
+		if !ok {
+			continue
+		}
+		var fields []string
+		for _, fl := range f.Fields {
+			fields = append(fields, fl.Name+"="+fl.Value)
+		}
+		if f.Action != tt.action || !reflect.DeepEqual(fields, tt.fields) {
+			t.Errorf("%s: action %q fields %v, want %q %v", tt.name, f.Action, fields, tt.action, tt.fields)
+		}
+	}
+}
+
+func TestSegments(t *testing.T) {
+	tests := []struct {
+		name string
+		body string
+		want []string
+	}{
+		{"html text without scripts", `<html><head><title>Billing</title><style>p{}</style></head><body><h1> Your   plan </h1><script>var secret="x"</script><p>Card ending 4242</p><p>ok</p><input value="alice@portal.test"><input type=hidden value=tok></body></html>`,
+			[]string{"Billing", "Your plan", "Card ending 4242", "alice@portal.test"}},
+		{"json values sorted", `{"name":"Alice Example","invoices":[{"id":1234,"total":"19.00"}],"ok":true}`,
+			[]string{"1234", "19.00", "Alice Example"}},
+		{"not json after all", `{broken`, []string{"{broken"}},
+	}
+	for _, tt := range tests {
+		if got := Segments([]byte(tt.body)); !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("%s: %q, want %q", tt.name, got, tt.want)
+		}
+	}
+}
+
+func TestSegmentsBounded(t *testing.T) {
+	deep := strings.Repeat("<div>", 100000) + "x" + strings.Repeat("</div>", 100000)
+	_ = Segments([]byte(deep))
+	nested := strings.Repeat("[", 100000) + strings.Repeat("]", 100000)
+	_ = Segments([]byte(nested))
+}
+
+func FuzzPage(f *testing.F) {
+	f.Add([]byte(`<form method=post><input type=password name=p></form>`))
+	f.Add([]byte(`{"a":["b",{"c":1}]}`))
+	f.Add([]byte(`<p>hello</p><script>x</script>`))
+	base, _ := url.Parse("https://portal.test/")
+	f.Fuzz(func(t *testing.T, body []byte) {
+		Forms(body, base)
+		HasPasswordInput(body)
+		for _, s := range Segments(body) {
+			if len(s) < 3 || len(s) > maxSegment {
+				t.Fatalf("segment %q out of bounds", s)
+			}
+		}
+	})
+}
