@@ -163,3 +163,50 @@ func TestExplainChecksVersion(t *testing.T) {
 		}
 	}
 }
+
+func TestDemoServe(t *testing.T) {
+	cmd := exec.Command(bin, "demo", "--serve")
+	cmd.Dir = t.TempDir()
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var errb bytes.Buffer
+	cmd.Stderr = &errb
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// Read until the serve banner is complete (it ends with the scan hint).
+	var out strings.Builder
+	buf := make([]byte, 4096)
+	for !strings.Contains(out.String(), "launchready scan --config") {
+		n, err := stdout.Read(buf)
+		out.Write(buf[:n])
+		if err != nil {
+			cmd.Process.Kill()
+			t.Fatalf("serve output ended early: %v\n%s\n%s", err, out.String(), errb.String())
+		}
+	}
+	text := out.String()
+	for _, want := range []string{"Canonical URL: https://portal.test:", "alice@portal.test", "bob@portal.test", "password in "} {
+		if !strings.Contains(text, want) {
+			t.Errorf("serve output lacks %q:\n%s", want, text)
+		}
+	}
+	// The password files exist and their contents are never printed.
+	for _, line := range strings.Split(text, "\n") {
+		if _, file, ok := strings.Cut(line, "password in "); ok {
+			pw, err := os.ReadFile(strings.TrimSpace(file))
+			if err != nil {
+				t.Fatalf("password file: %v", err)
+			}
+			if strings.Contains(text+errb.String(), strings.TrimSpace(string(pw))) {
+				t.Error("a password was printed")
+			}
+		}
+	}
+	cmd.Process.Signal(os.Interrupt)
+	if err := cmd.Wait(); err != nil {
+		t.Errorf("demo --serve did not stop cleanly on interrupt: %v", err)
+	}
+}
