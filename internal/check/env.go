@@ -18,6 +18,9 @@ type Env struct {
 	Sessions *target.Sessions
 	// Intrusive is true when intrusive checks have consent.
 	Intrusive bool
+	// ConsentNote, when set, says why consent asked for was withheld
+	// (e.g. a non-loopback target without an ownership proof).
+	ConsentNote string
 
 	memo sync.Map // string -> *memoEntry
 }

@@ -117,6 +117,9 @@ func gate(meta check.Meta, env *check.Env) (check.Result, bool) {
 			return check.Skipped(why, "add "+need+" to launchready.yaml"), false
 		}
 	}
+	if meta.Intrusive && !env.Intrusive && env.ConsentNote != "" {
+		return check.Skipped("intrusive check: "+env.ConsentNote, "prove ownership of the target host"), false
+	}
 	if meta.Intrusive && !env.Intrusive {
 		return check.Skipped("intrusive check: it creates data or sends mail, bursts or writes, so it runs only with consent",
 			"re-run with --intrusive (and prove ownership of a non-loopback host)"), false

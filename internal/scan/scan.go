@@ -89,6 +89,9 @@ func Execute(ctx context.Context, cfg *config.Config, opts Options) (*report.Run
 	start := time.Now()
 	if opts.Intrusive {
 		env.Intrusive = consent(ctx, client, cfg.Target.URL)
+		if !env.Intrusive {
+			env.ConsentNote = "--intrusive was given, but " + cfg.Target.URL + " did not answer from a loopback address, and this version cannot yet verify an ownership proof for other hosts"
+		}
 	}
 	outcomes := runner.Run(ctx, selected, env, runner.Options{Timeout: cfg.Target.Timeouts.Check, Progress: opts.Progress})
 	return &report.Run{

@@ -18,8 +18,8 @@ type flagCheck struct {
 	meta check.Meta
 	// judge returns "" when the cookie passes, else the problem.
 	judge func(journey.SetCookie) string
-	// okText describes a passing cookie.
-	okText string
+	// okText describes a passing cookie, failText a failing one.
+	okText, failText string
 }
 
 var (
@@ -48,19 +48,9 @@ func (f *flagCheck) Run(ctx context.Context, env *check.Env) check.Result {
 		}
 	}
 	if len(bad) > 0 {
-		return check.Failf(ev, "session cookie %s %s", strings.Join(bad, ", "), f.failVerb())
+		return check.Failf(ev, "session cookie %s %s", strings.Join(bad, ", "), f.failText)
 	}
 	return check.Passf("session cookie %s %s (identified by behaviour at %s)", strings.Join(good, ", "), f.okText, sc.Probe)
-}
-
-func (f *flagCheck) failVerb() string {
-	switch f.meta.ID {
-	case "SESS-001":
-		return "lacks Secure"
-	case "SESS-002":
-		return "lacks HttpOnly"
-	}
-	return "lacks SameSite=Lax or Strict"
 }
 
 // Secure is SESS-001: the session cookie carries the Secure attribute.
@@ -87,7 +77,8 @@ func Secure() check.Check {
 			}
 			return "The Secure attribute is missing: browsers will send this cookie over plain HTTP."
 		},
-		okText: "is Secure",
+		okText:   "is Secure",
+		failText: "lacks Secure",
 	}
 }
 
@@ -111,7 +102,8 @@ func HTTPOnly() check.Check {
 			}
 			return "The HttpOnly attribute is missing: page scripts can read this cookie (document.cookie)."
 		},
-		okText: "is HttpOnly",
+		okText:   "is HttpOnly",
+		failText: "lacks HttpOnly",
 	}
 }
 
@@ -143,6 +135,7 @@ func SameSite() check.Check {
 			}
 			return fmt.Sprintf("SameSite=%q is not a valid value; browsers ignore it.", v)
 		},
-		okText: "has SameSite=Lax or Strict",
+		okText:   "has SameSite=Lax or Strict",
+		failText: "lacks SameSite=Lax or Strict",
 	}
 }
