@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"sort"
 	"strings"
 
 	"github.com/launchready/launchready/internal/check"
@@ -113,8 +114,18 @@ func (v *View) Carries(body []byte) (bool, []string) {
 	return false, matched
 }
 
-// Excerpt quotes a few matched segments for evidence.
+// Excerpt quotes a few matched segments for evidence, the most specific
+// first: values with digits or an @ (card endings, invoice numbers, emails)
+// prove more than a navigation label does.
 func Excerpt(matched []string, n int) string {
+	matched = append([]string(nil), matched...)
+	specific := func(s string) bool { return strings.ContainsAny(s, "0123456789@") }
+	sort.SliceStable(matched, func(i, j int) bool {
+		if si, sj := specific(matched[i]), specific(matched[j]); si != sj {
+			return si
+		}
+		return len(matched[i]) > len(matched[j])
+	})
 	if len(matched) > n {
 		matched = matched[:n]
 	}
