@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -94,6 +95,8 @@ func runScan(ctx context.Context, s *streams, cfg *config.Config, f *runFlags, f
 		}
 		return toolErr(err)
 	}
+	fmt.Fprintf(s.stderr, "sent %d requests to the target in %s; %d refused as out of scope\n",
+		run.Requests, run.Duration.Round(time.Millisecond), len(run.OutOfScope))
 	term := report.Terminal{Color: s.stdoutTTY && !f.noColor}
 	if err := term.Write(s.stdout, run); err != nil {
 		return toolErr(fmt.Errorf("printing the scorecard: %w", err))

@@ -26,6 +26,8 @@ type Run struct {
 	Outcomes []check.Outcome
 	// OutOfScope lists requests the scoped client refused (redacted URLs).
 	OutOfScope []string
+	// Requests counts the requests sent to the target (every hop).
+	Requests int
 	// Intrusive is true when intrusive checks had consent.
 	Intrusive bool
 	// NotTested lists what launchready does not test, closing every report.

@@ -53,6 +53,7 @@ func fromJSON(doc *jsonReport) (*Run, error) {
 		Started:     started.UTC(),
 		Duration:    ms(doc.DurationMS),
 		OutOfScope:  nilIfEmpty(doc.OutOfScope),
+		Requests:    doc.Requests,
 		Intrusive:   doc.Intrusive,
 		NotTested:   nilIfEmpty(doc.NotTested),
 	}

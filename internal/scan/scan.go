@@ -102,6 +102,7 @@ func Execute(ctx context.Context, cfg *config.Config, opts Options) (*report.Run
 		Summary:     score.Summarize(outcomes, opts.FailOn),
 		Outcomes:    outcomes,
 		OutOfScope:  client.OutOfScope(),
+		Requests:    client.Requests(),
 		Intrusive:   env.Intrusive,
 		NotTested:   report.NotTested,
 	}, nil

@@ -195,12 +195,6 @@ func dnsResolver(server string, timeout time.Duration) *net.Resolver {
 // Redactor returns the client's redactor.
 func (c *Client) Redactor() *Redactor { return c.redactor }
 
-// Scope returns the client's scope.
-func (c *Client) Scope() *Scope { return c.scope }
-
-// Options returns the options the client runs with (defaults applied).
-func (c *Client) Options() Options { return c.opts }
-
 // OutOfScope lists the (redacted) URLs the client refused to contact.
 func (c *Client) OutOfScope() []string {
 	c.mu.Lock()

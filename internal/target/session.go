@@ -61,19 +61,6 @@ type LoginRecord struct {
 	Verified *Response
 }
 
-// SetCookies returns the raw Set-Cookie lines the login submission's chain
-// received, in order: the cookies that appear at login.
-func (r LoginRecord) SetCookies() []string {
-	if r.Submit == nil {
-		return nil
-	}
-	var out []string
-	for _, h := range r.Submit.Hops {
-		out = append(out, h.Header.Values("Set-Cookie")...)
-	}
-	return out
-}
-
 // Do sends a request as this member.
 func (s *Session) Do(ctx context.Context, req *Request) (*Response, error) {
 	if s.token != "" {
@@ -90,9 +77,6 @@ func (s *Session) Do(ctx context.Context, req *Request) (*Response, error) {
 
 // Cookies returns the session's cookies for u.
 func (s *Session) Cookies(u *url.URL) []*http.Cookie { return s.jar.Cookies(u) }
-
-// IsToken reports whether the session travels in a header, not a cookie.
-func (s *Session) IsToken() bool { return s.token != "" }
 
 // Sessions logs each account in once and shares the session between checks.
 type Sessions struct {
@@ -118,9 +102,6 @@ func NewSessions(c *Client, cfg LoginConfig, accounts map[string]Credentials) *S
 	}
 	return &Sessions{client: c, cfg: cfg, accounts: accounts, entries: map[string]*sessionEntry{}}
 }
-
-// Has reports whether an account is configured.
-func (s *Sessions) Has(name string) bool { _, ok := s.accounts[name]; return ok }
 
 // Get returns the account's shared session, logging in on first use. A
 // failed login is remembered and returned to every caller.
