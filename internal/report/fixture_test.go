@@ -34,7 +34,7 @@ func fakeRun() *Run {
 		Summary:     score.Summarize(outs, check.Blocker),
 		Outcomes:    outs,
 		OutOfScope:  []string{"GET https://tracker.example/collect?id=[redacted]"},
-		Requests:   57,
+		Requests:    57,
 		NotTested:   NotTested,
 	}
 }
