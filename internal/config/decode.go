@@ -107,32 +107,44 @@ func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, key string) error 
 		return d.want(n, key, "a mapping")
 	}
 	fields := structFields(v.Type())
-	seen := map[string]int{}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, val := n.Content[i], n.Content[i+1]
-		name, err := d.keyName(k, key)
-		if err != nil {
-			return err
-		}
-		sub := join(key, name)
-		if first, dup := seen[name]; dup {
-			return d.src.errAt(k.Line, sub, "duplicate key (first written on line %d)", first)
-		}
-		seen[name] = k.Line
+	seen, err := d.eachPair(n, key, func(k, val *yaml.Node, name, sub string) error {
 		f, ok := lookupField(fields, name)
 		if !ok {
 			return d.unknownKey(k.Line, sub, fields)
 		}
 		d.src.note(sub, k.Line, isNull(resolve(val)))
-		if err := d.decode(val, v.Field(f.index), sub, f.bytes); err != nil {
-			return err
-		}
+		return d.decode(val, v.Field(f.index), sub, f.bytes)
+	})
+	if err != nil {
+		return err
 	}
 	line := n.Line
 	if l, ok := d.src.lines[key]; ok && key != "" {
 		line = l
 	}
 	return d.checkRequired(fields, seen, key, line)
+}
+
+// eachPair walks a mapping's key/value pairs, refusing duplicate keys, and
+// returns the line each key was written on.
+func (d *decoder) eachPair(n *yaml.Node, key string, fn func(k, val *yaml.Node, name, sub string) error) (map[string]int, error) {
+	seen := map[string]int{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, val := n.Content[i], n.Content[i+1]
+		name, err := d.keyName(k, key)
+		if err != nil {
+			return nil, err
+		}
+		sub := join(key, name)
+		if first, dup := seen[name]; dup {
+			return nil, d.src.errAt(k.Line, sub, "duplicate key (first written on line %d)", first)
+		}
+		seen[name] = k.Line
+		if err := fn(k, val, name, sub); err != nil {
+			return nil, err
+		}
+	}
+	return seen, nil
 }
 
 func lookupField(fields []field, name string) (field, bool) {
@@ -222,24 +234,17 @@ func (d *decoder) decodeMap(n *yaml.Node, v reflect.Value, key string) error {
 		return d.want(n, key, "a mapping")
 	}
 	m := reflect.MakeMapWithSize(v.Type(), len(n.Content)/2)
-	seen := map[string]int{}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, val := n.Content[i], n.Content[i+1]
-		name, err := d.keyName(k, key)
-		if err != nil {
-			return err
-		}
-		sub := join(key, name)
-		if first, dup := seen[name]; dup {
-			return d.src.errAt(k.Line, sub, "duplicate key (first written on line %d)", first)
-		}
-		seen[name] = k.Line
+	_, err := d.eachPair(n, key, func(k, val *yaml.Node, name, sub string) error {
 		d.src.note(sub, k.Line, isNull(resolve(val)))
 		elem := reflect.New(v.Type().Elem()).Elem()
 		if err := d.decode(val, elem, sub, false); err != nil {
 			return err
 		}
 		m.SetMapIndex(reflect.ValueOf(name).Convert(v.Type().Key()), elem)
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	v.Set(m)
 	return nil

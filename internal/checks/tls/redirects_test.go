@@ -149,3 +149,10 @@ func TestVariantURLs(t *testing.T) {
 		t.Errorf("variants\n got %s\nwant %s", got, want)
 	}
 }
+
+func TestCanonicalWithoutVariantsSkips(t *testing.T) {
+	env := checktest.Env(t, "target:\n  url: https://127.0.0.1:8443\n")
+	if r := checktest.Run(t, Canonical{}, env); r.Status != check.Skip || r.Enable == "" {
+		t.Fatalf("got %s (%s), want SKIP with what enables it", r.Status, r.Summary)
+	}
+}
