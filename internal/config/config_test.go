@@ -199,7 +199,11 @@ var invalidCases = map[string]string{
 	"file-missing":          `launchready.yaml:4: accounts.a.password: cannot read file:a.password: open /cfg/a.password: file does not exist`,
 	"secret-empty":          `launchready.yaml:4: accounts.a.password: file:empty.password is empty`,
 	"reserved-top":          `launchready.yaml:3: email: not supported by this version of launchready yet (the Email deliverability checks are not implemented yet)`,
-	"reserved-auth":         `launchready.yaml:4: auth.signup: not supported by this version of launchready yet (the signup journey of the Auth login checks is not implemented yet)`,
+	"signup-literal":        `launchready.yaml:6: auth.signup.form.password: a literal password is not allowed in the config; write "{{password}}" here and reference the password in accounts as env:NAME or file:PATH`,
+	"inbox-kind":            `launchready.yaml:5: auth.inbox.kind: want builtin, mailpit or imap, got "gmail"`,
+	"imap-user":             `launchready.yaml:4: auth.inbox: missing required key "username" for an imap inbox`,
+	"signup-scalar":         `launchready.yaml:4: auth.signup: want a mapping like {path: /signup} or none (the portal has no such flow), got "yes"`,
+	"inbox-tag":             `launchready.yaml:4: auth.inbox.address: must contain {{tag}} so each account the scanner creates gets its own address, e.g. qa+{{tag}}@example.com`,
 	"url-path":              `launchready.yaml:2: target.url: must be an origin without a path, got path "/login"; put pages under auth (e.g. auth.login.path)`,
 	"url-relative":          `launchready.yaml:2: target.url: want the portal's origin as an absolute http(s) URL like https://app.example.com, got "app.example.com"`,
 	"url-userinfo":          `launchready.yaml:2: target.url: must not hold a user name or password; put test members under accounts`,
@@ -446,4 +450,28 @@ func FuzzParse(f *testing.F) {
 			c.Need(key)
 		}
 	})
+}
+
+func TestParseJourney(t *testing.T) {
+	yaml := `target:
+  url: https://app.example.com
+auth:
+  signup: {path: /signup, form: {email: "{{email}}", password: "{{password}}", name: Test}, verify: true, delete: {path: /account/delete}}
+  reset: none
+  inbox: {kind: imap, host: imap.example.com:993, username: qa@example.com, password: env:LR_B_PASSWORD, address: "qa+{{tag}}@example.com"}
+`
+	c, err := Parse([]byte(yaml), "", testOptions(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, r, ib := c.Auth.Signup, c.Auth.Reset, c.Auth.Inbox
+	if s.Path != "/signup" || !s.Verify || s.Delete.Method != "POST" || s.Form["name"] != "Test" {
+		t.Errorf("signup = %+v", s)
+	}
+	if r == nil || !r.None {
+		t.Errorf("reset: none not read: %+v", r)
+	}
+	if ib.Kind != "imap" || ib.Mailbox != "INBOX" || ib.Wait != DefaultInboxWait || ib.Password.Value == "" || ib.Username.Value != "qa@example.com" {
+		t.Errorf("inbox = %+v", ib)
+	}
 }

@@ -72,7 +72,8 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, key string, bytesField b
 		return d.decodeSecret(n, v, key)
 	case reflect.TypeFor[Value]():
 		return d.decodeValue(n, v, key)
-	case reflect.TypeFor[*Flow]():
+	}
+	if declarable(v.Type()) {
 		return d.decodeFlow(n, v, key)
 	}
 	if isNull(n) {
@@ -206,12 +207,6 @@ func reservedReason(key string) (string, bool) {
 		return "the Monitoring checks are not implemented yet", true
 	case "payments":
 		return "the Payments & gated content checks are not implemented yet", true
-	case "auth.signup":
-		return "the signup journey of the Auth login checks is not implemented yet", true
-	case "auth.reset":
-		return "the password reset journey of the Auth login checks is not implemented yet", true
-	case "auth.inbox":
-		return "reading verification and reset mail for the Auth login checks is not implemented yet", true
 	}
 	return "", false
 }
@@ -420,19 +415,30 @@ func (d *decoder) decodeFlow(n *yaml.Node, v reflect.Value, key string) error {
 	if isNull(n) {
 		return nil
 	}
+	p := reflect.New(v.Type().Elem())
 	if n.Kind == yaml.ScalarNode && n.Value == "none" {
-		v.Set(reflect.ValueOf(&Flow{None: true}))
+		p.Elem().FieldByName("None").SetBool(true)
+		v.Set(p)
 		return nil
 	}
 	if n.Kind != yaml.MappingNode {
-		return d.want(n, key, "a mapping like {path: /logout} or none (the portal has no such flow)")
+		return d.want(n, key, "a mapping like {path: /"+key[strings.LastIndex(key, ".")+1:]+"} or none (the portal has no such flow)")
 	}
-	f := &Flow{}
-	if err := d.decodeStruct(n, reflect.ValueOf(f).Elem(), key); err != nil {
+	if err := d.decodeStruct(n, p.Elem(), key); err != nil {
 		return err
 	}
-	v.Set(reflect.ValueOf(f))
+	v.Set(p)
 	return nil
+}
+
+// declarable reports a pointer to a struct with a `None bool` field: a flow
+// the config may declare absent by writing none.
+func declarable(t reflect.Type) bool {
+	if t.Kind() != reflect.Pointer || t.Elem().Kind() != reflect.Struct {
+		return false
+	}
+	f, ok := t.Elem().FieldByName("None")
+	return ok && f.Type.Kind() == reflect.Bool && f.Tag.Get("yaml") == "-"
 }
 
 // want is a wrong-type error: "want <what>, got <what n is>".

@@ -81,6 +81,62 @@ type Auth struct {
 	Logout *Flow `yaml:"logout"`
 	// Protected lists pages (paths on the target URL) that need a login.
 	Protected []string `yaml:"protected"`
+	// Signup is the registration flow; "none" declares the portal has none
+	// (invitation-only, single sign-on).
+	Signup *Signup `yaml:"signup"`
+	// Reset is the password-reset request flow; "none" declares none.
+	Reset *Reset `yaml:"reset"`
+	// Inbox is where verification and reset mail for the scanner's own
+	// accounts arrives.
+	Inbox *Inbox `yaml:"inbox"`
+}
+
+// Signup describes registration.
+type Signup struct {
+	// Path shows the signup form (and receives the POST).
+	Path string `yaml:"path,required"`
+	// Form maps fields to values; {{email}} and {{password}} are filled
+	// with the scanner's new account.
+	Form map[string]string `yaml:"form"`
+	// Verify says a verification mail must be followed before login.
+	Verify bool `yaml:"verify"`
+	// Delete is how a member deletes its own account, used to clean up the
+	// accounts the scanner creates; "none" leaves them (they are listed).
+	Delete *Flow `yaml:"delete"`
+	// None is true when the config says the portal has no signup.
+	None bool `yaml:"-"`
+}
+
+// Reset describes the password-reset request.
+type Reset struct {
+	// Path shows the "forgot password" form (and receives the POST).
+	Path string `yaml:"path,required"`
+	// Form maps fields to values; {{email}} is the account's.
+	Form map[string]string `yaml:"form"`
+	// None is true when the config says the portal has no reset.
+	None bool `yaml:"-"`
+}
+
+// Inbox is a mailbox the scanner can read.
+type Inbox struct {
+	// Kind is builtin (the demo's), mailpit (its REST API) or imap.
+	Kind string `yaml:"kind,required"`
+	// URL is the REST API base for builtin and mailpit.
+	URL string `yaml:"url"`
+	// Address makes addresses for the accounts the scanner creates; it
+	// must contain {{tag}} (plus-addressing: qa+{{tag}}@example.com).
+	Address string `yaml:"address,required"`
+	// Host is host:port of an IMAP server (implicit TLS).
+	Host string `yaml:"host"`
+	// Username and Password log in to IMAP.
+	Username Value  `yaml:"username"`
+	Password Secret `yaml:"password"`
+	// Mailbox is the IMAP folder (default INBOX).
+	Mailbox string `yaml:"mailbox"`
+	// CAFile adds trusted roots for the IMAP server.
+	CAFile string `yaml:"ca_file"`
+	// Wait bounds how long a mail is waited for (default 60s).
+	Wait time.Duration `yaml:"wait"`
 }
 
 // Login describes the login request.

@@ -63,6 +63,7 @@ func (c *Config) applyDefaults() {
 	if len(t.Scope) == 0 {
 		t.Scope = defaultScope(t.URL, t.Variants)
 	}
+	c.applyJourneyDefaults()
 }
 
 // defaultScope is the host names of url and variants, any port, in order.
@@ -86,7 +87,7 @@ func defaultScope(origin string, variants []string) []string {
 func (c *Config) validate() error {
 	for _, check := range []func() error{
 		c.validateURLs, c.validateScope, c.validateResolver, c.validateCAFile, c.validateLimits,
-		c.validateAuth, c.validateLogin, c.validateSession, c.validateAccounts,
+		c.validateAuth, c.validateLogin, c.validateJourney, c.validateSession, c.validateAccounts,
 	} {
 		if err := check(); err != nil {
 			return err
