@@ -350,7 +350,7 @@ func TestNeed(t *testing.T) {
 		"accounts.b":      {NeedMissing, "stage.yaml has no accounts.b: add accounts.b with a test member's email and password (password as env:NAME or file:PATH)"},
 		"session.cookie":  {NeedPresent, ""},
 		"target.variants": {NeedMissing, "stage.yaml has no target.variants: list the other addresses of the portal (http://, www.) to check each lands on target.url"},
-		"auth.signupp":    {NeedMissing, `config key "auth.signupp" is unknown to launchready's config package (a launchready bug); known keys: auth.login, auth.protected, auth.logout, accounts.a, accounts.b, session.cookie, target.variants`},
+		"auth.signupp":    {NeedMissing, `config key "auth.signupp" is unknown to launchready's config package (a launchready bug); known keys: auth.login, auth.protected, auth.logout, auth.signup, auth.reset, auth.inbox, accounts.a, accounts.b, session.cookie, target.variants`},
 	} {
 		state, reason := bare.Need(key)
 		if state != want.state || reason != want.reason {

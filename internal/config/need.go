@@ -37,7 +37,7 @@ func (s NeedState) String() string {
 // for tests that every check's needs are known.
 func NeedKeys() []string {
 	return []string{
-		"auth.login", "auth.protected", "auth.logout",
+		"auth.login", "auth.protected", "auth.logout", "auth.signup", "auth.reset", "auth.inbox",
 		"accounts.a", "accounts.b", "session.cookie", "target.variants",
 	}
 }
@@ -58,6 +58,18 @@ func (c *Config) Need(key string) (NeedState, string) {
 			return NeedAbsent, file + " declares auth.logout: none (the portal has no logout)"
 		}
 		return needIf(c.Auth.Logout != nil, file, key, "add auth.logout with the logout path, or logout: none when the portal has none")
+	case "auth.signup":
+		if c.Auth.Signup != nil && c.Auth.Signup.None {
+			return NeedAbsent, file + " declares auth.signup: none (the portal has no self-service signup)"
+		}
+		return needIf(c.Auth.Signup != nil, file, key, "add auth.signup with the signup form's path and fields, or signup: none")
+	case "auth.reset":
+		if c.Auth.Reset != nil && c.Auth.Reset.None {
+			return NeedAbsent, file + " declares auth.reset: none (the portal has no password reset)"
+		}
+		return needIf(c.Auth.Reset != nil, file, key, "add auth.reset with the forgot-password form's path and fields, or reset: none")
+	case "auth.inbox":
+		return needIf(c.Auth.Inbox != nil, file, key, "add auth.inbox (builtin, mailpit or imap) where the scanner's verification and reset mail arrives")
 	case "accounts.a", "accounts.b":
 		_, ok := c.Accounts[strings.TrimPrefix(key, "accounts.")]
 		return needIf(ok, file, key, "add "+key+" with a test member's email and password (password as env:NAME or file:PATH)")
