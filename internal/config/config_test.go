@@ -123,20 +123,28 @@ func TestParseValidFull(t *testing.T) {
 			},
 			Logout:    &Flow{Path: "/logout", Method: "GET"},
 			Protected: []string{"/dashboard", "/billing", "/api/me"},
+			Signup: &Signup{
+				Path:   "/signup",
+				Form:   map[string]string{"email": "{{email}}", "password": "{{password}}", "name": "Launchready Test"},
+				Verify: true,
+				Delete: &Flow{Path: "/account/delete", Method: "POST"},
+			},
+			Reset: &Reset{Path: "/forgot", Form: map[string]string{"email": "{{email}}"}},
+			Inbox: &Inbox{Kind: "mailpit", URL: "http://127.0.0.1:8025", Address: "qa+{{tag}}@example.com", Wait: 30 * time.Second},
 		},
 		Session: Session{Kind: "token", From: "token", Header: "Authorization", Prefix: "Bearer "},
 		Accounts: map[string]Account{
 			"a": {
-				Email:    Value{Ref: "env:LR_A_EMAIL", Value: "a@example.com", Line: 45},
-				Password: Secret{Ref: "env:LR_A_PASSWORD", Value: "pa-secret", Line: 46},
+				Email:    Value{Ref: "env:LR_A_EMAIL", Value: "a@example.com", Line: 52},
+				Password: Secret{Ref: "env:LR_A_PASSWORD", Value: "pa-secret", Line: 53},
 			},
 			"b": {
-				Email:    Value{Value: "b@example.com", Line: 48},
-				Password: Secret{Ref: "file:b.password", Value: "pb-file-secret", Line: 49},
+				Email:    Value{Value: "b@example.com", Line: 55},
+				Password: Secret{Ref: "file:b.password", Value: "pb-file-secret", Line: 56},
 			},
 			"admin": {
-				Email:    Value{Ref: "file:admin.email", Value: "admin@example.com", Line: 50},
-				Password: Secret{Ref: "file:/secrets/admin.password", Value: "admin-secret", Line: 50},
+				Email:    Value{Ref: "file:admin.email", Value: "admin@example.com", Line: 57},
+				Password: Secret{Ref: "file:/secrets/admin.password", Value: "admin-secret", Line: 57},
 			},
 		},
 	}
