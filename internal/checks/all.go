@@ -15,7 +15,10 @@ import (
 // All returns every implemented check, in catalog order.
 func All() []check.Check {
 	return []check.Check{
+		auth.Logout{},
+		auth.Rotation{},
 		auth.ProtectedPages{},
+		auth.OpenRedirect{},
 		session.Secure(),
 		session.HTTPOnly(),
 		session.SameSite(),

@@ -55,6 +55,16 @@ type Portal struct {
 	Pages map[string]func(w http.ResponseWriter, r *http.Request, authed bool)
 	// RejectLogin makes every login fail (the form is shown again).
 	RejectLogin bool
+	// PreLogin are raw Set-Cookie values the login page sends.
+	PreLogin []string
+	// OnLogin, when set, runs on a correct login instead of sending
+	// SetCookies.
+	OnLogin func(w http.ResponseWriter, r *http.Request)
+	// OnLogout handles /logout (default: 404).
+	OnLogout func(w http.ResponseWriter, r *http.Request)
+	// Next picks the post-login redirect from the form (default
+	// /dashboard): the test decides how careless it is.
+	Next func(r *http.Request) string
 }
 
 // LoginPage is the HTML of the portal's login form.
@@ -73,12 +83,25 @@ func (p *Portal) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			fmt.Fprint(w, LoginPage)
 			return
 		}
-		for _, c := range p.SetCookies {
+		if p.OnLogin != nil {
+			p.OnLogin(w, r)
+		} else {
+			for _, c := range p.SetCookies {
+				w.Header().Add("Set-Cookie", c)
+			}
+		}
+		next := "/dashboard"
+		if p.Next != nil {
+			next = p.Next(r)
+		}
+		http.Redirect(w, r, next, http.StatusSeeOther)
+	case r.URL.Path == "/login":
+		for _, c := range p.PreLogin {
 			w.Header().Add("Set-Cookie", c)
 		}
-		http.Redirect(w, r, "/dashboard", http.StatusSeeOther)
-	case r.URL.Path == "/login":
 		fmt.Fprint(w, LoginPage)
+	case r.URL.Path == "/logout" && p.OnLogout != nil:
+		p.OnLogout(w, r)
 	case r.URL.Path == "/":
 		fmt.Fprint(w, `<html><body><h1>Welcome to the community</h1><a href="/login">Sign in</a></body></html>`)
 	case p.Pages[r.URL.Path] != nil:

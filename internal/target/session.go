@@ -75,6 +75,17 @@ func (s *Session) Do(ctx context.Context, req *Request) (*Response, error) {
 	return s.client.DoWith(ctx, s.jar, req)
 }
 
+// Token returns the bearer token of a token session ("" for cookies).
+func (s *Session) Token() string { return s.token }
+
+// TokenHeader returns the header that carries the token (nil for cookies).
+func (s *Session) TokenHeader() http.Header {
+	if s.token == "" {
+		return nil
+	}
+	return http.Header{s.header: {s.token}}
+}
+
 // Cookies returns the session's cookies for u.
 func (s *Session) Cookies(u *url.URL) []*http.Cookie { return s.jar.Cookies(u) }
 
@@ -115,29 +126,55 @@ func (s *Sessions) Get(ctx context.Context, name string) (*Session, error) {
 	s.mu.Unlock()
 	e.once.Do(func() {
 		e.sess, e.err = s.Login(context.WithoutCancel(ctx), name)
+		if e.err != nil {
+			e.sess = nil
+		}
 	})
 	return e.sess, e.err
 }
 
+// LoginOptions vary a fresh login for checks that probe the login itself.
+type LoginOptions struct {
+	// Query is added to the login page URL (e.g. next=…).
+	Query url.Values
+	// Extra fields are added to the submitted form or JSON body.
+	Extra map[string]string
+	// Plant seeds the jar before the login page is fetched, as an attacker
+	// who fixed a victim's cookie would.
+	Plant []*http.Cookie
+}
+
 // Login performs a fresh login for the account, not shared.
 func (s *Sessions) Login(ctx context.Context, name string) (*Session, error) {
+	return s.LoginWith(ctx, name, LoginOptions{})
+}
+
+// LoginWith performs a fresh, unshared login with variations. On failure it
+// returns the error and, when a request was made, the session holding the
+// record of the attempt (never usable as a logged-in session).
+func (s *Sessions) LoginWith(ctx context.Context, name string, opts LoginOptions) (*Session, error) {
 	creds, ok := s.accounts[name]
 	if !ok {
 		return nil, fmt.Errorf("no account %q in the config (accounts.%s)", name, name)
 	}
 	sess := &Session{Account: name, Email: creds.Email, client: s.client, jar: NewJar()}
+	if len(opts.Plant) > 0 {
+		sess.jar.SetCookies(s.cfg.Origin, opts.Plant)
+	}
 	var err error
 	switch s.cfg.Kind {
 	case "json":
-		err = s.loginJSON(ctx, sess, creds)
+		err = s.loginJSON(ctx, sess, creds, opts)
 	default:
-		err = s.loginForm(ctx, sess, creds)
+		err = s.loginForm(ctx, sess, creds, opts)
+	}
+	if err == nil {
+		err = s.verify(ctx, sess)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("login as %s (%s): %w", name, creds.Email, err)
-	}
-	if err := s.verify(ctx, sess); err != nil {
-		return nil, fmt.Errorf("login as %s (%s): %w", name, creds.Email, err)
+		// The half-done session keeps its record: checks that probe the
+		// login itself read the exchange even when it failed.
+		return sess, fmt.Errorf("login as %s (%s): %w", name, creds.Email, err)
 	}
 	return sess, nil
 }
@@ -155,8 +192,12 @@ func fill(v string, c Credentials) string {
 	return strings.NewReplacer("{{email}}", c.Email, "{{password}}", c.Password).Replace(v)
 }
 
-func (s *Sessions) loginForm(ctx context.Context, sess *Session, creds Credentials) error {
-	pageResp, err := sess.Do(ctx, &Request{URL: s.url(s.cfg.Path), Follow: true})
+func (s *Sessions) loginForm(ctx context.Context, sess *Session, creds Credentials, opts LoginOptions) error {
+	pageURL := s.url(s.cfg.Path)
+	if len(opts.Query) > 0 {
+		pageURL += "?" + opts.Query.Encode()
+	}
+	pageResp, err := sess.Do(ctx, &Request{URL: pageURL, Follow: true})
 	if err != nil {
 		return fmt.Errorf("fetching the login page: %w", err)
 	}
@@ -171,6 +212,9 @@ func (s *Sessions) loginForm(ctx context.Context, sess *Session, creds Credentia
 	}
 	for k, v := range s.cfg.Form {
 		values.Set(k, fill(v, creds))
+	}
+	for k, v := range opts.Extra {
+		values.Set(k, v)
 	}
 	action := form.Action
 	if s.cfg.Action != "" {
@@ -193,18 +237,25 @@ func (s *Sessions) loginForm(ctx context.Context, sess *Session, creds Credentia
 	return nil
 }
 
-func (s *Sessions) loginJSON(ctx context.Context, sess *Session, creds Credentials) error {
+func (s *Sessions) loginJSON(ctx context.Context, sess *Session, creds Credentials, opts LoginOptions) error {
 	fields := map[string]string{}
 	for k, v := range s.cfg.Form {
 		fields[k] = fill(v, creds)
+	}
+	for k, v := range opts.Extra {
+		fields[k] = v
 	}
 	body, _ := json.Marshal(fields) // a map of strings always marshals
 	target := s.cfg.Path
 	if s.cfg.Action != "" {
 		target = s.cfg.Action
 	}
+	loginURL := s.url(target)
+	if len(opts.Query) > 0 {
+		loginURL += "?" + opts.Query.Encode()
+	}
 	submit, err := sess.Do(ctx, &Request{
-		Method: http.MethodPost, URL: s.url(target), Follow: true, Body: body,
+		Method: http.MethodPost, URL: loginURL, Follow: true, Body: body,
 		Header: http.Header{"Content-Type": {"application/json"}, "Accept": {"application/json"}},
 	})
 	if err != nil {

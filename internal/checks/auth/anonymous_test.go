@@ -10,7 +10,7 @@ import (
 	"github.com/launchready/launchready/internal/checktest"
 )
 
-type page = func(http.ResponseWriter, *http.Request, bool)
+type pageFn = func(http.ResponseWriter, *http.Request, bool)
 
 func TestProtectedPages(t *testing.T) {
 	member := func(w http.ResponseWriter, r *http.Request, authed bool) bool {
@@ -21,7 +21,7 @@ func TestProtectedPages(t *testing.T) {
 	}
 	tests := []struct {
 		name    string
-		billing page
+		billing pageFn
 		want    check.Status
 		detail  string
 	}{
@@ -68,7 +68,7 @@ func TestProtectedPages(t *testing.T) {
 			portal := &checktest.Portal{
 				SetCookies: []string{"sid=member-session-1; Path=/; Secure; HttpOnly"},
 				Authed:     func(r *http.Request) bool { return checktest.HasCookie(r, "sid", "member-session-1") },
-				Pages: map[string]page{
+				Pages: map[string]pageFn{
 					"/dashboard": checktest.RedirectOrPage("Dashboard"),
 					"/billing":   tt.billing,
 				},
@@ -101,7 +101,7 @@ func TestProtectedPagesCannotTellIsError(t *testing.T) {
 	portal := &checktest.Portal{
 		SetCookies: []string{"sid=member-session-1; Path=/"},
 		Authed:     func(r *http.Request) bool { return true },
-		Pages:      map[string]page{"/dashboard": home},
+		Pages:      map[string]pageFn{"/dashboard": home},
 	}
 	_, yaml := checktest.TLSServer(t, portal)
 	env := checktest.Env(t, yaml+checktest.Accounts)
@@ -116,7 +116,7 @@ func TestProtectedPagesSessionLost(t *testing.T) {
 	portal := &checktest.Portal{
 		SetCookies: []string{"sid=member-session-1; Path=/"},
 		Authed:     func(r *http.Request) bool { return checktest.HasCookie(r, "sid", "member-session-1") },
-		Pages: map[string]page{
+		Pages: map[string]pageFn{
 			"/dashboard": checktest.RedirectOrPage("Dashboard"),
 			"/billing":   func(w http.ResponseWriter, r *http.Request, _ bool) { http.Redirect(w, r, "/login", http.StatusFound) },
 		},

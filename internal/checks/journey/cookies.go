@@ -66,7 +66,7 @@ type SessionCookies struct {
 	// Cookies are the ones without which the protected page refuses the
 	// member (or, if no single one is necessary, each that alone suffices).
 	Cookies []SetCookie
-	// Candidates are every cookie set at login.
+	// Candidates are every cookie set while logging in.
 	Candidates []SetCookie
 	// Probe is the protected page used to decide.
 	Probe string
@@ -146,28 +146,31 @@ func (sc *SessionCookies) identify(ctx context.Context, env *check.Env, sess *ta
 	return nil
 }
 
-// loginCookies returns the cookies the login submission set, last line per
-// name winning, deletions left out.
+// loginCookies returns the cookies set while logging in (by the login page
+// and by the submission), last line per name winning, deletions left out.
+// A session cookie issued before login and kept through it (no rotation)
+// is still the session cookie, so the login page's cookies count too.
 func loginCookies(sess *target.Session) []SetCookie {
-	sub := sess.Login.Submit
-	if sub == nil {
-		return nil
-	}
 	idx := map[string]int{}
 	var out []SetCookie
-	for _, h := range sub.Hops {
-		for _, raw := range h.Header.Values("Set-Cookie") {
-			c, ok := ParseSetCookie(raw)
-			if !ok {
-				continue
+	for _, resp := range []*target.Response{sess.Login.Page, sess.Login.Submit} {
+		if resp == nil {
+			continue
+		}
+		for _, h := range resp.Hops {
+			for _, raw := range h.Header.Values("Set-Cookie") {
+				c, ok := ParseSetCookie(raw)
+				if !ok {
+					continue
+				}
+				c.Hop, c.Resp = h, resp
+				if i, seen := idx[c.Name]; seen {
+					out[i] = c
+					continue
+				}
+				idx[c.Name] = len(out)
+				out = append(out, c)
 			}
-			c.Hop, c.Resp = h, sub
-			if i, seen := idx[c.Name]; seen {
-				out[i] = c
-				continue
-			}
-			idx[c.Name] = len(out)
-			out = append(out, c)
 		}
 	}
 	kept := out[:0]
@@ -207,7 +210,8 @@ func only(cs []*http.Cookie, name string) []*http.Cookie {
 	return out
 }
 
-func randomToken() string {
+// RandomToken returns 16 random hex characters for markers and probes.
+func RandomToken() string {
 	b := make([]byte, 8)
 	_, _ = rand.Read(b) // crypto/rand.Read never fails on supported platforms
 	return hex.EncodeToString(b)

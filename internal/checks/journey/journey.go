@@ -144,7 +144,7 @@ func Excerpt(matched []string, n int) string {
 // what member content is told apart from.
 func publicSegments(ctx context.Context, env *check.Env) (map[string]bool, error) {
 	return check.Shared(ctx, env, "public-segments", func(ctx context.Context) (map[string]bool, error) {
-		paths := []string{"/", "/launchready-missing-" + randomToken()}
+		paths := []string{"/", "/launchready-missing-" + RandomToken()}
 		if p := env.Sessions.Config().Path; p != "" {
 			paths = append(paths, p)
 		}
