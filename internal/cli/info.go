@@ -9,6 +9,7 @@ import (
 
 	"github.com/launchready/launchready/internal/check"
 	"github.com/launchready/launchready/internal/checks"
+	"github.com/launchready/launchready/internal/scan"
 )
 
 func newChecks(s *streams) *cobra.Command {
@@ -84,6 +85,26 @@ func newVersion(s *streams) *cobra.Command {
 		Args:    cobra.NoArgs,
 		Run: func(*cobra.Command, []string) {
 			fmt.Fprintf(s.stdout, "launchready %s\n", Version)
+		},
+	}
+}
+
+func newToken(s *streams) *cobra.Command {
+	return &cobra.Command{
+		Use:   "token DOMAIN",
+		Short: "Print the ownership proof that lets intrusive checks run against DOMAIN",
+		Long: "Intrusive checks (account creation, mail, wrong-password attempts) run against a host that is not loopback only\n" +
+			"when its owner published this proof, as a DNS TXT record or as a file on the site.",
+		Example: "  launchready token app.example.com",
+		Args:    cobra.ExactArgs(1),
+		RunE: func(_ *cobra.Command, args []string) error {
+			d := strings.ToLower(strings.TrimSuffix(args[0], "."))
+			if d == "" || strings.ContainsAny(d, "/:@ ") {
+				return usageErr("token %q: want a host name like app.example.com", args[0])
+			}
+			tok := scan.OwnershipToken(d)
+			fmt.Fprintf(s.stdout, "%s\n\nPublish it one of two ways:\n  DNS:  _launchready.%s. 300 IN TXT \"%s\"\n  HTTPS: https://%s/.well-known/launchready.txt containing %s\n", tok, d, tok, d, tok)
+			return nil
 		},
 	}
 }

@@ -76,7 +76,7 @@ func newScan(s *streams) *cobra.Command {
 	}
 	f.register(cmd)
 	cmd.Flags().StringVarP(&cfgPath, "config", "c", "launchready.yaml", "the target config file")
-	cmd.Flags().BoolVar(&intrusive, "intrusive", false, "allow intrusive checks (account creation, mail, bursts); loopback targets only in this version")
+	cmd.Flags().BoolVar(&intrusive, "intrusive", false, "allow intrusive checks (account creation, mail, wrong-password attempts); a non-loopback target must publish the ownership proof from `launchready token`")
 	return cmd
 }
 

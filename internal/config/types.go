@@ -173,6 +173,9 @@ type Session struct {
 	Header string `yaml:"header"`
 	// Prefix is put before the token in Header (e.g. "Bearer ").
 	Prefix string `yaml:"prefix"`
+	// IdleTimeout is the portal's idle timeout, when it has one; SESS-004
+	// waits it out and replays the session only when it is 60s or less.
+	IdleTimeout time.Duration `yaml:"idle_timeout"`
 }
 
 // Account is a test member's credentials.

@@ -477,6 +477,9 @@ func keysByLine[T any](c *Config, parent string, m map[string]T) []string {
 
 func (c *Config) validateSession() error {
 	s := &c.Session
+	if s.IdleTimeout < 0 {
+		return c.src.errKey("session.idle_timeout", "must be positive, like 15m")
+	}
 	switch s.Kind {
 	case "cookie":
 		for _, k := range []struct{ key, val string }{

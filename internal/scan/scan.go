@@ -88,10 +88,7 @@ func Execute(ctx context.Context, cfg *config.Config, opts Options) (*report.Run
 	env := &check.Env{Config: cfg, Client: client, Sessions: sessions, Intrusive: opts.Intrusive}
 	start := time.Now()
 	if opts.Intrusive {
-		env.Intrusive = consent(ctx, client, cfg.Target.URL)
-		if !env.Intrusive {
-			env.ConsentNote = "--intrusive was given, but " + cfg.Target.URL + " did not answer from a loopback address, and this version cannot yet verify an ownership proof for other hosts"
-		}
+		env.Intrusive, env.ConsentNote = consent(ctx, client, cfg.Target.URL, target.IsLoopback)
 	}
 	outcomes := runner.Run(ctx, selected, env, runner.Options{Timeout: cfg.Target.Timeouts.Check, Progress: opts.Progress})
 	return &report.Run{
@@ -106,12 +103,4 @@ func Execute(ctx context.Context, cfg *config.Config, opts Options) (*report.Run
 		Intrusive:   env.Intrusive,
 		NotTested:   report.NotTested,
 	}, nil
-}
-
-// consent keeps intrusive checks on loopback targets only: against any
-// other host the SPEC asks for an ownership proof, which this version does
-// not verify yet, so consent is withheld rather than assumed.
-func consent(ctx context.Context, client *target.Client, u string) bool {
-	resp, err := client.Do(ctx, &target.Request{URL: u})
-	return err == nil && target.IsLoopback(resp.RemoteAddr)
 }

@@ -58,6 +58,7 @@ type Client struct {
 	transport *http.Transport
 	limiter   *rate.Limiter
 	redactor  *Redactor
+	resolver  *net.Resolver // nil: the system's
 
 	mu         sync.Mutex
 	outOfScope []string
@@ -122,6 +123,7 @@ func New(opts Options) (*Client, error) {
 		ExpectContinueTimeout:  time.Second,
 	}
 	c := &Client{
+		resolver:  dialer.Resolver,
 		opts:      opts,
 		scope:     scope,
 		transport: t,
@@ -190,6 +192,18 @@ func dnsResolver(server string, timeout time.Duration) *net.Resolver {
 			return d.DialContext(ctx, network, server)
 		},
 	}
+}
+
+// LookupTXT resolves TXT records through the scan's resolver, bounded by
+// the connect timeout.
+func (c *Client) LookupTXT(ctx context.Context, name string) ([]string, error) {
+	r := c.resolver
+	if r == nil {
+		r = net.DefaultResolver
+	}
+	ctx, cancel := context.WithTimeout(ctx, c.opts.ConnectTimeout)
+	defer cancel()
+	return r.LookupTXT(ctx, name)
 }
 
 // Redactor returns the client's redactor.

@@ -75,6 +75,52 @@ func (s *Session) Do(ctx context.Context, req *Request) (*Response, error) {
 	return s.client.DoWith(ctx, s.jar, req)
 }
 
+// SubmitForm fetches pageURL in the session, finds the form with a password
+// field (or, without one, the first form), keeps its hidden fields (CSRF
+// tokens), sets values over them, and posts it to action ("" = the form's
+// own action), following redirects.
+func (s *Session) SubmitForm(ctx context.Context, pageURL, action string, values url.Values, needPassword bool) (pageResp, submit *Response, err error) {
+	pageResp, err = s.Do(ctx, &Request{URL: pageURL, Follow: true})
+	if err != nil {
+		return nil, nil, fmt.Errorf("fetching %s: %w", s.client.redactor.Redact(pageURL), err)
+	}
+	form, found := page.LoginForm(pageResp.Body, pageResp.URL)
+	if !found && !needPassword {
+		forms := page.Forms(pageResp.Body, pageResp.URL)
+		if len(forms) > 0 {
+			form, found = forms[0], true
+		}
+	}
+	if !found && action == "" {
+		return pageResp, nil, fmt.Errorf("no suitable form at %s (status %d); set the flow's action if the form is built by JavaScript",
+			s.client.redactor.Redact(pageResp.URL.String()), pageResp.StatusCode)
+	}
+	body := url.Values{}
+	for _, f := range form.Fields {
+		body.Set(f.Name, f.Value)
+	}
+	for k, vs := range values {
+		body[k] = vs
+	}
+	if action == "" {
+		action = form.Action
+	}
+	submit, err = s.Do(ctx, &Request{
+		Method: http.MethodPost, URL: action, Follow: true, Body: []byte(body.Encode()),
+		Header: http.Header{"Content-Type": {"application/x-www-form-urlencoded"}},
+	})
+	if err != nil {
+		return pageResp, submit, fmt.Errorf("submitting the form to %s: %w", s.client.redactor.Redact(action), err)
+	}
+	return pageResp, submit, nil
+}
+
+// Anonymous returns a session with an empty jar and no account: a new
+// visitor who will sign up or reset a password.
+func (s *Sessions) Anonymous() *Session {
+	return &Session{client: s.client, jar: NewJar()}
+}
+
 // Token returns the bearer token of a token session ("" for cookies).
 func (s *Session) Token() string { return s.token }
 
@@ -97,6 +143,8 @@ type Sessions struct {
 
 	mu      sync.Mutex
 	entries map[string]*sessionEntry
+	// created lists accounts the scanner made, in order, for clean-up.
+	created []string
 }
 
 type sessionEntry struct {
@@ -112,6 +160,43 @@ func NewSessions(c *Client, cfg LoginConfig, accounts map[string]Credentials) *S
 		c.redactor.Add(a.Password)
 	}
 	return &Sessions{client: c, cfg: cfg, accounts: accounts, entries: map[string]*sessionEntry{}}
+}
+
+// AddAccount registers an account the scanner created (created=true) or
+// learnt, so it can log in; its password joins the redaction set.
+func (s *Sessions) AddAccount(name string, c Credentials, created bool) {
+	s.client.redactor.Add(c.Password)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.accounts[name] = c
+	if created {
+		s.created = append(s.created, name)
+	}
+}
+
+// SetPassword records a changed password (after a reset).
+func (s *Sessions) SetPassword(name, password string) {
+	s.client.redactor.Add(password)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c := s.accounts[name]
+	c.Password = password
+	s.accounts[name] = c
+}
+
+// Account returns an account's credentials.
+func (s *Sessions) Account(name string) (Credentials, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c, ok := s.accounts[name]
+	return c, ok
+}
+
+// Created lists the names of accounts the scanner created.
+func (s *Sessions) Created() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.created...)
 }
 
 // Get returns the account's shared session, logging in on first use. A
@@ -153,7 +238,7 @@ func (s *Sessions) Login(ctx context.Context, name string) (*Session, error) {
 // returns the error and, when a request was made, the session holding the
 // record of the attempt (never usable as a logged-in session).
 func (s *Sessions) LoginWith(ctx context.Context, name string, opts LoginOptions) (*Session, error) {
-	creds, ok := s.accounts[name]
+	creds, ok := s.Account(name)
 	if !ok {
 		return nil, fmt.Errorf("no account %q in the config (accounts.%s)", name, name)
 	}
@@ -197,37 +282,22 @@ func (s *Sessions) loginForm(ctx context.Context, sess *Session, creds Credentia
 	if len(opts.Query) > 0 {
 		pageURL += "?" + opts.Query.Encode()
 	}
-	pageResp, err := sess.Do(ctx, &Request{URL: pageURL, Follow: true})
-	if err != nil {
-		return fmt.Errorf("fetching the login page: %w", err)
-	}
-	sess.Login.Page = pageResp
-	form, found := page.LoginForm(pageResp.Body, pageResp.URL)
-	if !found && s.cfg.Action == "" {
-		return fmt.Errorf("no form with a password field at %s (status %d); set auth.login.action if the form is built by JavaScript", pageResp.URL.Redacted(), pageResp.StatusCode)
-	}
 	values := url.Values{}
-	for _, f := range form.Fields {
-		values.Set(f.Name, f.Value) // hidden CSRF tokens and defaults
-	}
 	for k, v := range s.cfg.Form {
 		values.Set(k, fill(v, creds))
 	}
 	for k, v := range opts.Extra {
 		values.Set(k, v)
 	}
-	action := form.Action
+	action := ""
 	if s.cfg.Action != "" {
 		action = s.url(s.cfg.Action)
 	}
-	submit, err := sess.Do(ctx, &Request{
-		Method: http.MethodPost, URL: action, Follow: true, Body: []byte(values.Encode()),
-		Header: http.Header{"Content-Type": {"application/x-www-form-urlencoded"}},
-	})
+	pageResp, submit, err := sess.SubmitForm(ctx, pageURL, action, values, true)
+	sess.Login.Page, sess.Login.Submit = pageResp, submit
 	if err != nil {
-		return fmt.Errorf("submitting the login form to %s: %w", s.client.redactor.Redact(action), err)
+		return err
 	}
-	sess.Login.Submit = submit
 	if submit.StatusCode >= 400 {
 		return fmt.Errorf("the login form answered %d at %s", submit.StatusCode, submit.URL.Redacted())
 	}

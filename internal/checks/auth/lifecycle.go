@@ -50,18 +50,7 @@ func (Logout) Run(ctx context.Context, env *check.Env) check.Result {
 	}
 	saved := sess.Cookies(view.Member.URL)
 	replay := func() (*target.Response, bool, error) {
-		var resp *target.Response
-		var err error
-		if sess.Token() != "" {
-			resp, err = env.Client.DoWith(ctx, nil, &target.Request{URL: view.Member.Request.URL, Follow: true, Header: sess.TokenHeader()})
-		} else {
-			resp, err = env.Client.DoWith(ctx, nil, &target.Request{URL: view.Member.Request.URL, Follow: true, Cookies: saved})
-		}
-		if err != nil {
-			return nil, false, err
-		}
-		ok, _ := view.Carries(resp.Body)
-		return resp, ok && !journey.LooksLoggedOut(env, resp), nil
+		return journey.Accepts(ctx, env, view, saved, sess.TokenHeader())
 	}
 	if _, ok, err := replay(); err != nil || !ok {
 		return check.Errorf("replaying the fresh session before logout was already refused (%v): cannot tell what logout changes", err)

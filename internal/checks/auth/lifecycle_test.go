@@ -13,7 +13,7 @@ import (
 
 // stateful is a portal with server-side sessions and switchable flaws.
 type stateful struct {
-	mu          sync.Mutex
+	mu          *sync.Mutex
 	live        map[string]bool // session id -> logged in
 	keepOnOut   bool            // logout only clears the cookie
 	noRotation  bool            // login keeps the pre-login id (or a planted one)
@@ -22,6 +22,7 @@ type stateful struct {
 }
 
 func (s *stateful) portal() *checktest.Portal {
+	s.mu = &sync.Mutex{}
 	s.live = map[string]bool{}
 	return &checktest.Portal{
 		PreLogin: []string{"sid=pre-" + journey.RandomToken() + "; Path=/; Secure; HttpOnly; SameSite=Lax"},

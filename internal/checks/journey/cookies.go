@@ -100,15 +100,10 @@ func IdentifySessionCookies(ctx context.Context, env *check.Env) (*SessionCookie
 }
 
 func (sc *SessionCookies) identify(ctx context.Context, env *check.Env, sess *target.Session, view *View) error {
-	u := view.Member.Request.URL
 	all := sess.Cookies(view.Member.URL)
 	access := func(cookies []*http.Cookie) (bool, error) {
-		resp, err := env.Client.DoWith(ctx, nil, &target.Request{URL: u, Follow: true, Cookies: cookies})
-		if err != nil {
-			return false, fmt.Errorf("replaying %s with a subset of the session's cookies: %w", view.Path, err)
-		}
-		ok, _ := view.Carries(resp.Body)
-		return ok && !LooksLoggedOut(env, resp), nil
+		_, ok, err := Accepts(ctx, env, view, cookies, nil)
+		return ok, err
 	}
 	ok, err := access(all)
 	if err != nil {
@@ -215,4 +210,28 @@ func RandomToken() string {
 	b := make([]byte, 8)
 	_, _ = rand.Read(b) // crypto/rand.Read never fails on supported platforms
 	return hex.EncodeToString(b)
+}
+
+// Accepts replays the protected page with the given cookies (no jar) and
+// reports whether it showed the member content.
+func Accepts(ctx context.Context, env *check.Env, view *View, cookies []*http.Cookie, header http.Header) (*target.Response, bool, error) {
+	resp, err := env.Client.DoWith(ctx, nil, &target.Request{URL: view.Member.Request.URL, Follow: true, Cookies: cookies, Header: header})
+	if err != nil {
+		return nil, false, fmt.Errorf("replaying %s: %w", view.Path, err)
+	}
+	ok, _ := view.Carries(resp.Body)
+	return resp, ok && !LooksLoggedOut(env, resp), nil
+}
+
+// Replace returns cookies with name's value swapped for value.
+func Replace(cs []*http.Cookie, name, value string) []*http.Cookie {
+	out := make([]*http.Cookie, 0, len(cs))
+	for _, c := range cs {
+		if c.Name == name {
+			out = append(out, &http.Cookie{Name: name, Value: value})
+			continue
+		}
+		out = append(out, c)
+	}
+	return out
 }
