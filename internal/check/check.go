@@ -123,6 +123,21 @@ type Meta struct {
 	// Needs lists the config keys the check cannot run without (see
 	// config.Config.Need).
 	Needs []string
+	// Budget is the most an intrusive check does to the portal; the scan
+	// prints the sum before any intrusive request.
+	Budget Budget
+}
+
+// Budget counts an intrusive check's side effects. Work shared between
+// checks (one fresh account for several) is counted once, by the check
+// that owns it.
+type Budget struct {
+	Accounts, Mails, WrongPasswords int
+}
+
+// Add sums two budgets.
+func (b Budget) Add(o Budget) Budget {
+	return Budget{b.Accounts + o.Accounts, b.Mails + o.Mails, b.WrongPasswords + o.WrongPasswords}
 }
 
 // Check is one verifiable claim about the portal.

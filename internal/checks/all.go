@@ -15,11 +15,17 @@ import (
 // All returns every implemented check, in catalog order.
 func All() []check.Check {
 	return []check.Check{
+		auth.Signup{},
+		auth.ReturningLogin{},
 		auth.Logout{},
+		auth.PasswordReset{},
+		auth.Enumeration{},
 		auth.Rotation{},
 		auth.ProtectedPages{},
 		auth.MixedAuth{},
+		auth.PasswordPolicy{},
 		auth.OpenRedirect{},
+		auth.MailLinks{},
 		session.Secure(),
 		session.HTTPOnly(),
 		session.SameSite(),

@@ -53,6 +53,17 @@ func (p *progress) event(ev runner.Event) {
 	}
 }
 
+// note prints a line for the user between progress updates.
+func (p *progress) note(line string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.live && p.drawn {
+		fmt.Fprint(p.w, "\r\x1b[K")
+		p.drawn = false
+	}
+	fmt.Fprintln(p.w, line)
+}
+
 // finish clears the live line so the scorecard starts on a clean screen.
 func (p *progress) finish() {
 	p.mu.Lock()

@@ -86,6 +86,7 @@ func runScan(ctx context.Context, s *streams, cfg *config.Config, f *runFlags, f
 	prog := newProgress(s.stderr, s.stderrTTY)
 	run, err := scan.Execute(ctx, cfg, scan.Options{
 		Version: Version, Only: f.only, FailOn: failOn, Intrusive: intrusive, Progress: prog.event,
+		Notice: func(line string) { prog.note(line) },
 	})
 	prog.finish()
 	if err != nil {

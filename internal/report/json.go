@@ -12,7 +12,7 @@ import (
 // JSON writes the SPEC's versioned JSON report (schema launchready/v1).
 //
 // Besides the SPEC's core it carries these additive fields: "headline",
-// "fail_on", "intrusive", "out_of_scope", "requests" and "not_tested" at the top level;
+// "fail_on", "intrusive", "out_of_scope", "requests", "leftover_accounts" and "not_tested" at the top level;
 // "checks" (the count) in each area; and in each check "error" (the reason
 // of an ERROR), "enable" (what would let a SKIP run, kept apart so it reads
 // back exactly) and "why" (needed to rebuild SARIF rules from a saved
@@ -38,6 +38,7 @@ type jsonReport struct {
 	Checks     []jsonCheck     `json:"checks"`
 	OutOfScope []string        `json:"out_of_scope"`
 	Requests   int             `json:"requests"`
+	Leftovers  []string        `json:"leftover_accounts"`
 	NotTested  []string        `json:"not_tested"`
 }
 
@@ -105,6 +106,7 @@ func toJSON(r *Run) jsonReport {
 		Checks:     make([]jsonCheck, 0, len(r.Outcomes)),
 		OutOfScope: nonNil(r.OutOfScope),
 		Requests:   r.Requests,
+		Leftovers:  nonNil(r.Leftovers),
 		NotTested:  nonNil(r.NotTested),
 	}
 	for _, o := range r.Outcomes {

@@ -26,6 +26,8 @@ type Run struct {
 	Outcomes []check.Outcome
 	// OutOfScope lists requests the scoped client refused (redacted URLs).
 	OutOfScope []string
+	// Leftovers lists accounts the scanner created but could not delete.
+	Leftovers []string
 	// Requests counts the requests sent to the target (every hop).
 	Requests int
 	// Intrusive is true when intrusive checks had consent.

@@ -54,6 +54,7 @@ func fromJSON(doc *jsonReport) (*Run, error) {
 		Duration:    ms(doc.DurationMS),
 		OutOfScope:  nilIfEmpty(doc.OutOfScope),
 		Requests:    doc.Requests,
+		Leftovers:   nilIfEmpty(doc.Leftovers),
 		Intrusive:   doc.Intrusive,
 		NotTested:   nilIfEmpty(doc.NotTested),
 	}

@@ -31,6 +31,9 @@ type Options struct {
 	Progress func(runner.Event)
 	// Checks overrides the registry (tests); nil means checks.All().
 	Checks []check.Check
+	// Notice receives lines for the user before and after the run (the
+	// side-effect budget, accounts left behind).
+	Notice func(string)
 }
 
 // UsageError is a problem with how the scan was asked for (exit 2).
@@ -87,10 +90,22 @@ func Execute(ctx context.Context, cfg *config.Config, opts Options) (*report.Run
 	}
 	env := &check.Env{Config: cfg, Client: client, Sessions: sessions, Intrusive: opts.Intrusive}
 	start := time.Now()
+	notice := opts.Notice
+	if notice == nil {
+		notice = func(string) {}
+	}
 	if opts.Intrusive {
 		env.Intrusive, env.ConsentNote = consent(ctx, client, cfg.Target.URL, target.IsLoopback)
 	}
+	if b, n := budget(selected); env.Intrusive && n > 0 {
+		notice(fmt.Sprintf("side-effect budget of %d intrusive checks: at most %d accounts created (tagged, deleted at the end), %d mails sent, %d wrong-password attempts",
+			n, b.Accounts, b.Mails, b.WrongPasswords))
+	}
 	outcomes := runner.Run(ctx, selected, env, runner.Options{Timeout: cfg.Target.Timeouts.Check, Progress: opts.Progress})
+	leftovers := cleanup(ctx, env)
+	for _, l := range leftovers {
+		notice("account left behind: " + l)
+	}
 	return &report.Run{
 		ToolVersion: opts.Version,
 		Target:      cfg.Target.URL,
@@ -100,6 +115,7 @@ func Execute(ctx context.Context, cfg *config.Config, opts Options) (*report.Run
 		Outcomes:    outcomes,
 		OutOfScope:  client.OutOfScope(),
 		Requests:    client.Requests(),
+		Leftovers:   leftovers,
 		Intrusive:   env.Intrusive,
 		NotTested:   report.NotTested,
 	}, nil

@@ -206,6 +206,9 @@ func (c *Client) LookupTXT(ctx context.Context, name string) ([]string, error) {
 	return r.LookupTXT(ctx, name)
 }
 
+// Scope returns the client's scope.
+func (c *Client) Scope() *Scope { return c.scope }
+
 // Redactor returns the client's redactor.
 func (c *Client) Redactor() *Redactor { return c.redactor }
 

@@ -1,0 +1,320 @@
+package auth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/launchready/launchready/internal/check"
+	"github.com/launchready/launchready/internal/checks/journey"
+	"github.com/launchready/launchready/internal/inbox"
+	"github.com/launchready/launchready/internal/page"
+	"github.com/launchready/launchready/internal/target"
+)
+
+// PasswordReset is AUTH-005: reset mail arrives, the link works once, the
+// new password works and the old one stops.
+type PasswordReset struct{}
+
+var _ check.Check = PasswordReset{}
+
+// Meta returns the static description.
+func (PasswordReset) Meta() check.Meta {
+	return check.Meta{
+		ID: "AUTH-005", Area: check.AreaAuth, Severity: check.Blocker,
+		Title: "Password reset works once; the old password stops working",
+		Pass: "For the scanner's own new account: the reset request sends a mail to auth.inbox, its link opens a new-password form, " +
+			"the new password logs in, the old one is refused, and the same link used a second time does not set a password.",
+		Why: "Forgotten passwords are the biggest source of support mail after launch. A reset link that works twice can be " +
+			"replayed by anyone who later reads the mailbox, a mail log or the browser history.",
+		Breaks: "Members locked out (no mail, broken link) or accounts taken over through an old reset mail.",
+		Fix: "Store reset tokens hashed, single use (delete on success), expiring within an hour, and revoke the member's other " +
+			"sessions on reset. Framework resets (Django PasswordResetTokenGenerator, Devise recoverable, Supabase/Auth0/Clerk) do " +
+			"this; custom ones often forget the single-use part.",
+		Refs:      []string{"ASVS v5.0.0-6.4.1", "ASVS v5.0.0-6.4.2", "API2:2023", "CWE-640"},
+		Intrusive: true,
+		Budget:    check.Budget{Mails: 1},
+		Needs:     []string{"auth.reset", "auth.signup", "auth.inbox", "auth.login"},
+	}
+}
+
+// Run judges the shared reset journey.
+func (PasswordReset) Run(ctx context.Context, env *check.Env) check.Result {
+	r, err := journey.ResetJourney(ctx, env)
+	if err != nil {
+		return check.Errorf("%v", err)
+	}
+	var te *inbox.TimeoutError
+	switch {
+	case errors.As(r.Err, &te):
+		return check.Failf([]check.Evidence{check.HTTPEvidence(env, r.Request, r.Err.Error())}, "no reset mail arrived")
+	case r.Err != nil && r.Request != nil && r.Step != "reset request":
+		return check.Failf([]check.Evidence{check.HTTPEvidence(env, r.Request, r.Step+": "+r.Err.Error())}, "the reset breaks at the %s step", r.Step)
+	case r.Err != nil:
+		return check.Errorf("%s: %v", r.Step, r.Err)
+	}
+	var ev []check.Evidence
+	var bad []string
+	if !r.NewWorks {
+		bad = append(bad, "the new password does not log in")
+		ev = append(ev, check.HTTPEvidence(env, r.First, "New password submitted through the link; logging in with it failed."))
+	}
+	if !r.OldRefused {
+		bad = append(bad, "the old password still logs in")
+		ev = append(ev, check.HTTPEvidence(env, r.First, "After the reset, a login with the old password succeeded."))
+	}
+	if r.ReuseWorked {
+		bad = append(bad, "the reset link works a second time")
+		ev = append(ev, check.HTTPEvidence(env, r.Second, "The same reset link, opened again later, set another password, which then logged in."))
+	}
+	if len(bad) > 0 {
+		return check.Failf(ev, "password reset: %s", strings.Join(bad, "; "))
+	}
+	return check.Passf("reset mail arrived, the link set a new password once (refused the second time), the new password works and the old one is refused")
+}
+
+// Enumeration is AUTH-006: responses do not reveal whether an email has an
+// account.
+type Enumeration struct{}
+
+var _ check.Check = Enumeration{}
+
+// Meta returns the static description.
+func (Enumeration) Meta() check.Meta {
+	return check.Meta{
+		ID: "AUTH-006", Area: check.AreaAuth, Severity: check.Major,
+		Title: "No account enumeration through login, signup or reset",
+		Pass: "Login with a wrong password for an existing account and for an unknown email, signup with a taken and a new email, " +
+			"and reset for an existing and an unknown email each answer with the same status and the same visible text (after " +
+			"removing the email itself). Timing alone is never reported as a failure.",
+		Why: "A portal that says 'no account with that email' tells anyone which emails are members: a list to phish, to stuff " +
+			"leaked passwords into, and for a private community a privacy leak in itself.",
+		Breaks: "Targeted phishing of members and credential-stuffing that only tries real accounts.",
+		Fix: "Answer identically whether or not the account exists: 'Invalid email or password.' at login; 'Check your inbox to " +
+			"continue.' at signup (mail the existing member instead); 'If an account exists, we sent a link.' at reset.",
+		Refs:      []string{"ASVS v5.0.0-6.3.8", "API2:2023", "CWE-204"},
+		Intrusive: true,
+		Budget:    check.Budget{Accounts: 1, Mails: 2, WrongPasswords: 1},
+		Needs:     []string{"auth.login", "auth.signup", "auth.inbox"},
+	}
+}
+
+// Run compares each flow's answer for an existing and an unknown email.
+func (Enumeration) Run(ctx context.Context, env *check.Env) check.Result {
+	f, err := journey.FreshAccount(ctx, env)
+	if err != nil {
+		return check.Errorf("%v", err)
+	}
+	if f.Session == nil {
+		return check.Errorf("the new member's journey broke at the %s step: %v", f.Step, f.Err)
+	}
+	if env.Config.Auth.Reset != nil && !env.Config.Auth.Reset.None {
+		// Let the reset journey finish first: its mail must not cross ours.
+		if _, err := journey.ResetJourney(ctx, env); err != nil {
+			return check.Errorf("%v", err)
+		}
+	}
+	var ev []check.Evidence
+	var leaks []string
+	for _, flow := range enumerationFlows(env) {
+		// A new unknown address per flow: the signup probe turns its own
+		// into an account.
+		unknown, err := inbox.PlusAddress(env.Config.Auth.Inbox.Address, "lr"+journey.RandomToken()[:10]+"-nobody")
+		if err != nil {
+			return check.Errorf("%v", err)
+		}
+		known, err := flow.send(ctx, f.Email, false)
+		if err != nil {
+			return check.Errorf("%s with the existing email: %v", flow.name, err)
+		}
+		other, err := flow.send(ctx, unknown, true)
+		if err != nil {
+			return check.Errorf("%s with an unknown email: %v", flow.name, err)
+		}
+		if diff := differ(known, other, f.Email, unknown); diff != "" {
+			leaks = append(leaks, flow.name)
+			ev = append(ev, check.HTTPEvidence(env, known, fmt.Sprintf("%s, existing account vs unknown email: %s", flow.name, diff)))
+		}
+	}
+	if len(leaks) > 0 {
+		return check.Failf(ev, "%s tell whether an email has an account", strings.Join(leaks, ", "))
+	}
+	return check.Passf("login, signup and reset answer the same for an existing account and an unknown email")
+}
+
+type enumFlow struct {
+	name string
+	send func(ctx context.Context, email string, unknown bool) (*target.Response, error)
+}
+
+// enumerationFlows lists the probes: a wrong-password login, a signup and
+// a reset request, each for a given email.
+func enumerationFlows(env *check.Env) []enumFlow {
+	a := env.Config.Auth
+	form := func(path string, tmpl map[string]string, email, password string) func(ctx context.Context) (*target.Response, error) {
+		return func(ctx context.Context) (*target.Response, error) {
+			v := url.Values{}
+			for k, t := range tmpl {
+				v.Set(k, strings.NewReplacer("{{email}}", email, "{{password}}", password).Replace(t))
+			}
+			_, resp, err := env.Sessions.Anonymous().SubmitForm(ctx, journey.URL(env, path), "", v, false)
+			return resp, err
+		}
+	}
+	flows := []enumFlow{{"login", func(ctx context.Context, email string, _ bool) (*target.Response, error) {
+		return form(a.Login.Path, a.Login.Form, email, journey.StrongPassword())(ctx)
+	}}}
+	flows = append(flows, enumFlow{"signup", func(ctx context.Context, email string, unknown bool) (*target.Response, error) {
+		pw := journey.StrongPassword()
+		since := time.Now().Add(-time.Second)
+		if unknown {
+			// The unknown email becomes a real account: register it for
+			// clean-up before the request.
+			env.Sessions.AddAccount(journey.FreshName+"-enum", target.Credentials{Email: email, Password: pw}, true)
+		}
+		resp, err := form(a.Signup.Path, a.Signup.Form, email, pw)(ctx)
+		if err == nil && unknown && a.Signup.Verify {
+			// Verified, it can be logged in and deleted at the end; a
+			// failure only leaves it listed.
+			_ = journey.VerifyFromInbox(ctx, env, email, since)
+		}
+		return resp, err
+	}})
+	if a.Reset != nil && !a.Reset.None {
+		flows = append(flows, enumFlow{"reset", func(ctx context.Context, email string, _ bool) (*target.Response, error) {
+			return form(a.Reset.Path, a.Reset.Form, email, "")(ctx)
+		}})
+	}
+	return flows
+}
+
+// differ compares two answers by status, final path and visible text, with
+// the emails themselves taken out.
+func differ(a, b *target.Response, emailA, emailB string) string {
+	if a.StatusCode != b.StatusCode {
+		return fmt.Sprintf("status %d vs %d", a.StatusCode, b.StatusCode)
+	}
+	if a.URL.Path != b.URL.Path {
+		return fmt.Sprintf("lands on %s vs %s", a.URL.Path, b.URL.Path)
+	}
+	sa, sb := textOf(a.Body, emailA), textOf(b.Body, emailB)
+	onlyA, onlyB := minus(sa, sb), minus(sb, sa)
+	if len(onlyA)+len(onlyB) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("existing account shows %s; unknown email shows %s", quoteAll(onlyA), quoteAll(onlyB))
+}
+
+func textOf(body []byte, email string) map[string]bool {
+	out := map[string]bool{}
+	for _, s := range page.Segments(body) {
+		out[strings.ReplaceAll(strings.ToLower(s), strings.ToLower(email), "<email>")] = true
+	}
+	return out
+}
+
+func minus(a, b map[string]bool) []string {
+	var out []string
+	for s := range a {
+		if !b[s] {
+			out = append(out, s)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+func quoteAll(ss []string) string {
+	if len(ss) == 0 {
+		return "nothing else"
+	}
+	return journey.Excerpt(ss, 3)
+}
+
+// breached are well-known passwords of 12+ characters, so a length rule
+// alone cannot hide a missing breached-password check.
+var breached = []string{"password123456", "qwertyuiop123", "iloveyou1234", "123456789012"}
+
+// PasswordPolicy is AUTH-009: signup refuses short and breached passwords.
+type PasswordPolicy struct{}
+
+var _ check.Check = PasswordPolicy{}
+
+// Meta returns the static description.
+func (PasswordPolicy) Meta() check.Meta {
+	return check.Meta{
+		ID: "AUTH-009", Area: check.AreaAuth, Severity: check.Major,
+		Title: "Signup refuses short and breached passwords",
+		Pass: "Signing up with a 7-character password and with a well-known breached one of 14 characters (password123456) is " +
+			"refused (an error status, or the signup form shown again); accounts that do get created are verified and deleted.",
+		Why: "Members reuse the weakest password they are allowed. Credential-stuffing lists start with exactly these; NIST " +
+			"800-63B and ASVS ask for at least 8 (better 15) characters and a breached-password check.",
+		Breaks: "Accounts taken over with the first guesses of any automated attack.",
+		Fix: "Require at least 8 characters (12+ recommended), no composition rules, and check new passwords against a breached " +
+			"list (Have I Been Pwned's k-anonymity range API, or a local top-100k list): Supabase 'Leaked password protection', " +
+			"Django MinimumLengthValidator + CommonPasswordValidator, Devise + devise-pwned_password.",
+		Refs:      []string{"ASVS v5.0.0-6.2.1", "ASVS v5.0.0-6.2.4", "API2:2023", "CWE-521"},
+		Intrusive: true,
+		Budget:    check.Budget{Accounts: 2, Mails: 2},
+		Needs:     []string{"auth.signup", "auth.inbox"},
+	}
+}
+
+// Run tries the two weak passwords on new addresses.
+func (PasswordPolicy) Run(ctx context.Context, env *check.Env) check.Result {
+	var ev []check.Evidence
+	var accepted []string
+	for i, pw := range []string{"Ab1!xyz", breached[0]} {
+		what := "a 7-character password"
+		if i == 1 {
+			what = "the breached password " + pw[:4] + "…"
+		}
+		resp, ok, err := trySignup(ctx, env, pw, i)
+		if err != nil {
+			return check.Errorf("signing up with %s: %v", what, err)
+		}
+		if ok {
+			accepted = append(accepted, what)
+			ev = append(ev, check.HTTPEvidence(env, resp, "Signup with "+what+" was accepted (no error, no form shown again)."))
+		}
+	}
+	if len(accepted) > 0 {
+		return check.Failf(ev, "signup accepts %s", strings.Join(accepted, " and "))
+	}
+	return check.Passf("signup refuses a 7-character password and a well-known breached one")
+}
+
+// trySignup signs up a new address with the password and reports whether
+// the portal accepted it; accepted accounts are verified so clean-up can
+// log in and delete them.
+func trySignup(ctx context.Context, env *check.Env, password string, n int) (*target.Response, bool, error) {
+	a := env.Config.Auth
+	email, err := inbox.PlusAddress(a.Inbox.Address, fmt.Sprintf("lr%s-pw%d", journey.RandomToken()[:8], n))
+	if err != nil {
+		return nil, false, err
+	}
+	since := time.Now().Add(-time.Second)
+	v := url.Values{}
+	for k, t := range a.Signup.Form {
+		v.Set(k, strings.NewReplacer("{{email}}", email, "{{password}}", password).Replace(t))
+	}
+	_, resp, err := env.Sessions.Anonymous().SubmitForm(ctx, journey.URL(env, a.Signup.Path), "", v, true)
+	if err != nil {
+		return nil, false, err
+	}
+	if resp.StatusCode >= 400 || page.HasPasswordInput(resp.Body) {
+		return resp, false, nil
+	}
+	name := fmt.Sprintf("%s-pw%d", journey.FreshName, n)
+	env.Sessions.AddAccount(name, target.Credentials{Email: email, Password: password}, true)
+	if a.Signup.Verify {
+		if err := journey.VerifyFromInbox(ctx, env, email, since); err != nil {
+			return resp, true, nil // accepted all the same; clean-up will list it
+		}
+	}
+	return resp, true, nil
+}

@@ -1,0 +1,157 @@
+package journey
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/launchready/launchready/internal/check"
+	"github.com/launchready/launchready/internal/inbox"
+	"github.com/launchready/launchready/internal/page"
+	"github.com/launchready/launchready/internal/target"
+)
+
+// Reset is the record of the fresh member's password reset: the request,
+// the mail, the link used once to set a new password, the same link tried
+// again, and logins with the new and the old password.
+type Reset struct {
+	Request *target.Response
+	Mail    *inbox.Message
+	Link    string
+	// First and Second are the new-password submissions through the link.
+	First, Second *target.Response
+	// NewWorks, OldRefused and ReuseWorked are the verdict's facts.
+	NewWorks, OldRefused, ReuseWorked bool
+	Err                               error
+	Step                              string
+}
+
+// ResetJourney resets the fresh member's password once per scan.
+func ResetJourney(ctx context.Context, env *check.Env) (*Reset, error) {
+	return check.Shared(ctx, env, "reset-journey", func(ctx context.Context) (*Reset, error) {
+		f, err := FreshAccount(ctx, env)
+		if err != nil {
+			return nil, err
+		}
+		if f.Session == nil {
+			return nil, fmt.Errorf("the new member's journey broke at the %s step, so there is no account to reset: %v", f.Step, f.Err)
+		}
+		ib, err := Inbox(env)
+		if err != nil {
+			return nil, err
+		}
+		r := &Reset{}
+		r.walk(ctx, env, ib, f)
+		return r, nil
+	})
+}
+
+func (r *Reset) fail(step string, err error) { r.Step, r.Err = step, err }
+
+func (r *Reset) walk(ctx context.Context, env *check.Env, ib inbox.Inbox, f *Fresh) {
+	cfg := env.Config.Auth
+	old, _ := env.Sessions.Account(FreshName)
+	since := time.Now().Add(-time.Second)
+	values := url.Values{}
+	for k, v := range cfg.Reset.Form {
+		values.Set(k, strings.ReplaceAll(v, "{{email}}", f.Email))
+	}
+	var err error
+	_, r.Request, err = env.Sessions.Anonymous().SubmitForm(ctx, URL(env, cfg.Reset.Path), "", values, false)
+	if err != nil {
+		r.fail("reset request", err)
+		return
+	}
+	r.Mail, err = inbox.Wait(ctx, ib, inbox.Query{To: f.Email, Since: since}, cfg.Inbox.Wait, 500*time.Millisecond)
+	if err != nil {
+		r.fail("reset mail", err)
+		return
+	}
+	link, ok := PickLink(inbox.Links(r.Mail), "reset", "password", "token")
+	if !ok {
+		r.fail("reset link", fmt.Errorf("the reset mail %q holds no link", r.Mail.Subject))
+		return
+	}
+	r.Link = OnOrigin(env, link)
+	newPw := StrongPassword()
+	if r.First, err = setPassword(ctx, env, r.Link, newPw); err != nil {
+		r.fail("new password", err)
+		return
+	}
+	env.Sessions.SetPassword(FreshName, newPw)
+	_, err = env.Sessions.Login(ctx, FreshName)
+	r.NewWorks = err == nil
+	env.Sessions.AddAccount(FreshName+"-old", target.Credentials{Email: f.Email, Password: old.Password}, false)
+	_, err = env.Sessions.Login(ctx, FreshName+"-old")
+	r.OldRefused = err != nil
+	again := StrongPassword()
+	if r.Second, err = setPassword(ctx, env, r.Link, again); err == nil && r.Second.StatusCode < 400 {
+		env.Sessions.AddAccount(FreshName+"-again", target.Credentials{Email: f.Email, Password: again}, false)
+		if _, err := env.Sessions.Login(ctx, FreshName+"-again"); err == nil {
+			r.ReuseWorked = true
+			env.Sessions.SetPassword(FreshName, again) // clean-up logs in with it
+		}
+	}
+}
+
+// setPassword opens a reset link in a new browser and submits a new
+// password in every password field of its form.
+func setPassword(ctx context.Context, env *check.Env, link, password string) (*target.Response, error) {
+	anon := env.Sessions.Anonymous()
+	resp, err := anon.Do(ctx, &target.Request{URL: link, Follow: true})
+	if err != nil {
+		return nil, err
+	}
+	form, ok := page.LoginForm(resp.Body, resp.URL)
+	if !ok {
+		return resp, fmt.Errorf("the reset link shows no new-password form (status %d)", resp.StatusCode)
+	}
+	values := url.Values{}
+	for _, fl := range form.Fields {
+		if fl.Type == "password" {
+			values.Set(fl.Name, password)
+		}
+	}
+	_, submit, err := anon.SubmitForm(ctx, link, "", values, true)
+	return submit, err
+}
+
+// OnOrigin moves a link that points outside the scope (localhost, another
+// host) onto the canonical origin, keeping path and query, so a journey
+// whose mail links are wrong can still be followed to its end.
+func OnOrigin(env *check.Env, link string) string {
+	u, err := url.Parse(link)
+	if err != nil || env.Client.Scope().Allows(u) {
+		return link
+	}
+	origin := env.Sessions.Config().Origin
+	u.Scheme, u.Host = origin.Scheme, origin.Host
+	return u.String()
+}
+
+// VerifyFromInbox waits for the verification mail to email and follows its
+// link, so an account the scanner made can later log in and be deleted.
+func VerifyFromInbox(ctx context.Context, env *check.Env, email string, since time.Time) error {
+	ib, err := Inbox(env)
+	if err != nil {
+		return err
+	}
+	m, err := inbox.Wait(ctx, ib, inbox.Query{To: email, Since: since}, env.Config.Auth.Inbox.Wait, 500*time.Millisecond)
+	if err != nil {
+		return err
+	}
+	link, ok := PickLink(inbox.Links(m), "verif", "confirm", "activat")
+	if !ok {
+		return fmt.Errorf("the verification mail to %s holds no link", email)
+	}
+	resp, err := env.Sessions.Anonymous().Do(ctx, &target.Request{URL: OnOrigin(env, link), Follow: true})
+	if err != nil {
+		return err
+	}
+	if resp.StatusCode >= 400 {
+		return fmt.Errorf("the verification link answered %d", resp.StatusCode)
+	}
+	return nil
+}

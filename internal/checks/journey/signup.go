@@ -1,0 +1,200 @@
+package journey
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/launchready/launchready/internal/check"
+	"github.com/launchready/launchready/internal/inbox"
+	"github.com/launchready/launchready/internal/target"
+)
+
+// FreshName is the session name of the account the scanner signs up.
+const FreshName = "fresh"
+
+// Fresh is the record of one brand-new member's journey: signup, an
+// attempt to log in before verifying, the verification mail and link, and
+// the login after it.
+type Fresh struct {
+	Email string
+	// Signup is the signup submission chain.
+	Signup *target.Response
+	// Early is the login attempted before verifying (nil when the portal
+	// does not require verification); EarlyErr its failure.
+	Early    *target.Session
+	EarlyErr error
+	// Mail is the verification mail; Link the link followed from it, and
+	// LinkOutOfScope is true when the mail's link pointed elsewhere and the
+	// same path was followed on the canonical origin instead.
+	Mail           *inbox.Message
+	Link           string
+	LinkOutOfScope bool
+	Verify         *target.Response
+	// Session is the login after verification.
+	Session *target.Session
+	// Err says which step broke (nil when the journey completed).
+	Err error
+	// Step names the step that broke.
+	Step string
+}
+
+// FreshAccount signs a new member up, once per scan, and walks the whole
+// journey. Every step's outcome is kept, including the step that failed,
+// so each check judges its own part.
+func FreshAccount(ctx context.Context, env *check.Env) (*Fresh, error) {
+	return check.Shared(ctx, env, "fresh-account", func(ctx context.Context) (*Fresh, error) {
+		ib, err := Inbox(env)
+		if err != nil {
+			return nil, err
+		}
+		f := &Fresh{}
+		f.walk(ctx, env, ib)
+		return f, nil
+	})
+}
+
+func (f *Fresh) fail(step string, err error) {
+	f.Step, f.Err = step, err
+}
+
+func (f *Fresh) walk(ctx context.Context, env *check.Env, ib inbox.Inbox) {
+	cfg := env.Config.Auth
+	tag := "lr" + RandomToken()[:10]
+	email, err := inbox.PlusAddress(cfg.Inbox.Address, tag)
+	if err != nil {
+		f.fail("address", err)
+		return
+	}
+	f.Email = email
+	password := StrongPassword()
+	// Registered before the request so clean-up covers a half-made account.
+	env.Sessions.AddAccount(FreshName, target.Credentials{Email: email, Password: password}, true)
+	since := time.Now().Add(-2 * time.Second)
+	values := url.Values{}
+	for k, v := range cfg.Signup.Form {
+		values.Set(k, strings.NewReplacer("{{email}}", email, "{{password}}", password).Replace(v))
+	}
+	_, f.Signup, err = env.Sessions.Anonymous().SubmitForm(ctx, URL(env, cfg.Signup.Path), "", values, true)
+	if err != nil {
+		f.fail("signup", err)
+		return
+	}
+	if f.Signup.StatusCode >= 400 {
+		f.fail("signup", fmt.Errorf("the signup form answered %d", f.Signup.StatusCode))
+		return
+	}
+	if cfg.Signup.Verify {
+		f.Early, f.EarlyErr = env.Sessions.Login(ctx, FreshName)
+		f.Mail, err = inbox.Wait(ctx, ib, inbox.Query{To: email, Since: since}, cfg.Inbox.Wait, 500*time.Millisecond)
+		if err != nil {
+			f.fail("verification mail", err)
+			return
+		}
+		if err := f.verify(ctx, env); err != nil {
+			f.fail("verification link", err)
+			return
+		}
+	}
+	f.Session, err = env.Sessions.Login(ctx, FreshName)
+	if err != nil {
+		f.fail("login", err)
+	}
+}
+
+// verify follows the verification link as a member clicking it in a new
+// browser would.
+func (f *Fresh) verify(ctx context.Context, env *check.Env) error {
+	link, ok := PickLink(inbox.Links(f.Mail), "verif", "confirm", "activat")
+	if !ok {
+		return fmt.Errorf("the verification mail %q holds no link", f.Mail.Subject)
+	}
+	f.Link = link
+	u, err := url.Parse(link)
+	if err != nil {
+		return fmt.Errorf("the verification link does not parse: %w", err)
+	}
+	if !env.Client.Scope().Allows(u) {
+		// A member's click would fail; continue on the canonical origin so
+		// the rest of the journey can still be judged.
+		f.LinkOutOfScope = true
+		origin := env.Sessions.Config().Origin
+		u.Scheme, u.Host = origin.Scheme, origin.Host
+	}
+	f.Verify, err = env.Sessions.Anonymous().Do(ctx, &target.Request{URL: u.String(), Follow: true})
+	if err != nil {
+		return err
+	}
+	if f.Verify.StatusCode >= 400 {
+		return fmt.Errorf("the verification link answered %d", f.Verify.StatusCode)
+	}
+	return nil
+}
+
+// PickLink prefers a link whose path names the action, then any link.
+func PickLink(links []string, words ...string) (string, bool) {
+	for _, l := range links {
+		lower := strings.ToLower(l)
+		for _, w := range words {
+			if strings.Contains(lower, w) {
+				return l, true
+			}
+		}
+	}
+	if len(links) > 0 {
+		return links[0], true
+	}
+	return "", false
+}
+
+// StrongPassword returns a 24-character password no policy refuses.
+func StrongPassword() string {
+	const alphabet = "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+	b := make([]byte, 20)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails on supported platforms
+	for i := range b {
+		b[i] = alphabet[int(b[i])%len(alphabet)]
+	}
+	return "Lr-" + string(b) + "!9"
+}
+
+// Inbox builds the configured mail source (once per scan).
+func Inbox(env *check.Env) (inbox.Inbox, error) {
+	ib := env.Config.Auth.Inbox
+	if ib == nil {
+		return nil, errors.New("no auth.inbox configured")
+	}
+	switch ib.Kind {
+	case "builtin", "mailpit":
+		hc := &http.Client{
+			Timeout:   15 * time.Second,
+			Transport: &http.Transport{Proxy: nil, DialContext: (&net.Dialer{Timeout: 5 * time.Second}).DialContext},
+		}
+		return inbox.NewMailpit(ib.URL, hc), nil
+	case "imap":
+		var roots *x509.CertPool
+		if ib.CAFile != "" {
+			pem, err := os.ReadFile(ib.CAFile)
+			if err != nil {
+				return nil, fmt.Errorf("auth.inbox.ca_file: %w", err)
+			}
+			roots = x509.NewCertPool()
+			roots.AppendCertsFromPEM(pem)
+		}
+		env.Client.Redactor().Add(ib.Password.Value)
+		host, _, _ := net.SplitHostPort(ib.Host)
+		return inbox.NewIMAP(inbox.IMAPConfig{
+			Addr: ib.Host, Username: ib.Username.Value, Password: ib.Password.Value, Mailbox: ib.Mailbox,
+			RootCAs: roots, ServerName: host, Timeout: 30 * time.Second,
+		}), nil
+	}
+	return nil, fmt.Errorf("auth.inbox.kind %q is not supported", ib.Kind)
+}
