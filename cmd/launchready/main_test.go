@@ -67,7 +67,12 @@ type jsonReport struct {
 	} `json:"checks"`
 }
 
-var firstChecks = []string{"AUTH-007", "SESS-001", "SESS-002", "SESS-003", "TLS-003", "TLS-004", "EDGE-004"}
+// demoChecks are the checks the demo plants a flaw for: each must FAIL in
+// flawed mode and PASS in hardened mode.
+var demoChecks = []string{
+	"AUTH-001", "AUTH-002", "AUTH-003", "AUTH-004", "AUTH-005", "AUTH-006", "AUTH-007", "AUTH-008", "AUTH-009", "AUTH-010", "AUTH-011",
+	"SESS-001", "SESS-002", "SESS-003", "SESS-004", "SESS-006", "TLS-003", "TLS-004", "EDGE-004",
+}
 
 func TestDemoFlawedIsNoGoAndHardenedIsGo(t *testing.T) {
 	dir := t.TempDir()
@@ -107,7 +112,7 @@ func TestDemoFlawedIsNoGoAndHardenedIsGo(t *testing.T) {
 					t.Errorf("%s FAIL without evidence naming the request and a curl repro: %+v", c.ID, c.Evidence)
 				}
 			}
-			for _, id := range firstChecks {
+			for _, id := range demoChecks {
 				if got[id] != tc.status {
 					t.Errorf("%s = %q, want %s", id, got[id], tc.status)
 				}
@@ -147,7 +152,7 @@ func TestExplainChecksVersion(t *testing.T) {
 		t.Errorf("explain: %d %q", r.code, r.stdout)
 	}
 	r = run(t, t.TempDir(), "checks")
-	for _, id := range firstChecks {
+	for _, id := range demoChecks {
 		if !strings.Contains(r.stdout, id) {
 			t.Errorf("checks does not list %s", id)
 		}

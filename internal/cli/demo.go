@@ -37,7 +37,7 @@ func newDemo(s *streams) *cobra.Command {
 			if hardened {
 				flaws = demo.Hardened()
 			}
-			portal, err := demo.Start(cmd.Context(), demo.Options{Flaws: flaws, Dir: dir})
+			portal, err := demo.Start(cmd.Context(), demo.Options{Flaws: flaws, Dir: dir, AuthJourney: true})
 			if err != nil {
 				return toolErr(fmt.Errorf("starting the demo portal: %w", err))
 			}

@@ -17,148 +17,137 @@ const (
 	csrfCookie         = "pl_csrf"
 	sessionCookie      = "pm"
 	hostSessionCookie  = "__Host-pm"
+	mixedCookie        = "next-auth.session-token"
 	themeCookie        = "ui_theme"
 	langCookie         = "lang"
 	preferenceLifetime = 365 * 24 * time.Hour
 )
 
+// appConfig is what the app needs from the portal that starts it.
+type appConfig struct {
+	flaws   Flaws
+	members []*member
+	// linkBase is the origin of links in mail (no trailing slash).
+	linkBase string
+	mailer   *mailer
+}
+
 // app is the membership portal itself, served on the canonical origin.
 type app struct {
-	f       Flaws
-	members []*member
-	pages   *pages
+	f        Flaws
+	pages    *pages
+	linkBase string
+	mail     *mailer
 	// csrfKey signs CSRF tokens; it lives as long as the portal.
 	csrfKey []byte
-	mux     *http.ServeMux
+	// sessionKeys verify session JWTs; mixedKeys the MixedAuth cookie's.
+	sessionKeys, mixedKeys verifier
+	// crossOrigin is the same-origin check for account deletion.
+	crossOrigin *http.CrossOriginProtection
+	mux         *http.ServeMux
 
+	// mu guards everything below and the mutable fields of each member.
 	mu       sync.Mutex
+	members  []*member
 	sessions map[string]session
+	tokens   map[string]mailToken
 	// last is the most recently logged-in member: the global state that
 	// the AnonBilling flaw renders.
 	last *member
 }
 
-// session is one server-side login.
-type session struct {
-	m       *member
-	expires time.Time
-}
-
 // newApp builds the app and its routes.
-func newApp(f Flaws, members []*member) (*app, error) {
+func newApp(c appConfig) (*app, error) {
 	pg, err := newPages()
 	if err != nil {
 		return nil, err
 	}
-	a := &app{f: f, members: members, pages: pg, csrfKey: []byte(randomHex(32)), sessions: map[string]session{}}
+	key := []byte(weakJWTSecret)
+	if !c.flaws.WeakJWTSecret {
+		key = randomBytes(32)
+	}
+	a := &app{
+		f: c.flaws, pages: pg, linkBase: c.linkBase, mail: c.mailer, csrfKey: []byte(randomHex(32)),
+		sessionKeys: verifier{key: key, allowNone: c.flaws.JWTAlgNone},
+		mixedKeys:   verifier{key: randomBytes(32)}, crossOrigin: http.NewCrossOriginProtection(),
+		members: c.members, sessions: map[string]session{}, tokens: map[string]mailToken{},
+	}
+	a.mux = a.routes()
+	return a, nil
+}
+
+// routes maps every path of the portal to its handler.
+func (a *app) routes() *http.ServeMux {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /{$}", a.home)
 	mux.HandleFunc("GET /static/app.css", a.stylesheet)
+	mux.HandleFunc("GET /static/app.js", a.script)
 	mux.HandleFunc("GET /login", a.loginPage)
 	mux.HandleFunc("POST /login", a.login)
 	mux.HandleFunc("GET /logout", a.logout)
 	mux.HandleFunc("POST /logout", a.logout)
-	mux.HandleFunc("GET /dashboard", a.member(a.dashboard, a.toLogin))
-	mux.HandleFunc("GET /billing", a.member(a.billing, a.anonBilling))
-	mux.HandleFunc("GET /account", a.member(a.account, a.loginInPlace))
-	mux.HandleFunc("POST /account", a.member(a.saveAccount, a.toLogin))
+	mux.HandleFunc("GET /dashboard", a.verifiedMember(a.dashboard, a.toLogin))
+	mux.HandleFunc("GET /billing", a.verifiedMember(a.billing, a.anonBilling))
+	mux.HandleFunc("GET /account", a.verifiedMember(a.account, a.loginInPlace))
+	mux.HandleFunc("POST /account", a.verifiedMember(a.saveAccount, a.toLogin))
+	mux.HandleFunc("GET /admin", a.verifiedMember(a.admin, a.toLogin))
+	a.signupRoutes(mux)
+	a.resetRoutes(mux)
+	mux.HandleFunc("GET /account/delete", a.member(a.deletePage, a.toLogin))
+	mux.HandleFunc("POST /account/delete", a.member(a.deleteAccount, a.toLogin))
+	mux.HandleFunc("GET /api/me", a.member(a.apiMe, apiUnauthorized))
+	if a.f.TokenInLocalStorage {
+		mux.HandleFunc("GET /api/session-token", a.member(a.apiSessionToken, apiUnauthorized))
+	}
 	mux.HandleFunc("/", a.notFound)
-	a.mux = mux
-	return a, nil
+	return mux
 }
 
-// ServeHTTP serves the app's routes.
-func (a *app) ServeHTTP(w http.ResponseWriter, r *http.Request) { a.mux.ServeHTTP(w, r) }
+// ServeHTTP serves the app's routes. With NoSessionRotation every
+// anonymous page visit is handed a session cookie first.
+func (a *app) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if a.f.NoSessionRotation && a.anonymousPageVisit(r) {
+		w = &anonSessionWriter{ResponseWriter: w, a: a}
+	}
+	a.mux.ServeHTTP(w, r)
+}
 
 // memberHandler serves a page to a logged-in member.
-type memberHandler func(w http.ResponseWriter, r *http.Request, m *member, sid string)
+type memberHandler func(w http.ResponseWriter, r *http.Request, au *authState)
 
-// member runs h for a valid session, else anon.
+// member runs h for a logged-in member, verified or not, else anon.
 func (a *app) member(h memberHandler, anon http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		if m, sid := a.current(r); m != nil {
-			h(w, r, m, sid)
+		if au := a.current(r); au != nil {
+			h(w, r, au)
 			return
 		}
 		anon(w, r)
 	}
 }
 
-// sessionName is __Host-pm when the cookie can carry the prefix (it
-// requires Secure), else pm.
-func (a *app) sessionName() string {
-	if a.f.CookieNotSecure {
-		return sessionCookie
-	}
-	return hostSessionCookie
-}
-
-// current returns the member of the request's session, if it is valid.
-func (a *app) current(r *http.Request) (*member, string) {
-	c, err := r.Cookie(a.sessionName())
-	if err != nil {
-		return nil, ""
-	}
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	s, ok := a.sessions[c.Value]
-	if !ok || time.Now().After(s.expires) {
-		return nil, ""
-	}
-	return s.m, c.Value
-}
-
-// startSession replaces any session the browser had (the ID rotates at
-// login) with a new one for m.
-func (a *app) startSession(r *http.Request, m *member) string {
-	id := randomHex(32)
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if c, err := r.Cookie(a.sessionName()); err == nil {
-		delete(a.sessions, c.Value)
-	}
-	if len(a.sessions) >= maxSessions {
-		a.pruneLocked()
-	}
-	a.sessions[id] = session{m: m, expires: time.Now().Add(sessionLifetime)}
-	a.last = m
-	return id
-}
-
-// pruneLocked drops expired sessions, and arbitrary ones if the table is
-// still full.
-func (a *app) pruneLocked() {
-	now := time.Now()
-	for id, s := range a.sessions {
-		if now.After(s.expires) {
-			delete(a.sessions, id)
+// verifiedMember runs h for a member whose email is verified; an
+// unverified member is sent to /verify-pending, anonymous visitors to anon.
+func (a *app) verifiedMember(h memberHandler, anon http.HandlerFunc) http.HandlerFunc {
+	return a.member(func(w http.ResponseWriter, r *http.Request, au *authState) {
+		if !a.isVerified(au.m) {
+			http.Redirect(w, r, "/verify-pending", http.StatusFound)
+			return
 		}
-	}
-	for id := range a.sessions {
-		if len(a.sessions) < maxSessions {
-			break
-		}
-		delete(a.sessions, id)
-	}
+		h(w, r, au)
+	}, anon)
 }
 
-// endSession deletes the request's session server-side.
-func (a *app) endSession(r *http.Request) {
-	c, err := r.Cookie(a.sessionName())
-	if err != nil {
-		return
-	}
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	delete(a.sessions, c.Value)
-}
-
-// lastMember is whoever logged in last, member a before anyone did.
+// lastMember is whoever logged in last, the first member before anyone
+// did (or after the last one was deleted); nil when no member is left.
 func (a *app) lastMember() *member {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if a.last != nil {
 		return a.last
+	}
+	if len(a.members) == 0 {
+		return nil
 	}
 	return a.members[0]
 }
@@ -175,6 +164,25 @@ func (a *app) csrfToken(purpose, binding string) string {
 func (a *app) csrfOK(r *http.Request, purpose, binding string) bool {
 	got := r.PostFormValue("_csrf")
 	return binding != "" && got != "" && hmac.Equal([]byte(got), []byte(a.csrfToken(purpose, binding)))
+}
+
+// preLoginCSRF checks a form token bound to the pl_csrf cookie, answering
+// 403 itself when it fails.
+func (a *app) preLoginCSRF(w http.ResponseWriter, r *http.Request, purpose string) bool {
+	binding := ""
+	if c, err := r.Cookie(csrfCookie); err == nil {
+		binding = c.Value
+	}
+	if !a.csrfOK(r, purpose, binding) {
+		forbiddenForm(w)
+		return false
+	}
+	return true
+}
+
+// forbiddenForm answers a form whose CSRF token is missing or wrong.
+func forbiddenForm(w http.ResponseWriter) {
+	http.Error(w, "Forbidden: the form expired or was not sent from this site. Reload the page and try again.", http.StatusForbidden)
 }
 
 // parseForm reads a form body, answering 413 or 400 itself on failure.

@@ -1,8 +1,10 @@
 // Package demo is the built-in demo portal: a small membership community
 // ("Portal — members community") served on loopback with its own
 // authoritative DNS server for the zone portal.test, a local CA and TLS,
-// and two member accounts. `launchready demo` scans it offline and the
-// end-to-end tests use it. Each flaw the implemented checks look for sits
+// two pre-verified member accounts, signup with email verification,
+// password reset, JWT session cookies, and a real SMTP server whose mail
+// lands in a built-in inbox with a Mailpit-shaped REST API. `launchready
+// demo` scans it offline and the end-to-end tests use it. Each flaw the implemented checks look for sits
 // behind a switch in Flaws: Flawed() plants them all, Hardened() none.
 package demo
 
@@ -41,6 +43,50 @@ type Flaws struct {
 	// NoSecurityHeaders: no CSP, nosniff, frame-ancestors, Referrer-Policy
 	// or HSTS (EDGE-004).
 	NoSecurityHeaders bool
+
+	// LoginLoopUnverified: a member who has not verified their email is
+	// bounced /dashboard → /verify-pending → /dashboard … forever after
+	// login (AUTH-002).
+	LoginLoopUnverified bool
+	// NoSessionRotation: anonymous page visits get a session cookie and
+	// login attaches the member to it, keeping its value (AUTH-004).
+	NoSessionRotation bool
+	// LogoutClientOnly: logout expires the cookie but the server-side
+	// session stays valid (AUTH-003).
+	LogoutClientOnly bool
+	// ReusableResetLink: a password-reset link works more than once and
+	// lives for days (AUTH-005).
+	ReusableResetLink bool
+	// TokenInLocalStorage: the dashboard's script copies the session JWT
+	// into localStorage and sessionStorage (SESS-005).
+	TokenInLocalStorage bool
+	// JWTAlgNone: session JWTs with alg "none" (any case) and no signature
+	// are accepted (SESS-006).
+	JWTAlgNone bool
+	// WeakJWTSecret: session JWTs are signed with the HMAC key "secret"
+	// (SESS-006).
+	WeakJWTSecret bool
+	// LongSessions: sessions last 30 days (cookie Max-Age and JWT exp)
+	// instead of 8 hours (SESS-004).
+	LongSessions bool
+	// SensitiveClaims: the JWT carries email, role and is_admin, and /admin
+	// trusts role and is_admin from it (SESS-006).
+	SensitiveClaims bool
+	// EnumerationMessages: login, signup and reset tell known emails from
+	// unknown ones (AUTH-006).
+	EnumerationMessages bool
+	// WeakPasswordPolicy: signup and reset accept any password of 6 or more
+	// characters, breached ones included (AUTH-009).
+	WeakPasswordPolicy bool
+	// OpenRedirect: login follows next, redirect_to or returnTo to any URL
+	// (AUTH-010).
+	OpenRedirect bool
+	// LocalhostLinks: links in verification and reset mail point at
+	// http://localhost:<HTTPPort> (AUTH-011).
+	LocalhostLinks bool
+	// MixedAuth: login also sets next-auth.session-token, a separately
+	// signed JWT that grants access on its own (AUTH-008).
+	MixedAuth bool
 }
 
 // Flawed returns every flaw switched on: the default demo, verdict NO-GO.
@@ -48,6 +94,9 @@ func Flawed() Flaws {
 	return Flaws{
 		CookieNotSecure: true, CookieScriptable: true, CookieNoSameSite: true,
 		AnonBilling: true, PlainHTTPContent: true, RedirectChains: true, NoSecurityHeaders: true,
+		LoginLoopUnverified: true, NoSessionRotation: true, LogoutClientOnly: true, ReusableResetLink: true,
+		TokenInLocalStorage: true, JWTAlgNone: true, WeakJWTSecret: true, LongSessions: true, SensitiveClaims: true,
+		EnumerationMessages: true, WeakPasswordPolicy: true, OpenRedirect: true, LocalhostLinks: true, MixedAuth: true,
 	}
 }
 
@@ -72,6 +121,9 @@ type Options struct {
 	// Dir receives ca.pem, the password files and launchready.yaml; it must
 	// exist.
 	Dir string
+	// AuthJourney writes auth.signup, auth.reset and auth.inbox into the
+	// generated config. The routes, flaws and mail work either way.
+	AuthJourney bool
 }
 
 // Account is one pre-verified member.
@@ -117,8 +169,18 @@ type Portal struct {
 	Variants []string
 	// Accounts are the two members, a and b.
 	Accounts []Account
+	// SMTPAddr is the portal's mail server, 127.0.0.1:port (plain SMTP,
+	// no auth): it accepts mail for any @portal.test address, plus
+	// addressing included, and files it in the built-in inbox.
+	SMTPAddr string
+	// InboxURL is the built-in inbox's REST API, http://127.0.0.1:port: a
+	// subset of Mailpit's API v1 (messages, search, message, raw).
+	InboxURL string
 
 	https, http *http.Server
+	inboxServer *http.Server
+	mail        *mailServer
+	app         *app
 	dnsServers  []*dns.Server
 	wg          sync.WaitGroup
 	stopCtx     func() bool
@@ -142,7 +204,7 @@ func Start(ctx context.Context, opts Options) (*Portal, error) {
 		return nil, fmt.Errorf("demo: %w", err)
 	}
 	p := &Portal{Dir: dir}
-	if err := p.start(ctx, opts.Flaws); err != nil {
+	if err := p.start(ctx, opts); err != nil {
 		_ = p.Close() // the start error is the one that matters
 		return nil, err
 	}
@@ -154,7 +216,8 @@ func Start(ctx context.Context, opts Options) (*Portal, error) {
 }
 
 // start does the work of Start; on error the caller closes what was started.
-func (p *Portal) start(ctx context.Context, f Flaws) error {
+func (p *Portal) start(ctx context.Context, opts Options) error {
+	f := opts.Flaws
 	ca, err := newAuthority(hostNames())
 	if err != nil {
 		return fmt.Errorf("demo: minting certificates: %w", err)
@@ -173,11 +236,14 @@ func (p *Portal) start(ctx context.Context, f Flaws) error {
 	if err := p.startDNS(ctx); err != nil {
 		return err
 	}
+	if err := p.startMail(ctx); err != nil {
+		return err
+	}
 	if err := p.startWeb(ctx, f, ca, members); err != nil {
 		return err
 	}
 	p.ConfigPath = filepath.Join(p.Dir, "launchready.yaml")
-	if err := writeFile(p.ConfigPath, []byte(p.config(f)), 0o600); err != nil {
+	if err := writeFile(p.ConfigPath, []byte(p.config(f, opts.AuthJourney)), 0o600); err != nil {
 		return fmt.Errorf("demo: writing the config: %w", err)
 	}
 	if err := ctx.Err(); err != nil {
@@ -202,12 +268,18 @@ func (p *Portal) startWeb(ctx context.Context, f Flaws, ca *authority, members [
 	p.URL = "https://portal.test:" + strconv.Itoa(p.HTTPSPort)
 	p.Variants = []string{p.origin("http", "portal.test"), p.origin("http", "www.portal.test"),
 		p.origin("http", "app.portal.test"), p.origin("https", "www.portal.test"), p.origin("https", "app.portal.test")}
-	a, err := newApp(f, members)
+	linkBase := p.URL
+	if f.LocalhostLinks {
+		linkBase = "http://localhost:" + strconv.Itoa(p.HTTPPort)
+	}
+	a, err := newApp(appConfig{flaws: f, members: members, linkBase: linkBase,
+		mailer: &mailer{addr: p.SMTPAddr}})
 	if err != nil {
 		hl.Close()
 		sl.Close()
 		return fmt.Errorf("demo: %w", err)
 	}
+	p.app = a
 	rt := &router{p: p, f: f, app: a}
 	p.http = newServer(rt.handler("http"), nil)
 	p.https = newServer(rt.handler("https"), ca.tlsConfig())
@@ -234,8 +306,8 @@ func (p *Portal) origin(scheme, host string) string {
 	return scheme + "://" + host + ":" + strconv.Itoa(port)
 }
 
-// Close stops every listener and the DNS server and waits for their
-// goroutines. It is safe to call more than once.
+// Close stops every listener (web, inbox, SMTP) and the DNS server and
+// waits for their server loops. It is safe to call more than once.
 func (p *Portal) Close() error {
 	p.closeOnce.Do(func() {
 		p.mu.Lock()
@@ -245,10 +317,13 @@ func (p *Portal) Close() error {
 			stop()
 		}
 		var errs []error
-		for _, s := range []*http.Server{p.http, p.https} {
+		for _, s := range []*http.Server{p.http, p.https, p.inboxServer} {
 			if s != nil {
 				errs = append(errs, s.Close())
 			}
+		}
+		if p.mail != nil {
+			errs = append(errs, p.mail.close())
 		}
 		for _, s := range p.dnsServers {
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -259,6 +334,15 @@ func (p *Portal) Close() error {
 		p.closeErr = errors.Join(errs...)
 	})
 	return p.closeErr
+}
+
+// Members returns the email of every existing member, the two pre-verified
+// accounts first, then signups in the order they were made.
+func (p *Portal) Members() []string {
+	if p.app == nil {
+		return nil
+	}
+	return p.app.memberEmails()
 }
 
 // Requests returns every request received so far (up to 100,000), oldest

@@ -1,14 +1,22 @@
 package demo
 
 import (
+	"crypto/sha256"
 	"net/http"
 	"strings"
-	"time"
 	"unicode/utf8"
 )
 
 // maxDisplayName bounds the editable display name, in characters.
 const maxDisplayName = 60
+
+// Login refusals: the hardened one, and the two the EnumerationMessages
+// flaw tells apart.
+const (
+	msgLoginInvalid  = "Invalid email or password."
+	msgLoginUnknown  = "No account with that email."
+	msgLoginPassword = "Wrong password."
+)
 
 // home is the public landing page.
 func (a *app) home(w http.ResponseWriter, r *http.Request) {
@@ -27,13 +35,9 @@ func (a *app) stylesheet(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write([]byte(stylesheetCSS))
 }
 
-// loginPage shows the login form, keeping a local ?next= destination.
+// loginPage shows the login form, keeping an acceptable ?next= destination.
 func (a *app) loginPage(w http.ResponseWriter, r *http.Request) {
-	next := r.URL.Query().Get("next")
-	if !localPath(next) {
-		next = ""
-	}
-	a.renderLogin(w, r, http.StatusOK, next, "", "")
+	a.renderLogin(w, r, http.StatusOK, a.destination(r), "", "")
 }
 
 // loginInPlace renders the login page with 200 where a member page was
@@ -65,8 +69,27 @@ func (a *app) preLoginCookie(w http.ResponseWriter, r *http.Request) string {
 	return v
 }
 
-// login checks the CSRF token, then the credentials; success starts a new
-// session and redirects to a local next or the dashboard.
+// destination is where a login goes next: the next parameter if it is a
+// local path; with OpenRedirect, next, redirect_to or returnTo, whatever
+// they hold. "" means the default page.
+func (a *app) destination(r *http.Request) string {
+	if !a.f.OpenRedirect {
+		if next := r.FormValue("next"); localPath(next) {
+			return next
+		}
+		return ""
+	}
+	for _, key := range []string{"next", "redirect_to", "returnTo"} {
+		if v := r.FormValue(key); v != "" && !strings.ContainsAny(v, "\r\n") {
+			return v
+		}
+	}
+	return ""
+}
+
+// login checks the CSRF token, then the credentials; success starts a
+// session and redirects to the destination, the dashboard, or (hardened)
+// /verify-pending for an unverified member.
 func (a *app) login(w http.ResponseWriter, r *http.Request) {
 	if !parseForm(w, r) {
 		return
@@ -79,114 +102,107 @@ func (a *app) login(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "Forbidden: the login form expired or was not sent from this site. Reload the login page and try again.", http.StatusForbidden)
 		return
 	}
-	next := r.FormValue("next")
-	if !localPath(next) {
-		next = ""
-	}
+	next := a.destination(r)
 	email := strings.TrimSpace(r.PostFormValue("email"))
-	m := a.authenticate(email, r.PostFormValue("password"))
+	m, refusal := a.authenticate(email, r.PostFormValue("password"))
 	if m == nil {
-		a.renderLogin(w, r, http.StatusOK, next, email, "Invalid email or password.")
+		a.renderLogin(w, r, http.StatusOK, next, email, refusal)
 		return
 	}
-	a.setLoginCookies(w, a.startSession(r, m))
-	if next == "" {
+	a.setLoginCookies(w, a.loginSession(r, m), m)
+	switch {
+	case !a.isVerified(m) && !a.f.LoginLoopUnverified:
+		next = "/verify-pending"
+	case next == "":
 		next = "/dashboard"
 	}
 	http.Redirect(w, r, next, http.StatusSeeOther)
 }
 
-// authenticate returns the member with that email and password. Unknown
-// emails still pay for a comparison, so timing does not tell them apart.
-func (a *app) authenticate(email, password string) *member {
-	var found *member
-	for _, m := range a.members {
-		if strings.EqualFold(m.email, email) {
-			found = m
-		}
+// authenticate returns the member with that email and password, or the
+// refusal to show. Unknown emails still pay for a comparison, so timing
+// does not tell them apart.
+func (a *app) authenticate(email, password string) (*member, string) {
+	a.mu.Lock()
+	found := a.memberByEmailLocked(email)
+	var hash [sha256.Size]byte // an unknown email compares against zeros
+	if found != nil {
+		hash = found.passHash
 	}
-	if found == nil {
-		(&member{}).passwordOK(password)
-		return nil
+	a.mu.Unlock()
+	ok := passwordMatches(hash, password)
+	switch {
+	case found != nil && ok:
+		return found, ""
+	case !a.f.EnumerationMessages:
+		return nil, msgLoginInvalid
+	case found == nil:
+		return nil, msgLoginUnknown
 	}
-	if !found.passwordOK(password) {
-		return nil
-	}
-	return found
+	return nil, msgLoginPassword
 }
 
-// sameSite is Lax, or no attribute at all with CookieNoSameSite.
-func (a *app) sameSite() http.SameSite {
-	if a.f.CookieNoSameSite {
-		return 0 // the zero value writes no SameSite attribute
-	}
-	return http.SameSiteLaxMode
-}
-
-// setLoginCookies sets the session cookie and two decoys that are not the
-// session: a theme read by JavaScript and a language preference.
-func (a *app) setLoginCookies(w http.ResponseWriter, sid string) {
-	secure := !a.f.CookieNotSecure
-	pref := int(preferenceLifetime / time.Second)
-	http.SetCookie(w, &http.Cookie{Name: a.sessionName(), Value: sid, Path: "/", MaxAge: int(sessionLifetime / time.Second),
-		Secure: secure, HttpOnly: !a.f.CookieScriptable, SameSite: a.sameSite()})
-	http.SetCookie(w, &http.Cookie{Name: themeCookie, Value: "light", Path: "/", MaxAge: pref, Secure: secure, SameSite: a.sameSite()})
-	http.SetCookie(w, &http.Cookie{Name: langCookie, Value: "en", Path: "/", MaxAge: pref, Secure: secure, HttpOnly: true, SameSite: a.sameSite()})
-}
-
-// logout deletes the session server-side and expires its cookie.
+// logout deletes the session server-side (unless LogoutClientOnly) and
+// expires its cookie.
 func (a *app) logout(w http.ResponseWriter, r *http.Request) {
 	a.endSession(r)
-	http.SetCookie(w, &http.Cookie{Name: a.sessionName(), Value: "", Path: "/", MaxAge: -1,
-		Secure: !a.f.CookieNotSecure, HttpOnly: !a.f.CookieScriptable, SameSite: a.sameSite()})
+	a.expireAuthCookies(w)
 	http.Redirect(w, r, "/", http.StatusSeeOther)
 }
 
 // dashboard greets the member with their own upcoming event and groups.
-func (a *app) dashboard(w http.ResponseWriter, r *http.Request, m *member, _ string) {
-	a.render(w, http.StatusOK, "dashboard", view{Title: "Dashboard", Member: a.memberView(m)})
+func (a *app) dashboard(w http.ResponseWriter, r *http.Request, au *authState) {
+	a.render(w, http.StatusOK, "dashboard", view{Title: "Dashboard", Member: a.memberView(au.m), Script: true})
 }
 
 // billing shows the member's plan, card and invoices.
-func (a *app) billing(w http.ResponseWriter, r *http.Request, m *member, _ string) {
-	a.render(w, http.StatusOK, "billing", view{Title: "Billing", Member: a.memberView(m)})
+func (a *app) billing(w http.ResponseWriter, r *http.Request, au *authState) {
+	a.render(w, http.StatusOK, "billing", view{Title: "Billing", Member: a.memberView(au.m)})
 }
 
 // anonBilling refuses anonymous visitors, or with AnonBilling renders the
 // last logged-in member's billing page from global state.
 func (a *app) anonBilling(w http.ResponseWriter, r *http.Request) {
-	if !a.f.AnonBilling {
+	m := a.lastMember()
+	if !a.f.AnonBilling || m == nil {
 		a.toLogin(w, r)
 		return
 	}
-	a.billing(w, r, a.lastMember(), "")
+	a.billing(w, r, &authState{m: m})
 }
 
-// account shows the profile form.
-func (a *app) account(w http.ResponseWriter, r *http.Request, m *member, sid string) {
-	a.render(w, http.StatusOK, "account", view{Title: "Account", Member: a.memberView(m),
-		CSRF: a.csrfToken("account", sid), Saved: r.URL.Query().Get("saved") == "1"})
+// account shows the profile form and the delete-account form.
+func (a *app) account(w http.ResponseWriter, r *http.Request, au *authState) {
+	a.render(w, http.StatusOK, "account", view{Title: "Account", Member: a.memberView(au.m),
+		CSRF: a.csrfToken("account", au.binding()), DeleteCSRF: a.csrfToken("delete", au.binding()),
+		Saved: r.URL.Query().Get("saved") == "1"})
 }
 
 // saveAccount updates the display name (CSRF token bound to the session).
-func (a *app) saveAccount(w http.ResponseWriter, r *http.Request, m *member, sid string) {
+func (a *app) saveAccount(w http.ResponseWriter, r *http.Request, au *authState) {
 	if !parseForm(w, r) {
 		return
 	}
-	if !a.csrfOK(r, "account", sid) {
-		http.Error(w, "Forbidden: the form expired or was not sent from this site. Reload the page and try again.", http.StatusForbidden)
+	if !a.csrfOK(r, "account", au.binding()) {
+		forbiddenForm(w)
 		return
 	}
 	name := strings.TrimSpace(r.PostFormValue("display_name"))
-	if name == "" || utf8.RuneCountInString(name) > maxDisplayName || !utf8.ValidString(name) {
-		a.render(w, http.StatusOK, "account", view{Title: "Account", Member: a.memberView(m),
-			CSRF: a.csrfToken("account", sid), Error: "Display name must be 1 to 60 characters."})
+	if !displayNameOK(name) {
+		a.render(w, http.StatusOK, "account", view{Title: "Account", Member: a.memberView(au.m),
+			CSRF: a.csrfToken("account", au.binding()), DeleteCSRF: a.csrfToken("delete", au.binding()),
+			Error: "Display name must be 1 to 60 characters."})
 		return
 	}
 	a.mu.Lock()
-	m.display = name
+	au.m.display = name
 	a.mu.Unlock()
 	http.Redirect(w, r, "/account?saved=1", http.StatusSeeOther)
+}
+
+// displayNameOK accepts 1 to maxDisplayName characters of valid UTF-8.
+func displayNameOK(name string) bool {
+	return name != "" && utf8.RuneCountInString(name) <= maxDisplayName && utf8.ValidString(name)
 }
 
 func isHex(s string, n int) bool {

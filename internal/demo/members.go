@@ -8,7 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"time"
+	"strings"
 )
 
 const (
@@ -16,18 +16,21 @@ const (
 	passwordLen = 24
 	// passwordAlphabet avoids characters that need quoting in a shell or URL.
 	passwordAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
-	// sessionLifetime is the session cookie's Max-Age and the server-side expiry.
-	sessionLifetime = 8 * time.Hour
-	// maxSessions bounds the server-side session table.
-	maxSessions = 10_000
+	// maxMembers bounds the member table; signups past it are refused.
+	maxMembers = 10_000
 )
 
 // member is one account and the content only that member may see.
 type member struct {
-	name, email string
-	// display is the editable display name (guarded by app.mu).
+	// id is the stable account ID (JWT sub, /api/me id); name is the
+	// config's account key ("a", "b"), empty for signups.
+	id, name, email string
+	// role is "member" for every account: the portal has no admin yet.
+	role string
+	// display, passHash and verified change over time (guarded by app.mu).
 	display  string
 	passHash [sha256.Size]byte
+	verified bool
 
 	event    string
 	groups   []string
@@ -48,7 +51,7 @@ type invoice struct {
 func newMembers() []*member {
 	return []*member{
 		{
-			name: "a", email: "alice@portal.test", display: "Alice Example",
+			id: newMemberID(), name: "a", email: "alice@portal.test", display: "Alice Example", role: "member", verified: true,
 			event:  "Founders' breakfast, Thursday 4 December at 09:00 (Berlin)",
 			groups: []string{"Product builders", "Berlin meetup"}, unread: 3,
 			plan: "Community Pro", price: "€12.00 / month", renews: "1 December 2026", card: "4242",
@@ -59,7 +62,7 @@ func newMembers() []*member {
 			},
 		},
 		{
-			name: "b", email: "bob@portal.test", display: "Bob Example",
+			id: newMemberID(), name: "b", email: "bob@portal.test", display: "Bob Example", role: "member", verified: true,
 			event:  "Async writing workshop, Tuesday 9 December at 17:30 (online)",
 			groups: []string{"Indie SaaS", "Lisbon meetup"}, unread: 1,
 			plan: "Community Pro", price: "€12.00 / month", renews: "14 December 2026", card: "1881",
@@ -72,10 +75,81 @@ func newMembers() []*member {
 	}
 }
 
-// passwordOK compares in constant time.
-func (m *member) passwordOK(pw string) bool {
+// newSignupMember is an unverified account with a free plan and no
+// content yet.
+func newSignupMember(email, display, password string) *member {
+	return &member{
+		id: newMemberID(), email: email, display: display, role: "member", passHash: sha256.Sum256([]byte(password)),
+		event: "No events yet: browse the calendar to RSVP", plan: "Free", price: "€0.00 / month", renews: "never",
+	}
+}
+
+// newMemberID returns a random, unguessable account ID.
+func newMemberID() string { return "mbr_" + randomHex(8) }
+
+// passwordMatches compares a password with a stored hash in constant time.
+func passwordMatches(hash [sha256.Size]byte, pw string) bool {
 	h := sha256.Sum256([]byte(pw))
-	return subtle.ConstantTimeCompare(h[:], m.passHash[:]) == 1
+	return subtle.ConstantTimeCompare(h[:], hash[:]) == 1
+}
+
+// memberByEmailLocked finds a member by email, case-insensitively.
+func (a *app) memberByEmailLocked(email string) *member {
+	for _, m := range a.members {
+		if strings.EqualFold(m.email, email) {
+			return m
+		}
+	}
+	return nil
+}
+
+// memberByIDLocked finds a member by ID.
+func (a *app) memberByIDLocked(id string) *member {
+	for _, m := range a.members {
+		if id != "" && m.id == id {
+			return m
+		}
+	}
+	return nil
+}
+
+// isVerified reads m's verified flag.
+func (a *app) isVerified(m *member) bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return m.verified
+}
+
+// deleteMember removes m, its sessions and its mail tokens.
+func (a *app) deleteMember(m *member) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for i, x := range a.members {
+		if x == m {
+			a.members = append(a.members[:i:i], a.members[i+1:]...)
+			break
+		}
+	}
+	a.revokeLocked(m)
+	for t, tok := range a.tokens {
+		if tok.memberID == m.id {
+			delete(a.tokens, t)
+		}
+	}
+	if a.last == m {
+		a.last = nil
+	}
+}
+
+// memberEmails lists every member's email in creation order.
+func (a *app) memberEmails() []string {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	out := make([]string, len(a.members))
+	for i, m := range a.members {
+		out[i] = m.email
+	}
+	return out
 }
 
 // writeAccounts creates the members, gives each a random password and
@@ -117,10 +191,13 @@ func newPassword() (string, error) {
 }
 
 // randomHex returns n random bytes, hex-encoded.
-func randomHex(n int) string {
+func randomHex(n int) string { return hex.EncodeToString(randomBytes(n)) }
+
+// randomBytes returns n random bytes.
+func randomBytes(n int) []byte {
 	b := make([]byte, n)
 	_, _ = rand.Read(b) // crypto/rand.Read never fails on supported platforms
-	return hex.EncodeToString(b)
+	return b
 }
 
 // writeFile writes data with exactly perm, even over an existing file.

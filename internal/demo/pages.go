@@ -12,9 +12,15 @@ type view struct {
 	Title string
 	// Member is the member the page is about; nil for anonymous pages.
 	Member *memberView
-	// Login and profile form state.
-	CSRF, Next, Email, Error string
-	Saved                    bool
+	// Form state: tokens, submitted values, the refusal or notice shown.
+	CSRF, DeleteCSRF, Next, Email, Name, Token, Error, Notice string
+	Saved                                                     bool
+	// Script loads /static/app.js (the dashboard only).
+	Script bool
+	// Message pages: a heading, a line, a detail and one link.
+	Message, Detail, LinkHref, LinkText string
+	// Members lists every member's email (the admin console).
+	Members []string
 }
 
 // memberView is a snapshot of one member's content for rendering.
@@ -47,11 +53,17 @@ func (a *app) render(w http.ResponseWriter, status int, name string, v view) {
 	}
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
-	if v.Member != nil || v.CSRF != "" {
+	if v.Member != nil || v.CSRF != "" || v.DeleteCSRF != "" || v.Token != "" {
 		h.Set("Cache-Control", "no-store")
 	}
 	w.WriteHeader(status)
 	_, _ = w.Write(body) // a client that went away needs no page
+}
+
+// renderMessage shows a one-message page: a title, the message, a detail
+// line and one link.
+func (a *app) renderMessage(w http.ResponseWriter, status int, title, msg, detail, href, text string) {
+	a.render(w, status, "message", view{Title: title, Message: msg, Detail: detail, LinkHref: href, LinkText: text})
 }
 
 // pages are the parsed templates, one per page, each with the layout.
@@ -96,6 +108,9 @@ const layoutHTML = `<!doctype html>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{{.Title}} · Portal — members community</title>
 <link rel="stylesheet" href="/static/app.css">
+{{- if .Script}}
+<script src="/static/app.js" defer></script>
+{{- end}}
 </head>
 <body>
 <header class="top">
@@ -108,6 +123,7 @@ const layoutHTML = `<!doctype html>
 <form class="inline" method="post" action="/logout"><button type="submit">Log out</button></form>
 {{- else}}
 <a href="/">Home</a>
+<a href="/signup">Sign up</a>
 <a href="/login">Log in</a>
 {{- end}}
 </nav>
@@ -126,7 +142,7 @@ func pageContent() map[string]string {
 		"home": `{{define "content"}}<section class="hero">
 <h1>Welcome to Portal</h1>
 <p>A members community for people running small software businesses: monthly meetups, hands-on workshops and a private forum.</p>
-<p><a class="button" href="/login">Log in</a> to see your events, messages and billing.</p>
+<p><a class="button" href="/login">Log in</a> to see your events, messages and billing, or <a href="/signup">join the community</a>.</p>
 </section>
 <section>
 <h2>What members get</h2>
@@ -148,8 +164,67 @@ func pageContent() map[string]string {
 <label>Password <input type="password" name="password" autocomplete="current-password" required></label>
 <button type="submit">Log in</button>
 </form>
-<p class="muted">Membership is by invitation. Forgot your password? Write to the community team.</p>
+<p class="muted"><a href="/forgot">Forgot your password?</a> · New here? <a href="/signup">Sign up</a></p>
 </section>{{end}}`,
+		"signup": `{{define "content"}}<section class="narrow">
+<h1>Join Portal</h1>
+{{if .Error}}<p class="error" role="alert">{{.Error}}</p>{{end}}
+<form method="post" action="/signup">
+<input type="hidden" name="_csrf" value="{{.CSRF}}">
+<label>Email <input type="email" name="email" value="{{.Email}}" autocomplete="email" required></label>
+<label>Password <input type="password" name="password" autocomplete="new-password" required></label>
+<label>Name <input type="text" name="name" value="{{.Name}}" maxlength="60" autocomplete="name"></label>
+<button type="submit">Sign up</button>
+</form>
+<p class="muted">We will send you a link to verify your email. Already a member? <a href="/login">Log in</a></p>
+</section>{{end}}`,
+		"forgot": `{{define "content"}}<section class="narrow">
+<h1>Reset your password</h1>
+{{if .Error}}<p class="error" role="alert">{{.Error}}</p>{{end}}
+<form method="post" action="/forgot">
+<input type="hidden" name="_csrf" value="{{.CSRF}}">
+<label>Email <input type="email" name="email" value="{{.Email}}" autocomplete="username" required></label>
+<button type="submit">Send me a reset link</button>
+</form>
+<p class="muted"><a href="/login">Back to log in</a></p>
+</section>{{end}}`,
+		"reset": `{{define "content"}}<section class="narrow">
+<h1>Choose a new password</h1>
+{{if .Error}}<p class="error" role="alert">{{.Error}}</p>{{end}}
+<form method="post" action="/reset">
+<input type="hidden" name="_csrf" value="{{.CSRF}}">
+<input type="hidden" name="token" value="{{.Token}}">
+<label>New password <input type="password" name="password" autocomplete="new-password" required></label>
+<button type="submit">Change my password</button>
+</form>
+</section>{{end}}`,
+		"verify-pending": `{{define "content"}}<section class="narrow">
+<h1>Verify your email</h1>
+{{if .Notice}}<p class="notice">{{.Notice}}</p>{{end}}
+<p>Check your inbox to verify {{.Email}}. The email has a link that confirms your address.</p>
+<form method="post" action="/verify/resend">
+<input type="hidden" name="_csrf" value="{{.CSRF}}">
+<button type="submit">Resend the email</button>
+</form>
+</section>{{end}}`,
+		"message": `{{define "content"}}<section class="narrow">
+<h1>{{.Title}}</h1>
+<p class="notice">{{.Message}}</p>
+{{if .Detail}}<p>{{.Detail}}</p>{{end}}
+{{if .LinkHref}}<p><a href="{{.LinkHref}}">{{.LinkText}}</a></p>{{end}}
+</section>{{end}}`,
+		"delete": `{{define "content"}}<section class="narrow">
+<h1>Delete your account</h1>
+<p>This deletes the account {{.Member.Email}}, its sessions and its data. It cannot be undone.</p>
+<form method="post" action="/account/delete">
+<input type="hidden" name="_csrf" value="{{.DeleteCSRF}}">
+<button type="submit">Delete my account</button>
+</form>
+<p class="muted"><a href="/account">Keep my account</a></p>
+</section>{{end}}`,
+		"admin": `{{define "content"}}<h1>Admin console</h1>
+<section class="card"><h2>Members</h2><p>{{len .Members}} accounts</p>
+<ul>{{range .Members}}<li>{{.}}</li>{{end}}</ul></section>{{end}}`,
 		"dashboard": `{{define "content"}}{{with .Member}}<h1>Welcome back, {{.Display}}</h1>
 <p class="muted">Signed in as {{.Email}}</p>
 <section class="card"><h2>Your next event</h2><p>Next event you RSVP'd: {{.Event}}</p></section>
@@ -158,7 +233,7 @@ func pageContent() map[string]string {
 		"billing": `{{define "content"}}{{with .Member}}<h1>Billing</h1>
 <p class="muted">Billing contact: {{.Display}} ({{.Email}})</p>
 <section class="card"><h2>Plan</h2><p>{{.Plan}}, {{.Price}}, renews on {{.Renews}}</p></section>
-<section class="card"><h2>Payment method</h2><p>Visa ending in {{.Card}}</p></section>
+<section class="card"><h2>Payment method</h2><p>{{if .Card}}Visa ending in {{.Card}}{{else}}No payment method on file{{end}}</p></section>
 <section class="card"><h2>Invoices</h2>
 <table>
 <thead><tr><th>Invoice</th><th>Date</th><th>Amount</th><th>Status</th></tr></thead>
@@ -175,7 +250,12 @@ func pageContent() map[string]string {
 <label>Email <input type="email" name="email" value="{{.Member.Email}}" readonly></label>
 <button type="submit">Save changes</button>
 </form>
-<p class="muted">To change the email address of your membership, write to the community team.</p>{{end}}`,
+<p class="muted">To change the email address of your membership, write to the community team.</p>
+<section class="card"><h2>Delete your account</h2>
+<form method="post" action="/account/delete">
+<input type="hidden" name="_csrf" value="{{.DeleteCSRF}}">
+<button type="submit">Delete my account</button>
+</form></section>{{end}}`,
 		"notfound": `{{define "content"}}<h1>Page not found</h1>
 <p>There is nothing at this address. <a href="/">Go to the home page</a>.</p>{{end}}`,
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"html"
 	"net"
 	"net/url"
 	"strings"
@@ -51,8 +52,8 @@ func (Signup) Run(ctx context.Context, env *check.Env) check.Result {
 	}
 	var ev []check.Evidence
 	if f.LinkOutOfScope {
-		ev = append(ev, check.Evidence{Detail: fmt.Sprintf("The verification link points at %s, outside the portal: a member's click fails. (The scanner followed the same path on the canonical origin to finish the journey.)",
-			env.Client.Redactor().Redact(f.Link))})
+		ev = append(ev, check.HTTPEvidence(env, f.Signup, fmt.Sprintf("Signup submitted; the verification mail %q arrived, but its link %s points outside the portal: a member's click fails. (The scanner followed the same path on the canonical origin to finish the journey.)",
+			f.Mail.Subject, f.Link)))
 		return check.Failf(ev, "the verification mail's link does not lead to the portal (%s)", hostOf(f.Link))
 	}
 	var dead []string
@@ -67,7 +68,8 @@ func (Signup) Run(ctx context.Context, env *check.Env) check.Result {
 			ev = append(ev, check.HTTPEvidence(env, resp, fmt.Sprintf("The new, verified member is refused at %s (status %d at %s).", p, resp.StatusCode, resp.URL)))
 			continue
 		}
-		named = named || strings.Contains(strings.ToLower(string(resp.Body)), strings.ToLower(f.Email))
+		// Templates escape "+" and "@" in addresses: compare the text.
+		named = named || strings.Contains(strings.ToLower(html.UnescapeString(string(resp.Body))), strings.ToLower(f.Email))
 	}
 	if len(dead) > 0 {
 		return check.Failf(ev, "a new member who signed up and verified cannot open %s", strings.Join(dead, ", "))
@@ -97,10 +99,8 @@ func journeyBroken(env *check.Env, f *journey.Fresh) check.Result {
 		ev = append(ev, check.HTTPEvidence(env, f.Signup, f.Err.Error()))
 	case f.Step == "verification link" && f.Verify != nil:
 		ev = append(ev, check.HTTPEvidence(env, f.Verify, f.Err.Error()))
-	case f.Step == "verification link":
-		ev = append(ev, check.Evidence{Detail: env.Client.Redactor().Redact(f.Err.Error())})
-	case f.Step == "login" && f.Session == nil:
-		ev = append(ev, check.Evidence{Detail: env.Client.Redactor().Redact(f.Err.Error())})
+	case f.Step == "verification link" || f.Step == "login":
+		ev = append(ev, check.HTTPEvidence(env, f.Signup, "Signup submitted; then at the "+f.Step+" step: "+f.Err.Error()))
 	default:
 		return check.Errorf("%s: %v", f.Step, f.Err)
 	}
@@ -250,8 +250,8 @@ func (MailLinks) Run(ctx context.Context, env *check.Env) check.Result {
 		}
 	}
 	if len(bad) > 0 {
-		return check.Failf([]check.Evidence{{Detail: fmt.Sprintf("Mail %q to %s, received %s.\n%s",
-			f.Mail.Subject, f.Email, f.Mail.Date.Format("2006-01-02 15:04:05"), strings.Join(bad, "\n"))}},
+		return check.Failf([]check.Evidence{check.HTTPEvidence(env, f.Signup, fmt.Sprintf("Signup submitted; mail %q to %s, received %s, links:\n%s",
+			f.Mail.Subject, f.Email, f.Mail.Date.Format("2006-01-02 15:04:05"), strings.Join(bad, "\n")))},
 			"the verification mail links to %s", strings.Join(bad, "; "))
 	}
 	return check.Passf("the verification link is on %s://%s and no link points at localhost or plain http", canon.Scheme, canon.Host)

@@ -70,7 +70,7 @@ func (JWT) Run(ctx context.Context, env *check.Env) check.Result {
 		fails, warns, problems = append(fails, f...), append(warns, w...), append(problems, p...)
 	}
 	if len(fails) > 0 {
-		return check.Failf(append(fails, warns...), "session JWT: %s", strings.Join(problems, "; "))
+		return check.Failf(append(fails, warns...), "session JWT: %s", strings.Join(dedupe(problems), "; "))
 	}
 	if len(warns) > 0 {
 		return check.Warnf(warns, "session JWT is signed and checked, but carries claims clients could edit if the key leaked")
@@ -210,4 +210,16 @@ func headerAlg(token string) string {
 		return "none"
 	}
 	return t.Alg
+}
+
+func dedupe(ss []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, s := range ss {
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	return out
 }
