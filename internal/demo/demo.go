@@ -124,6 +124,10 @@ type Options struct {
 	// AuthJourney writes auth.signup, auth.reset and auth.inbox into the
 	// generated config. The routes, flaws and mail work either way.
 	AuthJourney bool
+	// MailRelay, when set (host:port), makes the app send its mail to that
+	// SMTP server instead of the built-in one: tests deliver the demo's
+	// mail into a real IMAP mailbox this way.
+	MailRelay string
 }
 
 // Account is one pre-verified member.
@@ -239,7 +243,7 @@ func (p *Portal) start(ctx context.Context, opts Options) error {
 	if err := p.startMail(ctx); err != nil {
 		return err
 	}
-	if err := p.startWeb(ctx, f, ca, members); err != nil {
+	if err := p.startWeb(ctx, f, ca, members, opts.MailRelay); err != nil {
 		return err
 	}
 	p.ConfigPath = filepath.Join(p.Dir, "launchready.yaml")
@@ -253,7 +257,7 @@ func (p *Portal) start(ctx context.Context, opts Options) error {
 }
 
 // startWeb binds both listeners, then serves them.
-func (p *Portal) startWeb(ctx context.Context, f Flaws, ca *authority, members []*member) error {
+func (p *Portal) startWeb(ctx context.Context, f Flaws, ca *authority, members []*member, relay string) error {
 	var lc net.ListenConfig
 	hl, err := lc.Listen(ctx, "tcp", "127.0.0.1:0")
 	if err != nil {
@@ -272,8 +276,12 @@ func (p *Portal) startWeb(ctx context.Context, f Flaws, ca *authority, members [
 	if f.LocalhostLinks {
 		linkBase = "http://localhost:" + strconv.Itoa(p.HTTPPort)
 	}
+	mailAddr := p.SMTPAddr
+	if relay != "" {
+		mailAddr = relay
+	}
 	a, err := newApp(appConfig{flaws: f, members: members, linkBase: linkBase,
-		mailer: &mailer{addr: p.SMTPAddr}})
+		mailer: &mailer{addr: mailAddr}})
 	if err != nil {
 		hl.Close()
 		sl.Close()
