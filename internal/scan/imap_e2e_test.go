@@ -81,9 +81,11 @@ func newMailbox(t *testing.T, user, password string) *mailbox {
 	}
 	mem.AddUser(u)
 	isrv := imapserver.New(&imapserver.Options{
-		NewSession: func(*imapserver.Conn) (imapserver.Session, *imapserver.GreetingData, error) { return mem.NewSession(), nil, nil },
-		Caps:       imap.CapSet{imap.CapIMAP4rev1: {}, imap.CapIMAP4rev2: {}},
-		Logger:     log.New(io.Discard, "", 0),
+		NewSession: func(*imapserver.Conn) (imapserver.Session, *imapserver.GreetingData, error) {
+			return mem.NewSession(), nil, nil
+		},
+		Caps:   imap.CapSet{imap.CapIMAP4rev1: {}, imap.CapIMAP4rev2: {}},
+		Logger: log.New(io.Discard, "", 0),
 	})
 	iln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
