@@ -74,7 +74,8 @@ func printServe(s *streams, p *demo.Portal) {
 	for _, v := range p.Variants {
 		fmt.Fprintf(w, "  %s\n", v)
 	}
-	fmt.Fprintf(w, "DNS server (zone portal.test): %s\nCA certificate: %s\n\nAccounts:\n", p.DNSAddr, p.CAFile)
+	fmt.Fprintf(w, "DNS server (zone portal.test): %s\nCA certificate: %s\n", p.DNSAddr, p.CAFile)
+	fmt.Fprintf(w, "Mail: SMTP %s; inbox (Mailpit-style API) %s/api/v1/messages\n\nAccounts:\n", p.SMTPAddr, p.InboxURL)
 	for _, a := range p.Accounts {
 		fmt.Fprintf(w, "  %s  %s  password in %s\n", a.Name, a.Email, a.PasswordFile)
 	}
