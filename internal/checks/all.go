@@ -30,6 +30,7 @@ func All() []check.Check {
 		session.HTTPOnly(),
 		session.SameSite(),
 		session.Lifetime{},
+		session.Storage{},
 		session.JWT{},
 		tls.HTTPSRedirect{},
 		tls.Canonical{},

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -23,7 +24,7 @@ import (
 // caller may not see answered with 404.
 type pocketBase struct {
 	key    []byte
-	logins int
+	logins atomic.Int32
 }
 
 func (pb *pocketBase) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -36,7 +37,7 @@ func (pb *pocketBase) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			fmt.Fprint(w, `{"code":400,"message":"Failed to authenticate.","data":{}}`)
 			return
 		}
-		pb.logins++
+		pb.logins.Add(1)
 		tok, _ := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.MapClaims{
 			"id": "u1a2b3c4d5e6f7g", "type": "auth", "collectionId": "_pb_users_auth_",
 			"exp": time.Now().Add(time.Hour).Unix(), "refreshable": true,
@@ -92,7 +93,7 @@ accounts:
 			t.Errorf("%s = %s (%s %s), want %s", o.Meta.ID, o.Result.Status, o.Result.Summary, o.Result.Reason, want[o.Meta.ID])
 		}
 	}
-	if pb.logins == 0 {
+	if pb.logins.Load() == 0 {
 		t.Error("no token login reached the server")
 	}
 }

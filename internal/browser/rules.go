@@ -1,0 +1,60 @@
+package browser
+
+import (
+	"fmt"
+	"maps"
+	"net/netip"
+	"net/url"
+	"slices"
+	"strings"
+)
+
+// resolverRules builds Chromium's --host-resolver-rules: each mapped name to
+// its address, every other name to nothing (~NOTFOUND), and the loopback
+// literals and an IP-literal origin left alone, since an address is not
+// looked up. Names and addresses are validated: the rules are one
+// comma-separated string, and a stray comma or space would change them.
+func resolverRules(origin *url.URL, resolve map[string]string) (string, error) {
+	var rules []string
+	for _, name := range slices.Sorted(maps.Keys(resolve)) {
+		if !validName(name) {
+			return "", fmt.Errorf("resolve: %q is not a host name", name)
+		}
+		ip, err := netip.ParseAddr(resolve[name])
+		if err != nil {
+			return "", fmt.Errorf("resolve %s: %q is not an IP address", name, resolve[name])
+		}
+		ip = ip.Unmap()
+		to := ip.String()
+		if ip.Is6() {
+			to = "[" + to + "]"
+		}
+		rules = append(rules, "MAP "+strings.ToLower(name)+" "+to)
+	}
+	rules = append(rules, "MAP * ~NOTFOUND")
+	exclude := []string{"127.0.0.1", "::1", "[::1]"}
+	if origin != nil {
+		if ip, err := netip.ParseAddr(origin.Hostname()); err == nil && !ip.IsLoopback() {
+			exclude = append(exclude, ip.String())
+		}
+	}
+	for _, e := range exclude {
+		rules = append(rules, "EXCLUDE "+e)
+	}
+	return strings.Join(rules, ", "), nil
+}
+
+// validName accepts a DNS name, optionally with a leading "*." wildcard.
+func validName(name string) bool {
+	name = strings.TrimPrefix(name, "*.")
+	if name == "" || len(name) > 253 {
+		return false
+	}
+	for _, r := range name {
+		ok := r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '.' || r == '_'
+		if !ok {
+			return false
+		}
+	}
+	return true
+}
