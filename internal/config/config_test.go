@@ -123,6 +123,7 @@ func TestParseValidFull(t *testing.T) {
 			},
 			Logout:    &Flow{Path: "/logout", Method: "GET"},
 			Protected: []string{"/dashboard", "/billing", "/api/me"},
+			Callbacks: []string{"/auth/callback"},
 			Signup: &Signup{
 				Path:   "/signup",
 				Form:   map[string]string{"email": "{{email}}", "password": "{{password}}", "name": "Launchready Test"},
@@ -135,16 +136,16 @@ func TestParseValidFull(t *testing.T) {
 		Session: Session{Kind: "token", From: "token", Header: "Authorization", Prefix: "Bearer "},
 		Accounts: map[string]Account{
 			"a": {
-				Email:    Value{Ref: "env:LR_A_EMAIL", Value: "a@example.com", Line: 52},
-				Password: Secret{Ref: "env:LR_A_PASSWORD", Value: "pa-secret", Line: 53},
+				Email:    Value{Ref: "env:LR_A_EMAIL", Value: "a@example.com", Line: 53},
+				Password: Secret{Ref: "env:LR_A_PASSWORD", Value: "pa-secret", Line: 54},
 			},
 			"b": {
-				Email:    Value{Value: "b@example.com", Line: 55},
-				Password: Secret{Ref: "file:b.password", Value: "pb-file-secret", Line: 56},
+				Email:    Value{Value: "b@example.com", Line: 56},
+				Password: Secret{Ref: "file:b.password", Value: "pb-file-secret", Line: 57},
 			},
 			"admin": {
-				Email:    Value{Ref: "file:admin.email", Value: "admin@example.com", Line: 57},
-				Password: Secret{Ref: "file:/secrets/admin.password", Value: "admin-secret", Line: 57},
+				Email:    Value{Ref: "file:admin.email", Value: "admin@example.com", Line: 58},
+				Password: Secret{Ref: "file:/secrets/admin.password", Value: "admin-secret", Line: 58},
 			},
 		},
 	}
@@ -226,6 +227,7 @@ var invalidCases = map[string]string{
 	"auth-kind":             `launchready.yaml:4: auth.kind: want form or json, got "supabase" (other kinds are not supported by this version of launchready yet)`,
 	"login-path":            `launchready.yaml:4: auth.login.path: want a path on the target starting with /, like /dashboard, got "login"`,
 	"protected-path":        `launchready.yaml:6: auth.protected[1]: want a path on the target starting with /, like /dashboard, got "billing"`,
+	"callback-other-host":   `launchready.yaml:5: auth.callbacks[0]: want a path on the target starting with /, like /dashboard, got "https://evil.example/cb"`,
 	"protected-other-host":  `launchready.yaml:4: auth.protected[1]: want a path on the target starting with /, like /dashboard, got "//evil.example/x"`,
 	"logout-scalar":         `launchready.yaml:4: auth.logout: want a mapping like {path: /logout} or none (the portal has no such flow), got "off"`,
 	"logout-no-path":        `launchready.yaml:4: auth.logout: missing required key "path" (or write logout: none when the portal has no logout)`,

@@ -81,6 +81,10 @@ type Auth struct {
 	Logout *Flow `yaml:"logout"`
 	// Protected lists pages (paths on the target URL) that need a login.
 	Protected []string `yaml:"protected"`
+	// Callbacks lists the portal's auth callback paths (OAuth, magic link,
+	// SSO return) that AUTH-010 probes for an open redirect; empty means
+	// the common /auth/callback and /api/auth/callback, where they exist.
+	Callbacks []string `yaml:"callbacks"`
 	// Signup is the registration flow; "none" declares the portal has none
 	// (invitation-only, single sign-on).
 	Signup *Signup `yaml:"signup"`

@@ -383,6 +383,11 @@ func (c *Config) validateAuth() error {
 			return err
 		}
 	}
+	for i, p := range a.Callbacks {
+		if err := c.checkPath(fmt.Sprintf("auth.callbacks[%d]", i), p); err != nil {
+			return err
+		}
+	}
 	l := a.Logout
 	if l == nil || l.None {
 		return nil

@@ -95,6 +95,7 @@ func (a *app) routes() *http.ServeMux {
 	a.resetRoutes(mux)
 	mux.HandleFunc("GET /account/delete", a.member(a.deletePage, a.toLogin))
 	mux.HandleFunc("POST /account/delete", a.member(a.deleteAccount, a.toLogin))
+	mux.HandleFunc("GET /auth/callback", a.member(a.authCallback, a.toLoginPage))
 	mux.HandleFunc("GET /api/me", a.member(a.apiMe, apiUnauthorized))
 	if a.f.TokenInLocalStorage {
 		mux.HandleFunc("GET /api/session-token", a.member(a.apiSessionToken, apiUnauthorized))

@@ -436,6 +436,36 @@ func TestOpenRedirect(t *testing.T) {
 	}
 }
 
+func TestAuthCallback(t *testing.T) {
+	for _, m := range modes {
+		t.Run(m.name, func(t *testing.T) {
+			p := startPortal(t, m.flaws)
+			member, _ := login(t, p, "a")
+			anon := newClient(t, p, true)
+			for _, tc := range []struct {
+				next, member, anon string
+			}{
+				{"https://evil.example/x", "https://evil.example/x", "/login"},
+				{"//evil.example/x", "//evil.example/x", "/login"},
+				{"/billing", "/billing", "/login"},
+				{"", "/dashboard", "/login"},
+			} {
+				wantMember := tc.member
+				if !m.flaws.OpenCallback && !localPath(tc.next) {
+					wantMember = "/dashboard"
+				}
+				u := p.URL + "/auth/callback?next=" + url.QueryEscape(tc.next)
+				if r, _ := get(t, member, u); r.StatusCode != http.StatusFound || r.Header.Get("Location") != wantMember {
+					t.Errorf("member, next=%q: %d to %q, want 302 to %s", tc.next, r.StatusCode, r.Header.Get("Location"), wantMember)
+				}
+				if r, _ := get(t, anon, u); r.StatusCode != http.StatusFound || r.Header.Get("Location") != tc.anon {
+					t.Errorf("anonymous, next=%q: %d to %q, want 302 to %s", tc.next, r.StatusCode, r.Header.Get("Location"), tc.anon)
+				}
+			}
+		})
+	}
+}
+
 func TestMailLinks(t *testing.T) {
 	for _, m := range modes {
 		t.Run(m.name, func(t *testing.T) {

@@ -31,6 +31,7 @@ auth:
   login: {path: /login, form: {email: "{{email}}", password: "{{password}}"}, success: /dashboard}
   logout: {path: /logout}
 %s  protected: [/dashboard, /billing, /account]
+  callbacks: [/auth/callback]
 session: {kind: cookie}
 accounts:
   a: {email: alice@portal.test, password: file:a.password}

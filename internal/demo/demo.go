@@ -81,6 +81,10 @@ type Flaws struct {
 	// OpenRedirect: login follows next, redirect_to or returnTo to any URL
 	// (AUTH-010).
 	OpenRedirect bool
+	// OpenCallback: the auth callback /auth/callback (where a magic link or
+	// an OAuth provider returns) sends a logged-in member to whatever next
+	// holds (AUTH-010).
+	OpenCallback bool
 	// LocalhostLinks: links in verification and reset mail point at
 	// http://localhost:<HTTPPort> (AUTH-011).
 	LocalhostLinks bool
@@ -96,7 +100,7 @@ func Flawed() Flaws {
 		AnonBilling: true, PlainHTTPContent: true, RedirectChains: true, NoSecurityHeaders: true,
 		LoginLoopUnverified: true, NoSessionRotation: true, LogoutClientOnly: true, ReusableResetLink: true,
 		TokenInLocalStorage: true, JWTAlgNone: true, WeakJWTSecret: true, LongSessions: true, SensitiveClaims: true,
-		EnumerationMessages: true, WeakPasswordPolicy: true, OpenRedirect: true, LocalhostLinks: true, MixedAuth: true,
+		EnumerationMessages: true, WeakPasswordPolicy: true, OpenRedirect: true, OpenCallback: true, LocalhostLinks: true, MixedAuth: true,
 	}
 }
 

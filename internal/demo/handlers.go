@@ -87,6 +87,18 @@ func (a *app) destination(r *http.Request) string {
 	return ""
 }
 
+// authCallback is where a sign-in link returns a member who is already
+// logged in: on to next if it is a local path (any value with
+// OpenCallback), else the dashboard. The demo has no OAuth provider, so
+// there is no code to exchange; anonymous visitors go to the login page.
+func (a *app) authCallback(w http.ResponseWriter, r *http.Request, _ *authState) {
+	next := r.FormValue("next")
+	if !localPath(next) && (!a.f.OpenCallback || next == "" || strings.ContainsAny(next, "\r\n")) {
+		next = "/dashboard"
+	}
+	http.Redirect(w, r, next, http.StatusFound)
+}
+
 // login checks the CSRF token, then the credentials; success starts a
 // session and redirects to the destination, the dashboard, or (hardened)
 // /verify-pending for an unverified member.

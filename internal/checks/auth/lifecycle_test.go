@@ -2,6 +2,7 @@ package auth
 
 import (
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -112,6 +113,77 @@ func TestLifecycleChecks(t *testing.T) {
 				if !strings.Contains(all, tt.in) {
 					t.Errorf("evidence lacks %q:\n%s", tt.in, all)
 				}
+			}
+		})
+	}
+}
+
+// callback is an auth callback handler for the stateful portal: members are
+// sent to next (any value when open, else only local paths); anonymous
+// visitors to the login page, or to any next when anonOpen.
+func callback(open, anonOpen bool) pageFn {
+	return func(w http.ResponseWriter, r *http.Request, authed bool) {
+		next := r.FormValue("next")
+		switch {
+		case next == "" || (!authed && !anonOpen):
+			http.Redirect(w, r, "/login?error=callback", http.StatusFound)
+		case (authed && open) || (!authed && anonOpen):
+			// A two-step chain: the callback hands over to an inner
+			// page, which is the one that leaves.
+			http.Redirect(w, r, "/auth/continue?to="+url.QueryEscape(next), http.StatusFound)
+		case strings.HasPrefix(next, "/") && !strings.HasPrefix(next, "//") && !strings.HasPrefix(next, `/\`):
+			http.Redirect(w, r, next, http.StatusFound)
+		default:
+			http.Redirect(w, r, "/dashboard", http.StatusFound)
+		}
+	}
+}
+
+func TestOpenRedirectCallbacks(t *testing.T) {
+	tests := []struct {
+		name     string
+		path     string // where the portal serves its callback
+		declared bool   // listed in auth.callbacks
+		open     bool
+		anonOpen bool
+		want     check.Status
+		in       string
+	}{
+		{"safe callback found at the default path", "/auth/callback", false, false, false, check.Pass, "auth callback /auth/callback"},
+		{"open for members at the default path", "/auth/callback", false, true, false, check.Fail, "opened by member a with next="},
+		{"open for anonymous visitors", "/api/auth/callback", false, false, true, check.Fail, "opened by an anonymous visitor"},
+		{"open callback declared in config", "/oauth/return", true, true, false, check.Fail, "auth callback /oauth/return redirects"},
+		{"undeclared callback elsewhere is not guessed", "/oauth/return", false, true, false, check.Pass, "none found at /auth/callback"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := stateful{}
+			p := s.portal()
+			p.Pages[tt.path] = callback(tt.open, tt.anonOpen)
+			p.Pages["/auth/continue"] = func(w http.ResponseWriter, r *http.Request, _ bool) {
+				http.Redirect(w, r, r.FormValue("to"), http.StatusFound)
+			}
+			_, yaml := checktest.TLSServer(t, p)
+			acc := checktest.Accounts
+			if tt.declared {
+				acc = strings.Replace(acc, "  protected:", "  callbacks: ["+tt.path+"]\n  protected:", 1)
+			}
+			r := checktest.Run(t, OpenRedirect{}, checktest.Env(t, yaml+acc))
+			if r.Status != tt.want {
+				t.Fatalf("AUTH-010 = %s (%s), want %s", r.Status, r.Summary, tt.want)
+			}
+			all := r.Summary + "\n"
+			for _, ev := range r.Evidence {
+				all += ev.Detail + "\n"
+				if !strings.HasPrefix(ev.Repro, "curl ") {
+					t.Errorf("evidence without repro: %+v", ev)
+				}
+			}
+			if !strings.Contains(all, tt.in) {
+				t.Errorf("result lacks %q:\n%s", tt.in, all)
+			}
+			if tt.want == check.Fail && len(r.Evidence) != 1 {
+				t.Errorf("%d evidence items, want 1 (one per callback and parameter): %+v", len(r.Evidence), r.Evidence)
 			}
 		})
 	}

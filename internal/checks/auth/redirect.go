@@ -3,10 +3,13 @@ package auth
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/launchready/launchready/internal/check"
+	"github.com/launchready/launchready/internal/checks/journey"
 	"github.com/launchready/launchready/internal/target"
 )
 
@@ -34,10 +37,12 @@ var _ check.Check = OpenRedirect{}
 func (OpenRedirect) Meta() check.Meta {
 	return check.Meta{
 		ID: "AUTH-010", Area: check.AreaAuth, Severity: check.Major,
-		Title: "No open redirect through next / redirect_to / returnTo at login",
+		Title: "No open redirect through next / redirect_to / returnTo at login or the auth callback",
 		Pass: "Logging in with next, redirect_to or returnTo set to another host (https://x, //x and /\\x spellings), in the login page " +
-			"URL and the submitted form, never yields a Location header pointing at that host. The scanner reads the header and never " +
-			"follows it.",
+			"URL and the submitted form, never yields a Location header pointing at that host; neither does opening each auth " +
+			"callback (auth.callbacks, or /auth/callback and /api/auth/callback where they exist) with those parameters, logged in " +
+			"as member a and anonymously. The scanner reads the header and never follows it off the portal. A callback that reads " +
+			"next only after exchanging a valid OAuth code cannot be probed without one.",
 		Why: "A login link that sends members to any site after they sign in is a phishing kit: the link is on the real domain, the " +
 			"member really logs in, then lands on a look-alike page asking to 're-enter your password' or card.",
 		Breaks: "Credential and payment phishing that passes every 'check the address bar' training.",
@@ -82,11 +87,127 @@ func (OpenRedirect) Run(ctx context.Context, env *check.Env) check.Result {
 			}
 		}
 	}
-	if len(open) > 0 {
-		return check.Failf(ev, "login redirects to another site through %s", strings.Join(open, ", "))
+	cb, err := probeCallbacks(ctx, env)
+	if err != nil {
+		return check.Errorf("%v", err)
 	}
-	return check.Passf("%d login attempts with %s pointing at another host stayed on the portal",
-		len(redirectParams)*len(redirectPayloads), strings.Join(redirectParams, "/"))
+	ev = append(ev, cb.evidence...)
+	var what []string
+	if len(open) > 0 {
+		what = append(what, fmt.Sprintf("login redirects to another site through %s (%d of %d spellings)",
+			strings.Join(paramsOf(open), ", "), len(open), len(redirectParams)*len(redirectPayloads)))
+	}
+	for _, path := range cb.order {
+		what = append(what, "auth callback "+path+" redirects to another site through "+strings.Join(cb.open[path], ", "))
+	}
+	if len(what) > 0 {
+		return check.Failf(ev, "%s", strings.Join(what, "; "))
+	}
+	logins := len(redirectParams) * len(redirectPayloads)
+	if len(cb.probed) == 0 {
+		return check.Passf("%d login attempts with %s pointing at another host stayed on the portal (no auth callback declared "+
+			"in auth.callbacks, and none found at %s)", logins, strings.Join(redirectParams, "/"), strings.Join(defaultCallbacks, " or "))
+	}
+	return check.Passf("%d login attempts and %d requests to the auth callback %s with %s pointing at another host stayed on the portal",
+		logins, cb.requests, strings.Join(cb.probed, ", "), strings.Join(redirectParams, "/"))
+}
+
+// paramsOf lists the parameter names of "param=payload" entries, once each.
+func paramsOf(entries []string) []string {
+	var out []string
+	for _, e := range entries {
+		p, _, _ := strings.Cut(e, "=")
+		if !slices.Contains(out, p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// defaultCallbacks are probed when auth.callbacks is empty, if they exist.
+var defaultCallbacks = []string{"/auth/callback", "/api/auth/callback"}
+
+// identity is one way of opening a callback: a member's session or none.
+type identity struct {
+	name string
+	sess *target.Session
+}
+
+// callbackProbe is what probing the auth callbacks found.
+type callbackProbe struct {
+	probed   []string            // callback paths probed
+	order    []string            // callback paths found open, in order
+	open     map[string][]string // path -> "param=payload" that escaped
+	evidence []check.Evidence
+	requests int
+}
+
+// probeCallbacks opens each auth callback with every redirect parameter and
+// payload, as member a and anonymously, following redirects only inside the
+// scope, and records every chain that points a browser at evilHost.
+func probeCallbacks(ctx context.Context, env *check.Env) (callbackProbe, error) {
+	out := callbackProbe{open: map[string][]string{}}
+	member, err := env.Sessions.Get(ctx, "a")
+	if err != nil {
+		return out, err
+	}
+	who := []identity{{"member a", member}, {"an anonymous visitor", env.Sessions.Anonymous()}}
+	paths, declared := env.Config.Auth.Callbacks, true
+	if len(paths) == 0 {
+		paths, declared = defaultCallbacks, false
+	}
+	for _, path := range paths {
+		if !declared {
+			resp, err := member.Do(ctx, &target.Request{URL: journey.URL(env, path)})
+			out.requests++
+			if err != nil {
+				return out, fmt.Errorf("probing for an auth callback at %s: %w", path, err)
+			}
+			if absent(resp.StatusCode) {
+				continue
+			}
+		}
+		out.probed = append(out.probed, path)
+		for _, param := range redirectParams {
+			if found, err := out.probeParam(ctx, env, path, param, who); err != nil {
+				return out, err
+			} else if found {
+				out.open[path] = append(out.open[path], param)
+			}
+		}
+		if len(out.open[path]) > 0 {
+			out.order = append(out.order, path)
+		}
+	}
+	return out, nil
+}
+
+// probeParam tries one parameter on one callback with every payload and
+// identity; it stops at the first escape, which it records as evidence.
+func (p *callbackProbe) probeParam(ctx context.Context, env *check.Env, path, param string, who []identity) (bool, error) {
+	for _, w := range who {
+		for _, payload := range redirectPayloads {
+			u := journey.URL(env, path) + "?" + url.Values{param: {payload}}.Encode()
+			resp, err := w.sess.Do(ctx, &target.Request{URL: u, Follow: true})
+			p.requests++
+			if err != nil {
+				return false, fmt.Errorf("auth callback %s with %s: %w", path, param, err)
+			}
+			if h, ok := redirectsAway(resp); ok {
+				p.evidence = append(p.evidence, check.HopEvidence(env, resp, h, fmt.Sprintf(
+					"The auth callback %s opened by %s with %s=%s answered %d with Location: %s — a browser would leave for %s.",
+					path, w.name, param, payload, h.Status, h.Header.Get("Location"), evilHost)))
+				return true, nil
+			}
+		}
+	}
+	return false, nil
+}
+
+// absent reports whether a status says nothing is served at a path.
+func absent(status int) bool {
+	return status == http.StatusNotFound || status == http.StatusMethodNotAllowed || status == http.StatusGone ||
+		status == http.StatusNotImplemented
 }
 
 // redirectsAway finds a hop whose Location a browser resolves to evilHost.
