@@ -75,6 +75,11 @@ type Flaws struct {
 	// EnumerationMessages: login, signup and reset tell known emails from
 	// unknown ones (AUTH-006).
 	EnumerationMessages bool
+	// LoginTiming: login spends about 40 ms on a password hash only when
+	// the account exists, so timing tells members from unknown emails
+	// (AUTH-006 WARN). It is not in Flawed(): EnumerationMessages already
+	// fails AUTH-006 there, and it would slow every login.
+	LoginTiming bool
 	// WeakPasswordPolicy: signup and reset accept any password of 6 or more
 	// characters, breached ones included (AUTH-009).
 	WeakPasswordPolicy bool

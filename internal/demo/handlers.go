@@ -4,8 +4,13 @@ import (
 	"crypto/sha256"
 	"net/http"
 	"strings"
+	"time"
 	"unicode/utf8"
 )
+
+// loginHashCost is the time the LoginTiming flaw spends on existing
+// accounts only: about bcrypt's at cost 10.
+const loginHashCost = 40 * time.Millisecond
 
 // maxDisplayName bounds the editable display name, in characters.
 const maxDisplayName = 60
@@ -142,6 +147,11 @@ func (a *app) authenticate(email, password string) (*member, string) {
 		hash = found.passHash
 	}
 	a.mu.Unlock()
+	if found != nil && a.f.LoginTiming {
+		// Stands in for a slow password hash (bcrypt, argon2) computed
+		// only when the account exists.
+		time.Sleep(loginHashCost)
+	}
 	ok := passwordMatches(hash, password)
 	switch {
 	case found != nil && ok:

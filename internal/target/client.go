@@ -248,34 +248,65 @@ func NewJar() http.CookieJar {
 
 // roundTrip sends one request after the scope and rate checks; it is the
 // single place where traffic leaves the scanner.
-func (c *Client) roundTrip(req *http.Request) (*http.Response, string, error) {
+// conn is what the trace saw of one exchange.
+type conn struct {
+	// remote is the ip:port actually dialed.
+	remote string
+	// wait is from the request's last byte written to the response's first
+	// byte read: the server's think time plus one round trip, without
+	// connection set-up or the rate limiter.
+	wait time.Duration
+}
+
+func (c *Client) roundTrip(req *http.Request) (*http.Response, conn, error) {
+	var cn conn
 	if !c.scope.Allows(req.URL) {
-		return nil, "", c.refuse(req.URL)
+		return nil, cn, c.refuse(req.URL)
 	}
 	if err := c.limiter.Wait(req.Context()); err != nil {
-		return nil, "", fmt.Errorf("rate limiter: %w", err)
+		return nil, cn, fmt.Errorf("rate limiter: %w", err)
 	}
 	c.mu.Lock()
 	c.requests++
 	c.mu.Unlock()
-	var remote string
-	trace := &httptrace.ClientTrace{GotConn: func(info httptrace.GotConnInfo) {
-		if info.Conn != nil {
-			remote = info.Conn.RemoteAddr().String()
-		}
-	}}
+	// The transport calls the hooks from its own goroutines.
+	var mu sync.Mutex
+	var wrote time.Time
+	trace := &httptrace.ClientTrace{
+		GotConn: func(info httptrace.GotConnInfo) {
+			if info.Conn != nil {
+				mu.Lock()
+				cn.remote = info.Conn.RemoteAddr().String()
+				mu.Unlock()
+			}
+		},
+		WroteRequest: func(httptrace.WroteRequestInfo) {
+			mu.Lock()
+			wrote = time.Now()
+			mu.Unlock()
+		},
+		GotFirstResponseByte: func() {
+			mu.Lock()
+			if !wrote.IsZero() {
+				cn.wait = time.Since(wrote)
+			}
+			mu.Unlock()
+		},
+	}
 	req = req.WithContext(httptrace.WithClientTrace(req.Context(), trace))
 	req.Header.Set("User-Agent", c.opts.UserAgent)
 	resp, err := c.transport.RoundTrip(req)
+	mu.Lock()
+	defer mu.Unlock()
 	if err != nil {
-		return nil, remote, err
+		return nil, cn, err
 	}
 	for _, line := range resp.Header.Values("Set-Cookie") {
 		if sc, err := http.ParseSetCookie(line); err == nil {
 			c.redactor.Add(sc.Value)
 		}
 	}
-	return resp, remote, nil
+	return resp, cn, nil
 }
 
 // readBody reads at most the cap after decoding and closes the body.

@@ -295,3 +295,32 @@ func TestResolverUsedForEveryLookup(t *testing.T) {
 		t.Errorf("repro does not pin the dialed address: %s", repro)
 	}
 }
+
+// TestHopWait records the server's think time per hop: a lower bound only
+// (the server sleeps at least that long), never a wall-clock ceiling.
+func TestHopWait(t *testing.T) {
+	const think = 30 * time.Millisecond
+	site := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/slow" {
+			time.Sleep(think)
+			http.Redirect(w, r, "/fast", http.StatusFound)
+			return
+		}
+		fmt.Fprint(w, "ok")
+	}))
+	defer site.Close()
+	c := newClient(t, Options{})
+	resp, err := c.Do(context.Background(), &Request{URL: site.URL + "/slow", Follow: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(resp.Hops) != 2 {
+		t.Fatalf("%d hops, want 2", len(resp.Hops))
+	}
+	if w := resp.Hops[0].Wait; w < think {
+		t.Errorf("slow hop wait %v, want at least %v", w, think)
+	}
+	if resp.Hops[1].Wait <= 0 {
+		t.Errorf("fast hop wait %v, want a measurement", resp.Hops[1].Wait)
+	}
+}

@@ -44,6 +44,9 @@ type Hop struct {
 	Location string
 	// RemoteAddr is the ip:port actually dialed.
 	RemoteAddr string
+	// Wait is from the request sent to the first byte of the answer: the
+	// server's think time plus one round trip.
+	Wait time.Duration
 	// Body is the hop's body under the size cap: a redirect's body can
 	// carry the very page it claims to refuse.
 	Body []byte
@@ -157,7 +160,7 @@ func (c *Client) exchange(ctx context.Context, jar http.CookieJar, req *Request,
 		}
 		addCookies(hreq, jar, u, req.Cookies, sameHost)
 		sent := hreq.Header.Clone()
-		resp, remote, err := c.roundTrip(hreq)
+		resp, cn, err := c.roundTrip(hreq)
 		if err != nil {
 			cancel()
 			return Hop{}, hopBody{}, nil, c.describe(err, method, u)
@@ -176,7 +179,7 @@ func (c *Client) exchange(ctx context.Context, jar http.CookieJar, req *Request,
 		}
 		b, rerr := c.readBody(resp, u)
 		cancel()
-		h := Hop{Method: method, URL: c.redactor.Redact(u.String()), Status: resp.StatusCode, Header: resp.Header, RemoteAddr: remote}
+		h := Hop{Method: method, URL: c.redactor.Redact(u.String()), Status: resp.StatusCode, Header: resp.Header, RemoteAddr: cn.remote, Wait: cn.wait}
 		if IsRedirect(resp.StatusCode) {
 			// A redirect without a usable Location ends the chain here; the
 			// checks judge it from the hop.

@@ -90,15 +90,18 @@ func (Enumeration) Meta() check.Meta {
 		Title: "No account enumeration through login, signup or reset",
 		Pass: "Login with a wrong password for an existing account and for an unknown email, signup with a taken and a new email, " +
 			"and reset for an existing and an unknown email each answer with the same status and the same visible text (after " +
-			"removing the email itself). Timing alone is never reported as a failure.",
+			"removing the email itself). Then, if the login told nothing that way, 10 interleaved pairs of wrong-password logins " +
+			"(existing account, unknown email) are timed: a consistent gap (Mann-Whitney p < 0.001, medians at least 5 ms and 25% " +
+			"apart) is WARN, never FAIL; sampling stops at a 429/503 or a lockout.",
 		Why: "A portal that says 'no account with that email' tells anyone which emails are members: a list to phish, to stuff " +
 			"leaked passwords into, and for a private community a privacy leak in itself.",
 		Breaks: "Targeted phishing of members and credential-stuffing that only tries real accounts.",
 		Fix: "Answer identically whether or not the account exists: 'Invalid email or password.' at login; 'Check your inbox to " +
-			"continue.' at signup (mail the existing member instead); 'If an account exists, we sent a link.' at reset.",
+			"continue.' at signup (mail the existing member instead); 'If an account exists, we sent a link.' at reset. Spend the " +
+			"same time too: for an unknown email, verify the password against a fixed dummy hash so both paths pay the hash cost.",
 		Refs:      []string{"ASVS v5.0.0-6.3.8", "API2:2023", "CWE-204"},
 		Intrusive: true,
-		Budget:    check.Budget{Accounts: 1, Mails: 2, WrongPasswords: 1},
+		Budget:    check.Budget{Accounts: 1, Mails: 2, WrongPasswords: 1 + 2*timingPairs},
 		Needs:     []string{"auth.login", "auth.signup", "auth.inbox"},
 	}
 }
@@ -143,7 +146,31 @@ func (Enumeration) Run(ctx context.Context, env *check.Env) check.Result {
 	if len(leaks) > 0 {
 		return check.Failf(ev, "%s tell whether an email has an account", strings.Join(leaks, ", "))
 	}
-	return check.Passf("login, signup and reset answer the same for an existing account and an unknown email")
+	same := "login, signup and reset answer the same for an existing account and an unknown email"
+	if env.Config.Auth.Reset == nil || env.Config.Auth.Reset.None {
+		same = "login and signup answer the same for an existing account and an unknown email"
+	}
+	unknown, err := inbox.PlusAddress(env.Config.Auth.Inbox.Address, "lr"+journey.RandomToken()[:10]+"-nobody")
+	if err != nil {
+		return check.Errorf("%v", err)
+	}
+	login := enumerationFlows(env)[0]
+	t, err := sampleLogin(ctx, func(ctx context.Context, email string) (*target.Response, error) {
+		return login.send(ctx, email, email == unknown)
+	}, f.Email, unknown)
+	switch {
+	case err != nil:
+		return check.Errorf("timing the login: %v", err)
+	case t.stopped != "":
+		return check.Passf("%s; login timing not judged: %s", same, t.stopped)
+	case t.leaks():
+		return check.Warnf([]check.Evidence{check.HTTPEvidence(env, t.last, "Timing only: "+t.describe()+
+			". Same status and text, but the difference is consistent: typically the password hash is computed only when the "+
+			"account exists. Hash a dummy password for unknown emails too.")},
+			"%s, but the login's timing tells: %s", same, t.describe())
+	}
+	return check.Passf("%s; login timing shows no consistent difference (median %s vs %s over %d interleaved pairs)",
+		same, median(t.known).Round(100*time.Microsecond), median(t.unknown).Round(100*time.Microsecond), len(t.known))
 }
 
 type enumFlow struct {
