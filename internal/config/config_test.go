@@ -148,6 +148,18 @@ func TestParseValidFull(t *testing.T) {
 				Password: Secret{Ref: "file:/secrets/admin.password", Value: "admin-secret", Line: 58},
 			},
 		},
+		Objects: []Object{
+			{Name: "invoices", List: "/api/invoices", Item: "/api/invoices/{id}", IDField: "id"},
+			{
+				Name: "notes", Item: "/api/notes/{id}", IDField: "uuid",
+				Create: &Write{Path: "/api/notes", Method: "POST", JSON: map[string]string{"body": "note {{canary}}"}},
+				Update: &Write{Path: "/api/notes/{id}", Method: "PUT", JSON: map[string]string{"body": "{{canary}}"}},
+				Delete: &Write{Path: "/api/notes/{id}", Method: "DELETE"},
+			},
+		},
+		Admin:   []string{"/admin", "DELETE /api/admin/users/1"},
+		Profile: &Profile{Path: "/api/me", Method: "PATCH", JSON: map[string]string{"display_name": "{{canary}}"}, Read: "/api/me"},
+		Crawl:   Crawl{Pages: 60, Depth: 2},
 	}
 	got.src = nil
 	if !reflect.DeepEqual(got, want) {
@@ -190,7 +202,7 @@ func TestParseDefaults(t *testing.T) {
 var invalidCases = map[string]string{
 	"unknown-key":           `launchready.yaml:7: target.urll: unknown key (known keys: url, variants, scope, resolver, ca_file, rate, timeouts, max_body_bytes, max_header_bytes, max_redirects, retry_after_max)`,
 	"unknown-key-nested":    `launchready.yaml:7: auth.login.sucess: unknown key (known keys: path, action, form, success)`,
-	"unknown-key-top":       `launchready.yaml:3: sessions: unknown key (known keys: target, auth, session, accounts)`,
+	"unknown-key-top":       `launchready.yaml:3: sessions: unknown key (known keys: target, auth, session, accounts, objects, admin, profile, crawl)`,
 	"type-number":           `launchready.yaml:7: target.rate: want a number, got "fast"`,
 	"type-tagged-string":    `launchready.yaml:3: target.rate: want a number, got "5"`,
 	"type-whole-number":     `launchready.yaml:3: target.max_redirects: want a whole number, got "2.5"`,
@@ -228,6 +240,16 @@ var invalidCases = map[string]string{
 	"login-path":            `launchready.yaml:4: auth.login.path: want a path on the target starting with /, like /dashboard, got "login"`,
 	"protected-path":        `launchready.yaml:6: auth.protected[1]: want a path on the target starting with /, like /dashboard, got "billing"`,
 	"callback-other-host":   `launchready.yaml:5: auth.callbacks[0]: want a path on the target starting with /, like /dashboard, got "https://evil.example/cb"`,
+	"admin-method":          `launchready.yaml:3: admin[1]: want /path or METHOD /path (GET, HEAD, POST, PUT, PATCH, DELETE), got "FETCH /api/admin"`,
+	"crawl-pages":           `launchready.yaml:3: crawl.pages: must be between 1 and 500, got 100000`,
+	"object-brace":          `launchready.yaml:3: invalid YAML: did not find expected ',' or '}' (inside a {…} mapping, quote a path holding {id}: item: "/api/invoices/{id}")`,
+	"object-duplicate":      `launchready.yaml:5: objects[1].name: "notes" is already the name of objects[0]`,
+	"object-empty":          `launchready.yaml:4: objects[0]: needs "list" (where member a's notes are listed) or "item" (how one is read, with {id}), or both`,
+	"object-name":           `launchready.yaml:4: objects[0].name: want a short name of lower-case letters, digits, - or _ (like invoices), got "Invoices!"`,
+	"object-no-id":          `launchready.yaml:4: objects[0].item: must hold {id} once, where the object's ID goes (like /api/invoices/{id}), got "/api/invoices"`,
+	"object-placeholder":    `launchready.yaml:6: objects[0].create.json.body: only the {{canary}} placeholder is replaced here, got "{{email}}"`,
+	"object-update-canary":  `launchready.yaml:6: objects[0].update: needs a field holding "{{canary}}" (a unique marker the scanner writes and then looks for)`,
+	"profile-method":        `launchready.yaml:3: profile.method: want POST, PUT or PATCH (the request that saves the profile), got "GET"`,
 	"protected-other-host":  `launchready.yaml:4: auth.protected[1]: want a path on the target starting with /, like /dashboard, got "//evil.example/x"`,
 	"logout-scalar":         `launchready.yaml:4: auth.logout: want a mapping like {path: /logout} or none (the portal has no such flow), got "off"`,
 	"logout-no-path":        `launchready.yaml:4: auth.logout: missing required key "path" (or write logout: none when the portal has no logout)`,
@@ -360,7 +382,7 @@ func TestNeed(t *testing.T) {
 		"accounts.b":      {NeedMissing, "stage.yaml has no accounts.b: add accounts.b with a test member's email and password (password as env:NAME or file:PATH)"},
 		"session.cookie":  {NeedPresent, ""},
 		"target.variants": {NeedMissing, "stage.yaml has no target.variants: list the other addresses of the portal (http://, www.) to check each lands on target.url"},
-		"auth.signupp":    {NeedMissing, `config key "auth.signupp" is unknown to launchready's config package (a launchready bug); known keys: auth.login, auth.protected, auth.logout, auth.signup, auth.reset, auth.inbox, accounts.a, accounts.b, session.cookie, target.variants`},
+		"auth.signupp":    {NeedMissing, `config key "auth.signupp" is unknown to launchready's config package (a launchready bug); known keys: auth.login, auth.protected, auth.logout, auth.signup, auth.reset, auth.inbox, accounts.a, accounts.b, accounts.admin, session.cookie, target.variants, objects, objects.create, admin, profile`},
 	} {
 		state, reason := bare.Need(key)
 		if state != want.state || reason != want.reason {

@@ -82,13 +82,13 @@ func parseDocument(data []byte, file string) (*yaml.Node, error) {
 		if errors.Is(err, io.EOF) {
 			return nil, emptyError(file)
 		}
-		return nil, syntaxError(file, err)
+		return nil, syntaxError(file, data, err)
 	}
 	var extra yaml.Node
 	switch err := dec.Decode(&extra); {
 	case errors.Is(err, io.EOF):
 	case err != nil:
-		return nil, syntaxError(file, err)
+		return nil, syntaxError(file, data, err)
 	case !isEmptyDocument(&extra):
 		return nil, &Error{File: file, Line: extra.Line, Msg: "more than one YAML document (---); put the whole config in one"}
 	}
@@ -114,7 +114,7 @@ func emptyError(file string) error {
 
 // syntaxError keeps the YAML library's line, when it gives one, in our
 // one-line format.
-func syntaxError(file string, err error) error {
+func syntaxError(file string, data []byte, err error) error {
 	msg := strings.TrimPrefix(err.Error(), "yaml: ")
 	line := 0
 	if rest, ok := strings.CutPrefix(msg, "line "); ok {
@@ -124,5 +124,25 @@ func syntaxError(file string, err error) error {
 			}
 		}
 	}
+	if line > 0 && unquotedBraceInFlow(data, line) {
+		// The commonest slip in object templates: {id} inside a {…}
+		// mapping reads as YAML syntax.
+		msg += ` (inside a {…} mapping, quote a path holding {id}: item: "/api/invoices/{id}")`
+	}
 	return &Error{File: file, Line: line, Msg: "invalid YAML: " + msg, Err: err}
+}
+
+// unquotedBraceInFlow reports whether the given line (1-based) holds a
+// flow mapping with an unquoted "/{" in it, or a line next to it does.
+func unquotedBraceInFlow(data []byte, line int) bool {
+	lines := strings.Split(string(data), "\n")
+	// The parser names the line where it gave up, which can be the one
+	// before or after the culprit.
+	for i := max(line-2, 0); i < min(line+1, len(lines)); i++ {
+		l := lines[i]
+		if strings.Contains(l, "{") && strings.Contains(l, "/{") && !strings.Contains(l, `"/`) && !strings.Contains(l, `'/`) {
+			return true
+		}
+	}
+	return false
 }

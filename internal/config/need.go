@@ -38,7 +38,7 @@ func (s NeedState) String() string {
 func NeedKeys() []string {
 	return []string{
 		"auth.login", "auth.protected", "auth.logout", "auth.signup", "auth.reset", "auth.inbox",
-		"accounts.a", "accounts.b", "session.cookie", "target.variants",
+		"accounts.a", "accounts.b", "accounts.admin", "session.cookie", "target.variants", "objects", "objects.create", "admin", "profile",
 	}
 }
 
@@ -70,7 +70,23 @@ func (c *Config) Need(key string) (NeedState, string) {
 		return needIf(c.Auth.Reset != nil, file, key, "add auth.reset with the forgot-password form's path and fields, or reset: none")
 	case "auth.inbox":
 		return needIf(c.Auth.Inbox != nil, file, key, "add auth.inbox (builtin, mailpit or imap) where the scanner's verification and reset mail arrives")
-	case "accounts.a", "accounts.b":
+	case "objects":
+		return needIf(len(c.Objects) > 0, file, key, "list what a member owns under objects (name, list and item paths, e.g. "+
+			"{name: invoices, list: /api/invoices, item: /api/invoices/{id}}) so member a's data can be replayed as member b")
+	case "objects.create":
+		for _, o := range c.Objects {
+			if o.Create != nil {
+				return NeedPresent, ""
+			}
+		}
+		return NeedMissing, fmt.Sprintf("%s has no objects[].create: give an object kind a create request with a {{canary}} field "+
+			"so the scanner can make objects of its own to test writes on", file)
+	case "admin":
+		return needIf(len(c.Admin) > 0, file, key, "list the admin pages and API paths under admin, e.g. [/admin, /api/admin/users]")
+	case "profile":
+		return needIf(c.Profile != nil, file, key, "add profile with the member's own profile update, e.g. "+
+			`{path: /api/me, method: PATCH, json: {display_name: "{{canary}}"}}`)
+	case "accounts.a", "accounts.b", "accounts.admin":
 		_, ok := c.Accounts[strings.TrimPrefix(key, "accounts.")]
 		return needIf(ok, file, key, "add "+key+" with a test member's email and password (password as env:NAME or file:PATH)")
 	case "session.cookie":

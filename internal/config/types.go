@@ -14,8 +14,18 @@ type Config struct {
 	Auth Auth `yaml:"auth"`
 	// Session says how the portal keeps a member logged in.
 	Session Session `yaml:"session"`
-	// Accounts are the test members, keyed "a", "b" (and later "admin").
+	// Accounts are the test members, keyed "a", "b" and optionally "admin".
 	Accounts map[string]Account `yaml:"accounts"`
+	// Objects are what a member owns: read as member a, replayed as member
+	// b and anonymously (AUTHZ-001..003, 005).
+	Objects []Object `yaml:"objects"`
+	// Admin lists admin functions, each "/path" (GET) or "METHOD /path";
+	// they must refuse members and anonymous visitors (AUTHZ-004).
+	Admin []string `yaml:"admin"`
+	// Profile is how a member updates its own profile (AUTHZ-006).
+	Profile *Profile `yaml:"profile"`
+	// Crawl bounds the discovery crawl as member a.
+	Crawl Crawl `yaml:"crawl"`
 
 	// Path is the file the config was read from ("" when parsed from bytes).
 	Path string `yaml:"-"`
@@ -215,3 +225,56 @@ func (s Secret) String() string { return s.Ref }
 
 // GoString hides the secret from %#v as well.
 func (s Secret) GoString() string { return "config.Secret{" + s.Ref + "}" }
+
+// Object is one kind of thing a member owns (invoices, messages, files).
+type Object struct {
+	// Name names the kind in reports: lower-case letters, digits, - and _.
+	Name string `yaml:"name,required"`
+	// List is a page or JSON endpoint that lists the member's own objects.
+	List string `yaml:"list"`
+	// Item reads one object; it holds {id} where the object's ID goes.
+	Item string `yaml:"item"`
+	// Create makes a new object; {{canary}} in its fields is replaced with
+	// a unique marker (intrusive; the object is deleted at the end).
+	Create *Write `yaml:"create"`
+	// Update changes an object ({id} in the path); {{canary}} as in Create.
+	Update *Write `yaml:"update"`
+	// Delete removes an object ({id} in the path).
+	Delete *Write `yaml:"delete"`
+	// IDField is the JSON field holding an object's ID (default id).
+	IDField string `yaml:"id_field"`
+}
+
+// Write is one state-changing request.
+type Write struct {
+	// Path is where it is sent; {id} is an object's ID.
+	Path string `yaml:"path,required"`
+	// Method is the HTTP method (defaults: POST to create, PATCH to update,
+	// DELETE to delete).
+	Method string `yaml:"method"`
+	// JSON is sent as a JSON object of strings; Form as a form. At most one.
+	JSON map[string]string `yaml:"json"`
+	Form map[string]string `yaml:"form"`
+}
+
+// Profile is the member's own profile: read at Read, updated with the
+// write described by the other keys.
+type Profile struct {
+	// Path is where the update is sent.
+	Path string `yaml:"path,required"`
+	// Method defaults to PATCH.
+	Method string `yaml:"method"`
+	// JSON or Form holds a harmless field to update, with {{canary}}.
+	JSON map[string]string `yaml:"json"`
+	Form map[string]string `yaml:"form"`
+	// Read is where the profile is read back (default Path).
+	Read string `yaml:"read"`
+}
+
+// Crawl bounds the discovery crawl.
+type Crawl struct {
+	// Pages caps the pages and JSON responses fetched (default 40).
+	Pages int `yaml:"pages"`
+	// Depth caps the link depth from the starting pages (default 2).
+	Depth int `yaml:"depth"`
+}

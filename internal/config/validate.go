@@ -64,6 +64,7 @@ func (c *Config) applyDefaults() {
 		t.Scope = defaultScope(t.URL, t.Variants)
 	}
 	c.applyJourneyDefaults()
+	c.applyAuthzDefaults()
 }
 
 // defaultScope is the host names of url and variants, any port, in order.
@@ -88,6 +89,7 @@ func (c *Config) validate() error {
 	for _, check := range []func() error{
 		c.validateURLs, c.validateScope, c.validateResolver, c.validateCAFile, c.validateLimits,
 		c.validateAuth, c.validateLogin, c.validateJourney, c.validateSession, c.validateAccounts,
+		c.validateAuthz,
 	} {
 		if err := check(); err != nil {
 			return err
