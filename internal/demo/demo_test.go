@@ -725,6 +725,7 @@ auth:
   login: {path: /login, form: {email: "{{email}}", password: "{{password}}"}, success: /dashboard}
   logout: {path: /logout}
   protected: [/dashboard, /billing, /account]
+  callbacks: [/auth/callback]
 session: {kind: cookie}
 accounts:
   a: {email: alice@portal.test, password: file:a.password}
