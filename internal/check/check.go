@@ -133,11 +133,17 @@ type Meta struct {
 // that owns it.
 type Budget struct {
 	Accounts, Mails, WrongPasswords int
+	// Objects counts objects created in the portal as member a.
+	Objects int
+	// Shared names side effects several checks share (one discovery run
+	// for all of them): budgets with the same Shared are counted once.
+	Shared string
 }
 
 // Add sums two budgets.
 func (b Budget) Add(o Budget) Budget {
-	return Budget{b.Accounts + o.Accounts, b.Mails + o.Mails, b.WrongPasswords + o.WrongPasswords}
+	return Budget{Accounts: b.Accounts + o.Accounts, Mails: b.Mails + o.Mails, WrongPasswords: b.WrongPasswords + o.WrongPasswords,
+		Objects: b.Objects + o.Objects}
 }
 
 // Check is one verifiable claim about the portal.
@@ -158,6 +164,22 @@ type Result struct {
 	// --intrusive, or a tool to install.
 	Enable   string
 	Evidence []Evidence
+	// Table, when set, is a matrix shown beside the evidence.
+	Table *Table
+}
+
+// Table is a small matrix a check reports beside its evidence, such as the
+// authorization matrix (object × identity → allowed / denied / leaked).
+type Table struct {
+	Title   string     `json:"title"`
+	Columns []string   `json:"columns"`
+	Rows    []TableRow `json:"rows"`
+}
+
+// TableRow is one labelled row of a Table.
+type TableRow struct {
+	Label string   `json:"label"`
+	Cells []string `json:"cells"`
 }
 
 // Evidence backs a verdict with what was actually sent and seen.

@@ -23,6 +23,40 @@ type Env struct {
 	ConsentNote string
 
 	memo sync.Map // string -> *memoEntry
+
+	mu       sync.Mutex
+	deferred []deferred
+}
+
+// deferred is one clean-up step.
+type deferred struct {
+	what string
+	fn   func(context.Context) error
+}
+
+// Defer registers a clean-up step (deleting an object the scan created) to
+// run after every check has finished; what names the thing left behind
+// when the step fails.
+func (e *Env) Defer(what string, fn func(context.Context) error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.deferred = append(e.deferred, deferred{what, fn})
+}
+
+// RunDeferred runs the clean-up steps, newest first, and returns what each
+// failing step left behind with its error.
+func (e *Env) RunDeferred(ctx context.Context) []string {
+	e.mu.Lock()
+	steps := e.deferred
+	e.deferred = nil
+	e.mu.Unlock()
+	var left []string
+	for i := len(steps) - 1; i >= 0; i-- {
+		if err := steps[i].fn(ctx); err != nil {
+			left = append(left, steps[i].what+" ("+err.Error()+")")
+		}
+	}
+	return left
 }
 
 type memoEntry struct {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/launchready/launchready/internal/check"
 	"github.com/launchready/launchready/internal/checks/auth"
+	"github.com/launchready/launchready/internal/checks/authz"
 	"github.com/launchready/launchready/internal/checks/edge"
 	"github.com/launchready/launchready/internal/checks/session"
 	"github.com/launchready/launchready/internal/checks/tls"
@@ -32,6 +33,12 @@ func All() []check.Check {
 		session.Lifetime{},
 		session.Storage{},
 		session.JWT{},
+		authz.ByOtherMember(),
+		authz.Writes{},
+		authz.ByAnonymous(),
+		authz.Admin{},
+		authz.GuessableIDs{},
+		authz.MassAssignment{},
 		tls.HTTPSRedirect{},
 		tls.Canonical{},
 		edge.Headers{},

@@ -221,3 +221,88 @@ func jsonSegments(body []byte) []string {
 	sort.Strings(out) // map order is random; evidence must be stable
 	return out
 }
+
+// Link is one link of an HTML page.
+type Link struct {
+	// URL is absolute (resolved against the page URL), fragment removed.
+	URL string
+	// Text is the link's visible text, whitespace-normalised.
+	Text string
+}
+
+// maxLinks bounds the links read from one page.
+const maxLinks = 2000
+
+// Links returns the distinct <a href> links of an HTML document, resolved
+// against base, with their text; only http(s) links are kept.
+func Links(body []byte, base *url.URL) []Link {
+	doc, err := html.Parse(bytes.NewReader(body))
+	if err != nil {
+		return nil
+	}
+	seen := map[string]bool{}
+	var out []Link
+	walk(doc, func(n *html.Node) {
+		if len(out) >= maxLinks || n.Type != html.ElementNode || n.Data != "a" {
+			return
+		}
+		u := resolve(base, attr(n, "href"))
+		if u == "" || seen[u] {
+			return
+		}
+		seen[u] = true
+		out = append(out, Link{URL: u, Text: strings.Join(strings.Fields(textOf(n)), " ")})
+	})
+	return out
+}
+
+// Scripts returns the absolute URLs of a document's <script src> elements.
+func Scripts(body []byte, base *url.URL) []string {
+	doc, err := html.Parse(bytes.NewReader(body))
+	if err != nil {
+		return nil
+	}
+	seen := map[string]bool{}
+	var out []string
+	walk(doc, func(n *html.Node) {
+		if len(out) >= maxLinks || n.Type != html.ElementNode || n.Data != "script" {
+			return
+		}
+		if u := resolve(base, attr(n, "src")); u != "" && !seen[u] {
+			seen[u] = true
+			out = append(out, u)
+		}
+	})
+	return out
+}
+
+// resolve makes ref absolute against base; "" for empty, unparsable or
+// non-http(s) references (javascript:, mailto:, data:).
+func resolve(base *url.URL, ref string) string {
+	ref = strings.TrimSpace(ref)
+	if ref == "" || base == nil {
+		return ""
+	}
+	r, err := url.Parse(ref)
+	if err != nil {
+		return ""
+	}
+	u := base.ResolveReference(r)
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return ""
+	}
+	u.Fragment, u.RawFragment = "", ""
+	return u.String()
+}
+
+// textOf concatenates the text under n, bounded.
+func textOf(n *html.Node) string {
+	var b strings.Builder
+	walk(n, func(c *html.Node) {
+		if c.Type == html.TextNode && b.Len() < maxSegment {
+			b.WriteString(c.Data)
+			b.WriteByte(' ')
+		}
+	})
+	return b.String()
+}

@@ -72,14 +72,39 @@ func FuzzPage(f *testing.F) {
 	f.Add([]byte(`<form method=post><input type=password name=p></form>`))
 	f.Add([]byte(`{"a":["b",{"c":1}]}`))
 	f.Add([]byte(`<p>hello</p><script>x</script>`))
+	f.Add([]byte(`<a href="/a#x">A</a><a href="javascript:alert(1)">j</a><script src="//cdn.example/x.js"></script>`))
 	base, _ := url.Parse("https://portal.test/")
 	f.Fuzz(func(t *testing.T, body []byte) {
 		Forms(body, base)
 		HasPasswordInput(body)
+		for _, l := range Links(body, base) {
+			if u, err := url.Parse(l.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Fragment != "" {
+				t.Fatalf("link %q is not an absolute http(s) URL without fragment", l.URL)
+			}
+		}
+		if len(Scripts(body, base)) > maxLinks {
+			t.Fatal("scripts not bounded")
+		}
 		for _, s := range Segments(body) {
 			if len(s) < 3 || len(s) > maxSegment {
 				t.Fatalf("segment %q out of bounds", s)
 			}
 		}
 	})
+}
+
+func TestLinksAndScripts(t *testing.T) {
+	base, _ := url.Parse("https://portal.test/dir/page")
+	body := []byte(`<a href="/messages/1#top"> Message
+	one </a><a href="rel">r</a><a href="mailto:x@y">m</a><a href="javascript:void(0)">j</a><a href="/messages/1">dup</a>` +
+		`<script src="/static/app.js"></script><script>inline()</script><script src="https://cdn.example/lib.js"></script>`)
+	links := Links(body, base)
+	want := []Link{{"https://portal.test/messages/1", "Message one"}, {"https://portal.test/dir/rel", "r"}}
+	if len(links) != len(want) || links[0] != want[0] || links[1] != want[1] {
+		t.Errorf("Links = %+v, want %+v", links, want)
+	}
+	scripts := Scripts(body, base)
+	if len(scripts) != 2 || scripts[0] != "https://portal.test/static/app.js" || scripts[1] != "https://cdn.example/lib.js" {
+		t.Errorf("Scripts = %v", scripts)
+	}
 }

@@ -30,6 +30,7 @@ type htmlView struct {
 	FailOn                          string
 	Areas                           []htmlArea
 	Findings, Unverified, Passed    []htmlCheck
+	Tables                          []htmlTable
 	OutOfScope, NotTested           []string
 	NotCovered                      string
 	Tool, Version, Target           string
@@ -47,6 +48,22 @@ type htmlCheck struct {
 	Summary, Reason, Enable, Why, Fix  string
 	Refs                               []string
 	Evidence                           []htmlEvidence
+}
+
+// htmlTable is a check's matrix (the authorization matrix).
+type htmlTable struct {
+	ID, Title string
+	Columns   []string
+	Rows      []htmlTableRow
+}
+
+type htmlTableRow struct {
+	Label string
+	Cells []htmlTableCell
+}
+
+type htmlTableCell struct {
+	Text, Class string
 }
 
 type htmlEvidence struct {
@@ -86,7 +103,46 @@ func newHTMLView(r *Run) htmlView {
 	v.Findings = htmlChecks(findings(r.Outcomes))
 	v.Unverified = htmlChecks(unverified(r.Outcomes))
 	v.Passed = htmlChecks(withStatus(r.Outcomes, check.Pass))
+	v.Tables = htmlTables(r.Outcomes)
 	return v
+}
+
+// htmlTables collects the checks' matrices; a cell's class colours it by
+// its state.
+func htmlTables(outs []check.Outcome) []htmlTable {
+	var ts []htmlTable
+	for _, o := range outs {
+		t := o.Result.Table
+		if t == nil {
+			continue
+		}
+		ht := htmlTable{ID: htmlClean(o.Meta.ID), Title: htmlClean(t.Title)}
+		for _, c := range t.Columns {
+			ht.Columns = append(ht.Columns, htmlClean(c))
+		}
+		for _, r := range t.Rows {
+			hr := htmlTableRow{Label: htmlClean(r.Label)}
+			for _, c := range r.Cells {
+				hr.Cells = append(hr.Cells, htmlTableCell{Text: htmlClean(c), Class: cellClass(c)})
+			}
+			ht.Rows = append(ht.Rows, hr)
+		}
+		ts = append(ts, ht)
+	}
+	return ts
+}
+
+// cellClass colours a matrix cell: a leak fails, a refusal passes.
+func cellClass(text string) string {
+	switch {
+	case strings.HasPrefix(text, "leaked"):
+		return "s-fail"
+	case strings.HasPrefix(text, "error"):
+		return "s-error"
+	case strings.HasPrefix(text, "denied"):
+		return "s-pass"
+	}
+	return ""
 }
 
 func htmlChecks(outs []check.Outcome) []htmlCheck {
@@ -225,6 +281,18 @@ footer{margin-top:2em;color:#57606a;font-size:.85em;overflow-wrap:anywhere}
 <tbody>
 {{- range .Passed}}
 <tr><td><span class="tag s-pass">PASS</span></td><td>{{.ID}}</td><td>{{.Summary}}</td></tr>
+{{- end}}
+</tbody>
+</table>
+{{- end}}
+{{- range .Tables}}
+
+<h2>{{.Title}} ({{.ID}})</h2>
+<table>
+<thead><tr><th></th>{{range .Columns}}<th>{{.}}</th>{{end}}</tr></thead>
+<tbody>
+{{- range .Rows}}
+<tr><td><code>{{.Label}}</code></td>{{range .Cells}}<td>{{if .Class}}<span class="tag {{.Class}}">{{.Text}}</span>{{else}}{{.Text}}{{end}}</td>{{end}}</tr>
 {{- end}}
 </tbody>
 </table>

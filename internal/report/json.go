@@ -60,6 +60,7 @@ type jsonCheck struct {
 	Error      *string        `json:"error,omitempty"`
 	Enable     string         `json:"enable,omitempty"`
 	Evidence   []jsonEvidence `json:"evidence"`
+	Matrix     *check.Table   `json:"matrix,omitempty"`
 	Fix        string         `json:"fix"`
 	Refs       []string       `json:"refs"`
 	Why        string         `json:"why,omitempty"`
@@ -125,6 +126,7 @@ func checkToJSON(o check.Outcome) jsonCheck {
 		Summary:    o.Result.Summary,
 		Enable:     o.Result.Enable,
 		Evidence:   make([]jsonEvidence, 0, len(o.Result.Evidence)),
+		Matrix:     o.Result.Table,
 		Fix:        o.Meta.Fix,
 		Refs:       nonNil(o.Meta.Refs),
 		Why:        o.Meta.Why,

@@ -65,11 +65,22 @@ func deleteAccount(ctx context.Context, env *check.Env, name string) error {
 func budget(checks []check.Check) (check.Budget, int) {
 	var b check.Budget
 	n := 0
+	shared := map[string]bool{}
 	for _, c := range checks {
-		if m := c.Meta(); m.Intrusive {
-			b = b.Add(m.Budget)
-			n++
+		// Intrusive checks, and others that have side effects only with
+		// consent (canary objects).
+		m := c.Meta()
+		if !m.Intrusive && m.Budget == (check.Budget{}) {
+			continue
 		}
+		n++
+		if k := m.Budget.Shared; k != "" {
+			if shared[k] {
+				continue
+			}
+			shared[k] = true
+		}
+		b = b.Add(m.Budget)
 	}
 	return b, n
 }

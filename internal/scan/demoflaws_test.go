@@ -73,3 +73,23 @@ func TestDemoLoginTiming(t *testing.T) {
 		t.Fatalf("hardened AUTH-006 = %s (%s)", r.Status, r.Summary)
 	}
 }
+
+type budgeted struct{ meta check.Meta }
+
+func (b budgeted) Meta() check.Meta                           { return b.meta }
+func (budgeted) Run(context.Context, *check.Env) check.Result { return check.Passf("ran") }
+
+// TestBudgetCountsSharedSideEffectsOnce: two checks sharing one discovery
+// run declare its canaries once; a check without side effects counts not.
+func TestBudgetCountsSharedSideEffectsOnce(t *testing.T) {
+	checks := []check.Check{
+		budgeted{check.Meta{ID: "X-1", Budget: check.Budget{Objects: 5, Shared: "d"}}},
+		budgeted{check.Meta{ID: "X-2", Budget: check.Budget{Objects: 5, Shared: "d"}}},
+		budgeted{check.Meta{ID: "X-3", Intrusive: true, Budget: check.Budget{Objects: 5, Accounts: 1}}},
+		budgeted{check.Meta{ID: "X-4"}},
+	}
+	b, n := budget(checks)
+	if n != 3 || b.Objects != 10 || b.Accounts != 1 {
+		t.Errorf("budget = %+v over %d checks, want 10 objects and 1 account over 3", b, n)
+	}
+}

@@ -98,14 +98,23 @@ func Execute(ctx context.Context, cfg *config.Config, opts Options) (*report.Run
 		env.Intrusive, env.ConsentNote = consent(ctx, client, cfg.Target.URL, target.IsLoopback)
 	}
 	if b, n := budget(selected); env.Intrusive && n > 0 {
-		notice(fmt.Sprintf("side-effect budget of %d intrusive checks: at most %d accounts created (tagged, deleted at the end), %d mails sent, %d wrong-password attempts",
-			n, b.Accounts, b.Mails, b.WrongPasswords))
+		msg := fmt.Sprintf("side-effect budget of %d checks: at most %d accounts created (tagged, deleted at the end), %d mails sent, %d wrong-password attempts",
+			n, b.Accounts, b.Mails, b.WrongPasswords)
+		if b.Objects > 0 {
+			msg += fmt.Sprintf(", %d objects created as member a (deleted at the end)", b.Objects)
+		}
+		notice(msg)
 	}
 	outcomes := runner.Run(ctx, selected, env, runner.Options{Timeout: cfg.Target.Timeouts.Check, Progress: opts.Progress})
-	leftovers := cleanup(ctx, env)
+	leftovers := env.RunDeferred(ctx)
 	for _, l := range leftovers {
+		notice("object left behind: " + l)
+	}
+	accounts := cleanup(ctx, env)
+	for _, l := range accounts {
 		notice("account left behind: " + l)
 	}
+	leftovers = append(leftovers, accounts...)
 	return &report.Run{
 		ToolVersion: opts.Version,
 		Target:      cfg.Target.URL,

@@ -1,0 +1,241 @@
+package authz
+
+import (
+	"context"
+	"net/url"
+	"path"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/launchready/launchready/internal/page"
+	"github.com/launchready/launchready/internal/target"
+)
+
+// dangerous are words in a link's path, query or text that mark an action,
+// not a page: the crawler never follows them, even with GET. A word matches
+// a whole token or, for the longer ones, a token's start (deleted,
+// cancellation).
+var dangerous = []string{
+	"logout", "logoff", "signout", "delete", "remove", "destroy", "cancel", "unsubscribe", "deactivate", "revoke",
+	"disable", "reset", "leave", "purge", "flush", "truncate", "wipe", "drop", "ban", "suspend", "terminate",
+	"impersonate", "approve", "refund", "restart", "deploy", "migrate", "seed", "kill",
+}
+
+// dangerousPairs are two-token spellings: "log out", "log-out", "sign_out".
+var dangerousPairs = [][2]string{{"log", "out"}, {"log", "off"}, {"sign", "out"}}
+
+// staticExt are paths the crawler does not fetch as pages.
+var staticExt = []string{".css", ".js", ".mjs", ".map", ".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".ico",
+	".woff", ".woff2", ".ttf", ".pdf", ".zip", ".mp4", ".mp3"}
+
+// adminRoute finds quoted same-origin paths with an admin segment in
+// scripts.
+var adminRoute = regexp.MustCompile("[\"'`](/(?:[A-Za-z0-9_.-]+/)*(?:admin|internal|staff|superuser|backoffice)(?:/[A-Za-z0-9_./-]*)?)[\"'`]")
+
+// crawlItem is one page waiting to be fetched.
+type crawlItem struct {
+	url   string
+	depth int
+}
+
+// crawl walks a's pages breadth-first with GET only, within the configured
+// page and depth bounds: links to objects with an ID become crawled kinds,
+// JSON lists suggest REST item URLs, and same-origin scripts are read for
+// admin routes.
+func (d *discovery) crawl(ctx context.Context) error {
+	cfg := d.env.Config
+	var queue []crawlItem
+	seen := map[string]bool{}
+	push := func(raw string, depth int) {
+		if depth > cfg.Crawl.Depth || seen[raw] || !d.crawlable(raw) {
+			return
+		}
+		seen[raw] = true
+		queue = append(queue, crawlItem{raw, depth})
+	}
+	if s := d.env.Sessions.Config().Success; s != "" {
+		push(d.url(s), 0)
+	}
+	for _, p := range cfg.Auth.Protected {
+		push(d.url(p), 0)
+	}
+	for _, o := range cfg.Objects {
+		if o.List != "" {
+			push(d.url(o.List), 0)
+		}
+	}
+	found := map[string]*crawled{}
+	var order []string
+	var scripts []string
+	for len(queue) > 0 && d.inv.Pages < cfg.Crawl.Pages {
+		it := queue[0]
+		queue = queue[1:]
+		resp, err := d.do(ctx, d.a, &target.Request{URL: it.url, Follow: true})
+		d.inv.Pages++
+		if err != nil || resp.StatusCode >= 400 || d.env.Sessions.IsLoginURL(resp.URL) {
+			continue
+		}
+		if isJSON(resp) {
+			d.restGuesses(resp, found, &order)
+			continue
+		}
+		for _, l := range page.Links(resp.Body, resp.URL) {
+			if !d.crawlable(l.URL) || isDangerous(l.Text) {
+				continue
+			}
+			u, _ := url.Parse(l.URL)
+			d.objectLink(u, resp, found, &order)
+			push(l.URL, it.depth+1)
+		}
+		for _, s := range page.Scripts(resp.Body, resp.URL) {
+			if u, err := url.Parse(s); err == nil && d.sameOrigin(u) && !slices.Contains(scripts, s) && len(scripts) < maxScripts {
+				scripts = append(scripts, s)
+			}
+		}
+	}
+	if len(queue) > 0 {
+		d.note("the crawl stopped at its bound of %d pages (crawl.pages) with %d links left", cfg.Crawl.Pages, len(queue))
+	}
+	for _, raw := range order {
+		c := found[raw]
+		k := &Kind{Name: "crawled " + strings.TrimPrefix(c.tpl.Raw, d.origin.String()), Template: c.tpl, IDsA: c.ids, Source: c.from}
+		d.inv.Kinds = append(d.inv.Kinds, k)
+		for _, id := range c.ids[:min(len(c.ids), MaxReadsPerKind)] {
+			if err := d.ownerRead(ctx, k.Name, c.tpl, id, ""); err != nil {
+				return err
+			}
+		}
+	}
+	d.readScripts(ctx, scripts)
+	return nil
+}
+
+// crawled is an object kind the crawl found, with a's IDs.
+type crawled struct {
+	tpl Template
+	ids []string
+	// from is the page that linked to the first object.
+	from *target.Response
+}
+
+// objectLink records a link that reads an object: its last ID-looking path
+// segment (or an ID-looking query value) makes the template, unless a
+// configured kind already covers it.
+func (d *discovery) objectLink(u *url.URL, from *target.Response, found map[string]*crawled, order *[]string) {
+	tpls := templatesOf(u)
+	if len(tpls) == 0 {
+		return
+	}
+	// The last path template names the object read; query ones follow.
+	pick := tpls[0]
+	for _, t := range tpls {
+		if t.Via == "path" {
+			pick = t
+		}
+	}
+	for _, k := range d.inv.Kinds {
+		if k.Object != nil && k.Template.Raw != "" && k.Template.Match(u.String()) != "" {
+			return
+		}
+	}
+	d.remember(pick, pick.Match(u.String()), from, found, order)
+}
+
+func (d *discovery) remember(t Template, id string, from *target.Response, found map[string]*crawled, order *[]string) {
+	if id == "" {
+		return
+	}
+	c := found[t.Raw]
+	if c == nil {
+		c = &crawled{tpl: t, from: from}
+		found[t.Raw] = c
+		*order = append(*order, t.Raw)
+	}
+	if !slices.Contains(c.ids, id) {
+		c.ids = append(c.ids, id)
+	}
+}
+
+// restGuesses turns a JSON list's id fields into item URLs under the
+// list's path (/api/things → /api/things/{id}), the REST convention.
+func (d *discovery) restGuesses(resp *target.Response, found map[string]*crawled, order *[]string) {
+	base := strings.TrimSuffix(resp.URL.EscapedPath(), "/")
+	if base == "" || LooksLikeID(path.Base(base)) {
+		return
+	}
+	t := Template{Raw: d.origin.String() + base + "/{id}", Via: "path"}
+	for _, k := range d.inv.Kinds {
+		if k.Object != nil && k.Template.Raw == t.Raw {
+			return
+		}
+	}
+	for _, id := range idsIn(resp, "id", Template{}) {
+		if LooksLikeID(id) {
+			d.remember(t, id, resp, found, order)
+		}
+	}
+}
+
+// crawlable reports whether a URL is a same-origin page that is safe to
+// fetch: not an action (logout, delete…), not a static file.
+func (d *discovery) crawlable(raw string) bool {
+	u, err := url.Parse(raw)
+	if err != nil || !d.sameOrigin(u) {
+		return false
+	}
+	p := strings.ToLower(u.Path)
+	if isDangerous(p) || isDangerous(strings.ToLower(u.RawQuery)) {
+		return false
+	}
+	for _, ext := range staticExt {
+		if strings.HasSuffix(p, ext) {
+			return false
+		}
+	}
+	return true
+}
+
+func (d *discovery) sameOrigin(u *url.URL) bool {
+	return strings.EqualFold(u.Scheme, d.origin.Scheme) && strings.EqualFold(u.Host, d.origin.Host)
+}
+
+// IsAction reports whether a path or link text names an action (logout,
+// delete, reset…) that must not be requested, even with GET.
+func IsAction(s string) bool { return isDangerous(s) }
+
+func isDangerous(s string) bool {
+	tokens := strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return !isLetter(r) })
+	for i, t := range tokens {
+		for _, w := range dangerous {
+			if t == w || (len(w) >= 5 && strings.HasPrefix(t, w)) {
+				return true
+			}
+		}
+		if i+1 < len(tokens) {
+			for _, p := range dangerousPairs {
+				if t == p[0] && tokens[i+1] == p[1] {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// readScripts fetches the same-origin scripts as a and collects the admin
+// routes they name.
+func (d *discovery) readScripts(ctx context.Context, scripts []string) {
+	for _, s := range scripts {
+		resp, err := d.do(ctx, d.a, &target.Request{URL: s})
+		if err != nil || !okStatus(resp.StatusCode) {
+			continue
+		}
+		for _, m := range adminRoute.FindAllStringSubmatch(string(resp.Body), -1) {
+			r := path.Clean(m[1])
+			if !slices.Contains(d.inv.AdminRoutes, r) {
+				d.inv.AdminRoutes = append(d.inv.AdminRoutes, r)
+			}
+		}
+	}
+}

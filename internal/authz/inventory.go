@@ -1,0 +1,427 @@
+// Package authz finds member a's objects and replays every read of them as
+// member b and as an anonymous visitor. Exposure is proved with data: a
+// replay leaks only when its response carries a's markers (a canary a wrote
+// in this run, or values only a's response shows), never because of a
+// status code.
+package authz
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+
+	"github.com/launchready/launchready/internal/check"
+	"github.com/launchready/launchready/internal/config"
+	"github.com/launchready/launchready/internal/page"
+	"github.com/launchready/launchready/internal/target"
+)
+
+// Discovery bounds.
+const (
+	// MaxReadsPerKind caps the objects of one kind that are replayed.
+	MaxReadsPerKind = 3
+	// MaxReads caps the objects replayed in all.
+	MaxReads = 40
+	// MaxCanaryKinds caps the kinds discovery creates a canary object for
+	// (one each); AUTHZ-002 has its own cap of the same size.
+	MaxCanaryKinds = 5
+	// maxScripts caps the same-origin scripts read for admin routes.
+	maxScripts = 10
+)
+
+// Read is one way of reading one of member a's objects.
+type Read struct {
+	// Kind is the object kind's name: a config object, or "crawled" and
+	// the template for objects the crawl found.
+	Kind string
+	// ID is the object's ID; URL reads it; Via is "path" or "query".
+	ID, URL, Via string
+	// Created is true for a canary object a made in this run.
+	Created bool
+	// Owner is a's own response: the reference.
+	Owner *target.Response
+	// Markers prove a response shows this object.
+	Markers Markers
+}
+
+// Label names the read in reports: kind, ID and request.
+func (r *Read) Label() string {
+	return fmt.Sprintf("%s %s (GET %s)", r.Kind, r.ID, r.URL)
+}
+
+// Kind is one kind of object and the IDs seen of it.
+type Kind struct {
+	Name     string
+	Template Template
+	// Object is the config entry; nil for kinds the crawl found.
+	Object *config.Object
+	// IDsA and IDsB are the IDs seen in a's and b's lists.
+	IDsA, IDsB []string
+	// Source is a's response the IDs came from (the list, or a page that
+	// linked to the objects): evidence for AUTHZ-005.
+	Source *target.Response
+}
+
+// Inventory is what discovery found, shared by the authorization checks.
+type Inventory struct {
+	Kinds []*Kind
+	Reads []*Read
+	// Pages counts the pages the crawl fetched; Requests every request
+	// discovery sent.
+	Pages, Requests int
+	// AdminRoutes are admin-looking paths found in same-origin scripts.
+	AdminRoutes []string
+	// Notes say what discovery could not do (a list that failed, an object
+	// with nothing a-specific in it).
+	Notes []string
+	// Baseline is the set of segments identities other than a see: public
+	// pages, b's pages, missing objects. Markers never come from it.
+	Baseline map[string]bool
+}
+
+// Discover finds member a's objects once per scan: config lists and items,
+// canary objects (only with consent, when a create request is configured),
+// and a bounded GET-only crawl of a's pages.
+func Discover(ctx context.Context, env *check.Env) (*Inventory, error) {
+	return check.Shared(ctx, env, "authz-inventory", func(ctx context.Context) (*Inventory, error) {
+		d, err := newDiscovery(ctx, env)
+		if err != nil {
+			return nil, err
+		}
+		return d.run(ctx)
+	})
+}
+
+// discovery is one discovery run's state.
+type discovery struct {
+	env    *check.Env
+	origin *url.URL
+	a, b   *target.Session
+	inv    *Inventory
+	// pending are reads whose markers wait for the full baseline.
+	pending []*Read
+	// canaries counts the kinds a canary was created for.
+	canaries int
+}
+
+func newDiscovery(ctx context.Context, env *check.Env) (*discovery, error) {
+	a, err := env.Sessions.Get(ctx, "a")
+	if err != nil {
+		return nil, fmt.Errorf("logging in member a: %w", err)
+	}
+	b, err := env.Sessions.Get(ctx, "b")
+	if err != nil {
+		return nil, fmt.Errorf("logging in member b: %w", err)
+	}
+	return &discovery{
+		env: env, origin: env.Sessions.Config().Origin, a: a, b: b,
+		inv: &Inventory{Baseline: map[string]bool{}},
+	}, nil
+}
+
+func (d *discovery) run(ctx context.Context) (*Inventory, error) {
+	if err := d.baseline(ctx); err != nil {
+		return nil, err
+	}
+	for i := range d.env.Config.Objects {
+		if err := d.configKind(ctx, &d.env.Config.Objects[i]); err != nil {
+			return nil, err
+		}
+	}
+	if err := d.crawl(ctx); err != nil {
+		return nil, err
+	}
+	d.finish()
+	return d.inv, nil
+}
+
+// do sends one discovery request and counts it.
+func (d *discovery) do(ctx context.Context, s *target.Session, req *target.Request) (*target.Response, error) {
+	d.inv.Requests++
+	return s.Do(ctx, req)
+}
+
+func (d *discovery) url(path string) string {
+	ref, err := url.Parse(path)
+	if err != nil {
+		return d.origin.String() + path
+	}
+	return d.origin.ResolveReference(ref).String()
+}
+
+func (d *discovery) note(format string, a ...any) {
+	d.inv.Notes = append(d.inv.Notes, fmt.Sprintf(format, a...))
+}
+
+// absorb adds a response's segments (every hop's) to the baseline.
+func (d *discovery) absorb(resp *target.Response) {
+	if resp == nil {
+		return
+	}
+	for _, h := range resp.Hops {
+		for _, s := range page.Segments(h.Body) {
+			d.inv.Baseline[s] = true
+		}
+	}
+}
+
+// baseline gathers what others see: the public pages anonymously, a page
+// that cannot exist as a, b and anonymous (so each one's page chrome is
+// known), and b's own protected pages.
+func (d *discovery) baseline(ctx context.Context) error {
+	missing := "/launchready-missing-" + randomHex(8)
+	anon := d.env.Sessions.Anonymous()
+	paths := []string{"/", missing}
+	if p := d.env.Sessions.Config().Path; p != "" {
+		paths = append(paths, p)
+	}
+	fetched := 0
+	for _, p := range paths {
+		resp, err := d.do(ctx, anon, &target.Request{URL: d.url(p), Follow: true})
+		if err != nil {
+			continue
+		}
+		fetched++
+		d.absorb(resp)
+	}
+	if fetched == 0 {
+		return fmt.Errorf("none of the public reference pages (%s) could be fetched", strings.Join(paths, ", "))
+	}
+	for _, s := range []*target.Session{d.a, d.b} {
+		resp, err := d.do(ctx, s, &target.Request{URL: d.url(missing), Follow: true})
+		if err != nil {
+			return fmt.Errorf("fetching a missing page as a member: %w", err)
+		}
+		d.absorb(resp)
+	}
+	for _, p := range d.env.Config.Auth.Protected {
+		resp, err := d.do(ctx, d.b, &target.Request{URL: d.url(p), Follow: true})
+		if err != nil {
+			return fmt.Errorf("fetching %s as member b: %w", p, err)
+		}
+		d.absorb(resp)
+	}
+	return nil
+}
+
+// configKind lists a's and b's objects of one configured kind, creates a
+// canary object when it may, and reads a's objects as a.
+func (d *discovery) configKind(ctx context.Context, o *config.Object) error {
+	k := &Kind{Name: o.Name, Object: o}
+	if o.Item != "" {
+		k.Template = newTemplate(d.url(o.Item))
+	}
+	d.inv.Kinds = append(d.inv.Kinds, k)
+	if o.List != "" {
+		ids, resp, err := d.list(ctx, d.a, o, k.Template, "a")
+		if err != nil {
+			return err
+		}
+		k.IDsA, k.Source = ids, resp
+		if k.IDsB, _, err = d.list(ctx, d.b, o, k.Template, "b"); err != nil {
+			return err
+		}
+	}
+	if o.Item == "" {
+		return nil
+	}
+	// What a missing object of this kind looks like, to a and to b.
+	for _, s := range []*target.Session{d.a, d.b} {
+		if resp, err := d.do(ctx, s, &target.Request{URL: k.Template.Fill("launchready-missing-" + randomHex(8)), Follow: true}); err == nil {
+			d.absorb(resp)
+		}
+	}
+	var ids []string
+	canary := ""
+	if o.Create != nil && d.env.Intrusive && d.canaries < MaxCanaryKinds {
+		d.canaries++
+		c, err := Create(ctx, d.env, d.a, o, k.Template)
+		if err != nil {
+			d.note("%s: creating a canary object as member a failed: %v", o.Name, err)
+		} else {
+			ids, canary = append(ids, c.ID), c.Canary
+			k.IDsA = append(k.IDsA, c.ID)
+			if k.Source == nil {
+				k.Source = c.Response
+			}
+		}
+	}
+	for _, id := range k.IDsA {
+		if len(ids) >= MaxReadsPerKind {
+			break
+		}
+		if !slices.Contains(ids, id) {
+			ids = append(ids, id)
+		}
+	}
+	if len(ids) == 0 {
+		d.note("%s: member a has none (no list entries, no canary): nothing to replay", o.Name)
+	}
+	for i, id := range ids {
+		c := ""
+		if i == 0 {
+			c = canary
+		}
+		if err := d.ownerRead(ctx, o.Name, k.Template, id, c); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// list reads a member's list of one kind and returns the IDs in it; its
+// content goes to the baseline when it is b's.
+func (d *discovery) list(ctx context.Context, s *target.Session, o *config.Object, t Template, who string) ([]string, *target.Response, error) {
+	resp, err := d.do(ctx, s, &target.Request{URL: d.url(o.List), Follow: true})
+	if err != nil {
+		return nil, nil, fmt.Errorf("listing %s as member %s: %w", o.Name, who, err)
+	}
+	if resp.StatusCode >= 400 {
+		d.note("%s: the list %s answered member %s with %d", o.Name, o.List, who, resp.StatusCode)
+		return nil, nil, nil
+	}
+	if who == "b" {
+		d.absorb(resp)
+	}
+	return idsIn(resp, o.IDField, t), resp, nil
+}
+
+// ownerRead reads one of a's objects as a; a read a itself cannot open is
+// noted and dropped.
+func (d *discovery) ownerRead(ctx context.Context, kind string, t Template, id, canary string) error {
+	if len(d.pending) >= MaxReads {
+		return nil
+	}
+	u := t.Fill(id)
+	resp, err := d.do(ctx, d.a, &target.Request{URL: u, Follow: true})
+	if err != nil {
+		return fmt.Errorf("reading %s %s as member a: %w", kind, id, err)
+	}
+	if resp.StatusCode >= 400 || page.HasPasswordInput(resp.Body) || d.env.Sessions.IsLoginURL(resp.URL) {
+		d.note("%s %s: member a's own read answered %d at %s; not replayed", kind, id, resp.StatusCode,
+			d.env.Client.Redactor().Redact(resp.URL.String()))
+		return nil
+	}
+	d.pending = append(d.pending, &Read{Kind: kind, ID: id, URL: u, Via: t.Via, Created: canary != "", Owner: resp,
+		Markers: Markers{Canary: canary}})
+	return nil
+}
+
+// finish computes every read's markers against the full baseline and
+// drops reads with nothing a-specific to look for.
+func (d *discovery) finish() {
+	for _, r := range d.pending {
+		r.Markers = MarkersOf(r.Owner.Body, r.Markers.Canary, d.inv.Baseline, []string{r.ID, url.PathEscape(r.ID)})
+		if r.Markers.Empty() {
+			d.note("%s %s: member a's response shows nothing that b's pages and the public pages do not; it cannot prove a leak, so it is not replayed", r.Kind, r.ID)
+			continue
+		}
+		d.inv.Reads = append(d.inv.Reads, r)
+	}
+}
+
+// idsIn returns the object IDs a list response holds: the idField values of
+// JSON objects, or the IDs in links that match the item template.
+func idsIn(resp *target.Response, idField string, t Template) []string {
+	var ids []string
+	add := func(id string) {
+		if id != "" && !slices.Contains(ids, id) {
+			ids = append(ids, id)
+		}
+	}
+	trimmed := bytes.TrimSpace(resp.Body)
+	if len(trimmed) > 0 && (trimmed[0] == '{' || trimmed[0] == '[') {
+		var v any
+		dec := json.NewDecoder(bytes.NewReader(trimmed))
+		dec.UseNumber()
+		if dec.Decode(&v) == nil {
+			walkJSON(v, 0, func(m map[string]any) {
+				if id := scalar(m[idField]); id != "" {
+					add(id)
+				}
+			})
+			return ids
+		}
+	}
+	if t.Raw == "" {
+		return ids
+	}
+	for _, l := range page.Links(resp.Body, resp.URL) {
+		add(t.Match(l.URL))
+	}
+	return ids
+}
+
+// walkJSON calls fn on every JSON object, depth-bounded.
+func walkJSON(v any, depth int, fn func(map[string]any)) {
+	if depth > 32 {
+		return
+	}
+	switch x := v.(type) {
+	case map[string]any:
+		fn(x)
+		for _, k := range sortedMapKeys(x) {
+			walkJSON(x[k], depth+1, fn)
+		}
+	case []any:
+		for _, e := range x {
+			walkJSON(e, depth+1, fn)
+		}
+	}
+}
+
+func sortedMapKeys(m map[string]any) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// scalar renders a JSON string or number; "" for anything else.
+func scalar(v any) string {
+	switch x := v.(type) {
+	case string:
+		return x
+	case json.Number:
+		return x.String()
+	}
+	return ""
+}
+
+// newTemplate makes a template from an absolute URL holding {id}.
+func newTemplate(raw string) Template {
+	via := "path"
+	if i := strings.Index(raw, "?"); i >= 0 && strings.Index(raw, "{id}") > i {
+		via = "query"
+	}
+	// url resolution escapes the braces; put them back.
+	raw = strings.ReplaceAll(raw, "%7Bid%7D", "{id}")
+	return Template{Raw: raw, Via: via}
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// isJSON reports whether a response is JSON by its type or its first byte.
+func isJSON(resp *target.Response) bool {
+	if strings.Contains(resp.Header.Get("Content-Type"), "json") {
+		return true
+	}
+	t := bytes.TrimSpace(resp.Body)
+	return len(t) > 0 && (t[0] == '{' || t[0] == '[')
+}
+
+// okStatus reports a 2xx status.
+func okStatus(code int) bool { return code >= http.StatusOK && code < http.StatusMultipleChoices }

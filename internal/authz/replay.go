@@ -1,0 +1,182 @@
+package authz
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"slices"
+	"strings"
+
+	"github.com/launchready/launchready/internal/check"
+	"github.com/launchready/launchready/internal/target"
+)
+
+// State is what one identity got when reading one of a's objects.
+type State string
+
+// Cell states.
+const (
+	// Allowed is a's own read: the reference.
+	Allowed State = "allowed"
+	// Denied means the response carried none of a's markers, whatever its
+	// status.
+	Denied State = "denied"
+	// Leaked means the response (or a redirect's body on the way) carried
+	// a's markers.
+	Leaked State = "leaked"
+	// Failed means the request itself failed: nothing was learnt.
+	Failed State = "error"
+)
+
+// Identities in replay order: the owner, the other member, no one.
+const (
+	Owner     = "member a"
+	Other     = "member b"
+	Anonymous = "anonymous"
+)
+
+// Cell is one identity's read of one object.
+type Cell struct {
+	Identity string
+	State    State
+	// Status is the final status; Hop the index of the hop whose body
+	// carried the markers.
+	Status, Hop int
+	Matched     []string
+	Response    *target.Response
+	Err         string
+}
+
+// Row is one object read by every identity.
+type Row struct {
+	Read  *Read
+	Cells []Cell
+}
+
+// Cell returns the row's cell for an identity.
+func (r Row) Cell(identity string) Cell {
+	for _, c := range r.Cells {
+		if c.Identity == identity {
+			return c
+		}
+	}
+	return Cell{Identity: identity, State: Failed, Err: "not replayed"}
+}
+
+// Matrix is every read of a's objects replayed as b and anonymously.
+type Matrix struct {
+	Inventory *Inventory
+	Rows      []Row
+	// Requests counts the replay requests (discovery's are in Inventory).
+	Requests int
+	// LostB says b's session was found dead after the replays, so b's
+	// "denied" cells prove nothing.
+	LostB string
+}
+
+// Replay reads each of a's objects as b and anonymously, once per scan.
+func Replay(ctx context.Context, env *check.Env) (*Matrix, error) {
+	return check.Shared(ctx, env, "authz-matrix", func(ctx context.Context) (*Matrix, error) {
+		inv, err := Discover(ctx, env)
+		if err != nil {
+			return nil, err
+		}
+		b, err := env.Sessions.Get(ctx, "b")
+		if err != nil {
+			return nil, fmt.Errorf("logging in member b: %w", err)
+		}
+		m := &Matrix{Inventory: inv}
+		who := []struct {
+			name string
+			sess *target.Session
+		}{{Other, b}, {Anonymous, env.Sessions.Anonymous()}}
+		for _, r := range inv.Reads {
+			row := Row{Read: r, Cells: []Cell{{Identity: Owner, State: Allowed, Status: r.Owner.StatusCode, Response: r.Owner}}}
+			for _, w := range who {
+				resp, err := w.sess.Do(ctx, &target.Request{URL: r.URL, Follow: true})
+				m.Requests++
+				row.Cells = append(row.Cells, Judge(w.name, r.Markers, resp, err))
+			}
+			m.Rows = append(m.Rows, row)
+		}
+		m.LostB, err = sessionLost(ctx, env, b)
+		m.Requests++
+		if err != nil {
+			return nil, err
+		}
+		return m, nil
+	})
+}
+
+// Judge decides one cell from the markers found in every hop's body.
+func Judge(identity string, mk Markers, resp *target.Response, err error) Cell {
+	c := Cell{Identity: identity, Response: resp}
+	if resp != nil {
+		c.Status = resp.StatusCode
+		for i, h := range resp.Hops {
+			if matched := mk.Find(h.Body); mk.Proves(matched) {
+				c.State, c.Hop, c.Matched = Leaked, i, matched
+				return c
+			}
+		}
+	}
+	if err != nil {
+		// A redirect loop or a capped body still left its hops to read
+		// above; without a leak in them nothing was learnt.
+		c.State, c.Err = Failed, err.Error()
+		return c
+	}
+	c.State = Denied
+	return c
+}
+
+// sessionLost re-checks b's session on the first protected page after the
+// replays: a session that died on the way makes every "denied" meaningless.
+func sessionLost(ctx context.Context, env *check.Env, b *target.Session) (string, error) {
+	prot := env.Config.Auth.Protected
+	if len(prot) == 0 {
+		return "", nil
+	}
+	ref, err := url.Parse(prot[0])
+	if err != nil {
+		return "", fmt.Errorf("auth.protected[0] %q: %w", prot[0], err)
+	}
+	u := env.Sessions.Config().Origin.ResolveReference(ref).String()
+	resp, err := b.Do(ctx, &target.Request{URL: u, Follow: true})
+	if err != nil {
+		return "", fmt.Errorf("re-checking member b's session at %s: %w", prot[0], err)
+	}
+	if resp.StatusCode == 401 || resp.StatusCode == 403 || env.Sessions.IsLoginURL(resp.URL) {
+		return fmt.Sprintf("member b's session no longer opens %s (status %d): it was lost during the replays", prot[0], resp.StatusCode), nil
+	}
+	return "", nil
+}
+
+// Evidence describes a leaked cell: the request, the status, and the
+// excerpt of the body with the marker; what names the object ("member a's
+// invoices inv_1").
+func (c Cell) Evidence(env *check.Env, what string, mk Markers) check.Evidence {
+	h := c.Response.Hops[c.Hop]
+	where := fmt.Sprintf("answered %d", h.Status)
+	if c.Hop < len(c.Response.Hops)-1 {
+		where = fmt.Sprintf("answered %d (a redirect to %s) whose body still", h.Status, h.Location)
+	}
+	proof := "values only the owner's copy shows"
+	if mk.Canary != "" && slices.Contains(c.Matched, mk.Canary) {
+		proof = "the canary written into it in this run"
+	}
+	detail := fmt.Sprintf("%s asked for %s and the portal %s carries %s: %s. Excerpt: %s",
+		strings.ToUpper(c.Identity[:1])+c.Identity[1:], what, where, proof, quoteAll(c.Matched, 3), excerpt(h.Body, c.Matched[0]))
+	return check.HopEvidence(env, c.Response, h, detail)
+}
+
+func quoteAll(ss []string, n int) string {
+	if len(ss) > n {
+		ss = ss[:n]
+	}
+	q := make([]string, len(ss))
+	for i, s := range ss {
+		q[i] = fmt.Sprintf("%q", clip(s, 80))
+	}
+	return strings.Join(q, ", ")
+}

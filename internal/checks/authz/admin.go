@@ -1,0 +1,206 @@
+package authz
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"strings"
+
+	"github.com/launchready/launchready/internal/authz"
+	"github.com/launchready/launchready/internal/check"
+	"github.com/launchready/launchready/internal/config"
+	"github.com/launchready/launchready/internal/page"
+	"github.com/launchready/launchready/internal/target"
+)
+
+// maxBundleRoutes caps the admin routes from scripts that are probed.
+const maxBundleRoutes = 10
+
+// Admin is AUTHZ-004: admin functions refuse members and anonymous
+// visitors, proved against the admin's own view of each.
+type Admin struct{}
+
+var _ check.Check = Admin{}
+
+// Meta returns the static description.
+func (Admin) Meta() check.Meta {
+	return check.Meta{
+		ID: "AUTHZ-004", Area: check.AreaAuthz, Severity: check.Blocker,
+		Title: "Admin functions refuse members and anonymous visitors",
+		Pass: "Each admin route — the admin: list (GET entries; others are not sent) and admin-looking paths named in the portal's " +
+			"same-origin scripts — is opened by the admin account first, whose response is the reference for what real admin " +
+			"content looks like; member a and an anonymous visitor then get none of the admin-only values on any of them. " +
+			"Routes the admin itself cannot open are not judged.",
+		Why: "Hiding the admin button is not access control: the admin pages and API are one URL away, and the JavaScript bundle " +
+			"lists them for anyone who looks.",
+		Breaks: "Any member (or anyone) reads the member list with emails, changes plans, or impersonates users through the admin API.",
+		Fix: "Enforce the role on the server for every admin route, in one place: a middleware or guard that loads the member's " +
+			"role from the database (never from a client-editable claim or field) and answers 403.\n" +
+			"  Express: app.use('/api/admin', requireRole('admin')); Next.js: check the role in the route handler or middleware, " +
+			"not only in the page\n  Django: @user_passes_test(lambda u: u.is_staff); Rails: before_action :require_admin\n" +
+			"  Supabase: policies or RPCs that check a role column set only by the service key",
+		Refs:  []string{"ASVS v5.0.0-8.2.1", "API5:2023", "CWE-285"},
+		Needs: []string{"auth.login", "accounts.a", "accounts.b", "accounts.admin"},
+	}
+}
+
+// adminRoute is one admin URL and where it came from.
+type adminRoute struct {
+	path, from string
+}
+
+// Run opens each admin route as the admin, then as member a and anonymously.
+func (Admin) Run(ctx context.Context, env *check.Env) check.Result {
+	inv, err := authz.Discover(ctx, env)
+	if err != nil {
+		return check.Errorf("%v", err)
+	}
+	routes, unsent := adminRoutes(env.Config, inv)
+	if len(routes) == 0 {
+		return check.Skipped("no admin route to test: the config's admin: list has no GET entry and the scripts name none"+
+			unsentNote(unsent), "admin: [/admin, /api/admin/users]")
+	}
+	admin, err := env.Sessions.Get(ctx, "admin")
+	if err != nil {
+		return check.Errorf("logging in the admin account: %v", err)
+	}
+	a, err := env.Sessions.Get(ctx, "a")
+	if err != nil {
+		return check.Errorf("logging in member a: %v", err)
+	}
+	p := adminProbe{env: env, admin: admin, a: a, baseline: maps.Clone(inv.Baseline)}
+	if err := p.adminChrome(ctx); err != nil {
+		return check.Errorf("%v", err)
+	}
+	t := &check.Table{Title: "Admin routes", Columns: []string{"admin", authz.Owner, authz.Anonymous}}
+	var ev []check.Evidence
+	var leaked, judged, unjudged []string
+	for _, r := range routes {
+		row, e, ok, err := p.route(ctx, r)
+		if err != nil {
+			return check.Errorf("%v", err)
+		}
+		t.Rows = append(t.Rows, row)
+		switch {
+		case !ok:
+			unjudged = append(unjudged, r.path)
+		case len(e) > 0:
+			leaked = append(leaked, r.path)
+			ev = append(ev, e...)
+		default:
+			judged = append(judged, r.path)
+		}
+	}
+	res := func(r check.Result) check.Result { r.Table = t; return r }
+	switch {
+	case len(leaked) > 0:
+		return res(check.Failf(ev, "admin content reached a member or anonymous visitor at %s", strings.Join(leaked, ", ")))
+	case len(judged) == 0:
+		return res(check.Errorf("the admin account itself got no admin-only content from any route (%s): check that accounts.admin "+
+			"is an administrator and that the admin: paths are right", strings.Join(unjudged, ", ")))
+	}
+	msg := fmt.Sprintf("%d admin routes (%s) gave member a and anonymous visitors none of the admin's content", len(judged), strings.Join(judged, ", "))
+	if len(unjudged) > 0 {
+		msg += fmt.Sprintf("; not judged, the admin itself got nothing admin-only: %s", strings.Join(unjudged, ", "))
+	}
+	return res(check.Passf("%s%s", msg, unsentNote(unsent)))
+}
+
+// adminRoutes lists the GET admin routes to probe: the config's, then the
+// scripts' (bounded, action-looking ones left out); unsent lists config
+// entries with other methods.
+func adminRoutes(cfg *config.Config, inv *authz.Inventory) (routes []adminRoute, unsent []string) {
+	seen := map[string]bool{}
+	for _, entry := range cfg.Admin {
+		method, path, err := config.ParseAdmin(entry)
+		if err != nil {
+			continue // validated on load
+		}
+		if method != "GET" && method != "HEAD" {
+			unsent = append(unsent, entry)
+			continue
+		}
+		if !seen[path] {
+			seen[path] = true
+			routes = append(routes, adminRoute{path, "config"})
+		}
+	}
+	n := 0
+	for _, path := range inv.AdminRoutes {
+		if seen[path] || authz.IsAction(path) || n >= maxBundleRoutes {
+			continue
+		}
+		seen[path] = true
+		n++
+		routes = append(routes, adminRoute{path, "script"})
+	}
+	return routes, unsent
+}
+
+func unsentNote(unsent []string) string {
+	if len(unsent) == 0 {
+		return ""
+	}
+	return "; not sent (state-changing): " + strings.Join(unsent, ", ")
+}
+
+// adminProbe holds one run's sessions and the baseline admin markers are
+// told apart from.
+type adminProbe struct {
+	env      *check.Env
+	admin, a *target.Session
+	baseline map[string]bool
+}
+
+// adminChrome adds what the admin sees on a page that cannot exist (its
+// name in the header, the nav) to the baseline: it is not admin content.
+func (p adminProbe) adminChrome(ctx context.Context) error {
+	resp, err := p.admin.Do(ctx, &target.Request{URL: urlOf(p.env, "/launchready-missing-"+authz.NewCanary()), Follow: true})
+	if err != nil {
+		return fmt.Errorf("fetching a missing page as the admin: %w", err)
+	}
+	for _, h := range resp.Hops {
+		for _, s := range page.Segments(h.Body) {
+			p.baseline[s] = true
+		}
+	}
+	return nil
+}
+
+// route opens one route as the admin (the reference), then as member a and
+// anonymously; ok is false when the admin's own response had nothing
+// admin-only to look for.
+func (p adminProbe) route(ctx context.Context, r adminRoute) (check.TableRow, []check.Evidence, bool, error) {
+	u := urlOf(p.env, r.path)
+	row := check.TableRow{Label: fmt.Sprintf("GET %s (from %s)", r.path, r.from)}
+	ref, err := p.admin.Do(ctx, &target.Request{URL: u, Follow: true})
+	if err != nil {
+		return row, nil, false, fmt.Errorf("GET %s as the admin: %w", r.path, err)
+	}
+	if ref.StatusCode >= 400 || page.HasPasswordInput(ref.Body) || p.env.Sessions.IsLoginURL(ref.URL) {
+		row.Cells = []string{fmt.Sprintf("refused (%d)", ref.StatusCode), "not judged", "not judged"}
+		return row, nil, false, nil
+	}
+	mk := authz.MarkersOf(ref.Body, "", p.baseline, nil)
+	if mk.Empty() {
+		row.Cells = []string{fmt.Sprintf("nothing admin-only (%d)", ref.StatusCode), "not judged", "not judged"}
+		return row, nil, false, nil
+	}
+	row.Cells = []string{fmt.Sprintf("allowed (%d)", ref.StatusCode)}
+	var ev []check.Evidence
+	for _, w := range []struct {
+		name string
+		sess *target.Session
+	}{{authz.Owner, p.a}, {authz.Anonymous, p.env.Sessions.Anonymous()}} {
+		resp, err := w.sess.Do(ctx, &target.Request{URL: u, Follow: true})
+		c := authz.Judge(w.name, mk, resp, err)
+		switch c.State {
+		case authz.Leaked:
+			ev = append(ev, c.Evidence(p.env, "the admin route "+r.path, mk))
+		case authz.Failed:
+			return row, nil, false, fmt.Errorf("GET %s as %s: %s", r.path, w.name, c.Err)
+		}
+		row.Cells = append(row.Cells, cellText(c))
+	}
+	return row, ev, true, nil
+}
