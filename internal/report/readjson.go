@@ -114,6 +114,7 @@ func checkFromJSON(c jsonCheck) (check.Outcome, error) {
 	for _, e := range c.Evidence {
 		o.Result.Evidence = append(o.Result.Evidence, check.Evidence(e))
 	}
+	o.Result.Table = c.Matrix
 	return o, nil
 }
 
