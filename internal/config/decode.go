@@ -191,10 +191,6 @@ func (d *decoder) unknownKey(line int, key string, fields []field) error {
 // belongs to.
 func reservedReason(key string) (string, bool) {
 	switch key {
-	case "objects":
-		return "the Authorization checks that replay a member's objects are not implemented yet", true
-	case "admin":
-		return "the Authorization checks of admin functions are not implemented yet", true
 	case "email":
 		return "the Email deliverability checks are not implemented yet", true
 	case "perf":
