@@ -77,6 +77,7 @@ type jsonEvidence struct {
 var demoChecks = []string{
 	"AUTH-001", "AUTH-002", "AUTH-003", "AUTH-004", "AUTH-005", "AUTH-006", "AUTH-007", "AUTH-008", "AUTH-009", "AUTH-010", "AUTH-011",
 	"SESS-001", "SESS-002", "SESS-003", "SESS-004", "SESS-005", "SESS-006", "TLS-003", "TLS-004", "EDGE-004",
+	"AUTHZ-001", "AUTHZ-002", "AUTHZ-003", "AUTHZ-004", "AUTHZ-005", "AUTHZ-006",
 }
 
 // reproducible reports whether evidence says how to see the flaw again: a

@@ -26,13 +26,13 @@ func (a *app) deleteAccount(w http.ResponseWriter, r *http.Request, au *authStat
 	http.Redirect(w, r, "/", http.StatusSeeOther)
 }
 
-// admin is the admin console. Hardened, the server-side account decides
-// (every account is a member, so it answers 403); with SensitiveClaims the
-// token's role and is_admin claims are trusted.
+// admin is the admin console. Hardened, the server-side account's role
+// decides (members get 403); with SensitiveClaims the token's role and
+// is_admin claims are trusted too.
 func (a *app) admin(w http.ResponseWriter, r *http.Request, au *authState) {
-	allowed := au.m.role == "admin" || (a.f.SensitiveClaims && au.claims.admin())
-	if !allowed {
-		a.renderMessage(w, http.StatusForbidden, "Admin console", "Forbidden: the admin console is for administrators.", "", "/dashboard", "Dashboard")
+	if !a.isAdmin(au) {
+		// The refusal shares nothing with the console, not even its title.
+		a.renderMessage(w, http.StatusForbidden, "Forbidden", "Only administrators may open this page.", "", "/dashboard", "Dashboard")
 		return
 	}
 	a.render(w, http.StatusOK, "admin", view{Title: "Admin console", Member: a.memberView(au.m), Members: a.memberEmails()})

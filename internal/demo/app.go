@@ -30,6 +30,8 @@ type appConfig struct {
 	// linkBase is the origin of links in mail (no trailing slash).
 	linkBase string
 	mailer   *mailer
+	// tokenSessions routes POST /api/login and honours bearer tokens.
+	tokenSessions bool
 }
 
 // app is the membership portal itself, served on the canonical origin.
@@ -38,6 +40,8 @@ type app struct {
 	pages    *pages
 	linkBase string
 	mail     *mailer
+	// tokenSessions: see Options.TokenSessions.
+	tokenSessions bool
 	// csrfKey signs CSRF tokens; it lives as long as the portal.
 	csrfKey []byte
 	// sessionKeys verify session JWTs; mixedKeys the MixedAuth cookie's.
@@ -54,6 +58,9 @@ type app struct {
 	// last is the most recently logged-in member: the global state that
 	// the AnonBilling flaw renders.
 	last *member
+	// nextFile is the next sequential file ID (PublicFiles); only seed
+	// uses it, before the app serves.
+	nextFile int
 }
 
 // newApp builds the app and its routes.
@@ -71,6 +78,10 @@ func newApp(c appConfig) (*app, error) {
 		sessionKeys: verifier{key: key, allowNone: c.flaws.JWTAlgNone},
 		mixedKeys:   verifier{key: randomBytes(32)}, crossOrigin: http.NewCrossOriginProtection(),
 		members: c.members, sessions: map[string]session{}, tokens: map[string]mailToken{},
+		tokenSessions: c.tokenSessions, nextFile: firstFileNumber,
+	}
+	for _, m := range a.members {
+		a.seed(m)
 	}
 	a.mux = a.routes()
 	return a, nil
@@ -97,6 +108,14 @@ func (a *app) routes() *http.ServeMux {
 	mux.HandleFunc("POST /account/delete", a.member(a.deleteAccount, a.toLogin))
 	mux.HandleFunc("GET /auth/callback", a.member(a.authCallback, a.toLoginPage))
 	mux.HandleFunc("GET /api/me", a.member(a.apiMe, apiUnauthorized))
+	mux.HandleFunc("PATCH /api/me", a.member(a.apiUpdateMe, apiUnauthorized))
+	a.messageRoutes(mux)
+	a.fileRoutes(mux)
+	a.objectRoutes(mux)
+	a.adminRoutes(mux)
+	if a.tokenSessions {
+		mux.HandleFunc("POST /api/login", a.apiLogin)
+	}
 	if a.f.TokenInLocalStorage {
 		mux.HandleFunc("GET /api/session-token", a.member(a.apiSessionToken, apiUnauthorized))
 	}

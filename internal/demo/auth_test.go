@@ -72,7 +72,7 @@ func TestSignupRefusals(t *testing.T) {
 			t.Fatalf("%d, want 403", resp.StatusCode)
 		}
 	})
-	if got := p.Members(); len(got) != 2 {
+	if got := p.Members(); len(got) != 3 {
 		t.Errorf("refused signups created members: %v", got)
 	}
 }
@@ -533,8 +533,9 @@ func TestAPI(t *testing.T) {
 			c, lr := login(t, p, "a")
 			var me map[string]any
 			_, body = get(t, c, p.URL+"/api/me")
-			if err := jsonUnmarshal(body, &me); err != nil || len(me) != 4 || me["email"] != "alice@portal.test" ||
-				me["name"] != "Alice Example" || me["verified"] != true || !strings.HasPrefix(me["id"].(string), "mbr_") {
+			if err := jsonUnmarshal(body, &me); err != nil || len(me) != 6 || me["email"] != "alice@portal.test" ||
+				me["name"] != "Alice Example" || me["display_name"] != "Alice Example" || me["role"] != "member" ||
+				me["verified"] != true || !strings.HasPrefix(me["id"].(string), "mbr_") {
 				t.Errorf("/api/me: %s (%v)", body, err)
 			}
 			resp, body = get(t, c, p.URL+"/api/session-token")
@@ -592,7 +593,7 @@ func TestDeleteAccount(t *testing.T) {
 			if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/" {
 				t.Fatalf("delete: %d to %q", resp.StatusCode, resp.Header.Get("Location"))
 			}
-			if got := p.Members(); slices.Contains(got, email) || len(got) != 2 {
+			if got := p.Members(); slices.Contains(got, email) || len(got) != 3 {
 				t.Errorf("Members() after delete: %v", got)
 			}
 			if r, _ := loginAs(t, p, newClient(t, p, true), email, pw); r.StatusCode != http.StatusOK {

@@ -1,11 +1,13 @@
 // Package demo is the built-in demo portal: a small membership community
 // ("Portal — members community") served on loopback with its own
 // authoritative DNS server for the zone portal.test, a local CA and TLS,
-// two pre-verified member accounts, signup with email verification,
-// password reset, JWT session cookies, and a real SMTP server whose mail
-// lands in a built-in inbox with a Mailpit-shaped REST API. `launchready
-// demo` scans it offline and the end-to-end tests use it. Each flaw the implemented checks look for sits
-// behind a switch in Flaws: Flawed() plants them all, Hardened() none.
+// two pre-verified member accounts and an admin, signup with email
+// verification, password reset, JWT session cookies, and a real SMTP server
+// whose mail lands in a built-in inbox with a Mailpit-shaped REST API.
+// `launchready demo` scans it offline and the end-to-end tests use it. Each
+// member owns invoices, messages, files and payment cards; the admin has an
+// admin console and an admin API. Each flaw the implemented checks look for
+// sits behind a switch in Flaws: Flawed() plants them all, Hardened() none.
 package demo
 
 import (
@@ -96,6 +98,29 @@ type Flaws struct {
 	// MixedAuth: login also sets next-auth.session-token, a separately
 	// signed JWT that grants access on its own (AUTH-008).
 	MixedAuth bool
+
+	// InvoiceIDOR: /api/invoices/{id} checks only that someone is logged
+	// in, so member B reads member A's invoices (AUTHZ-001).
+	InvoiceIDOR bool
+	// MessageIDOR: the message page /messages/{id} renders any member's
+	// message to any logged-in member: B reads A's messages (AUTHZ-001).
+	MessageIDOR bool
+	// MessageWriteIDOR: PATCH and DELETE /api/messages/{id} check only the
+	// login, so B changes and deletes A's messages (AUTHZ-002).
+	MessageWriteIDOR bool
+	// PublicFiles: file IDs are sequential integers shared by every member
+	// (1001, 1002, … in creation order) and /files/{id}/download needs no
+	// login at all: anonymous visitors read members' files (AUTHZ-003), B
+	// reads A's (AUTHZ-001), and the IDs can be counted (AUTHZ-005).
+	PublicFiles bool
+	// AdminAPIUnguarded: /api/admin/users and /api/admin/stats check only
+	// the login, as if hiding the admin link in the frontend were enough:
+	// any member reads the member list (AUTHZ-004).
+	AdminAPIUnguarded bool
+	// ProfileMassAssignment: PATCH /api/me also stores role (and is_admin:
+	// true as role admin) from the request, so a member makes itself an
+	// admin whom /admin and /api/admin/* then admit (AUTHZ-006).
+	ProfileMassAssignment bool
 }
 
 // Flawed returns every flaw switched on: the default demo, verdict NO-GO.
@@ -106,6 +131,8 @@ func Flawed() Flaws {
 		LoginLoopUnverified: true, NoSessionRotation: true, LogoutClientOnly: true, ReusableResetLink: true,
 		TokenInLocalStorage: true, JWTAlgNone: true, WeakJWTSecret: true, LongSessions: true, SensitiveClaims: true,
 		EnumerationMessages: true, WeakPasswordPolicy: true, OpenRedirect: true, OpenCallback: true, LocalhostLinks: true, MixedAuth: true,
+		InvoiceIDOR: true, MessageIDOR: true, MessageWriteIDOR: true, PublicFiles: true, AdminAPIUnguarded: true,
+		ProfileMassAssignment: true,
 	}
 }
 
@@ -137,11 +164,17 @@ type Options struct {
 	// SMTP server instead of the built-in one: tests deliver the demo's
 	// mail into a real IMAP mailbox this way.
 	MailRelay string
+	// TokenSessions adds POST /api/login (JSON credentials in, the session
+	// JWT out as {"token": …}) and accepts "Authorization: Bearer <token>"
+	// as the session on /api/* and /files/{id}/download; the generated
+	// config then logs in that way (auth.kind json, session.kind token).
+	// Off, neither the route nor the header is honoured.
+	TokenSessions bool
 }
 
-// Account is one pre-verified member.
+// Account is one pre-verified account.
 type Account struct {
-	// Name is the config's account key: "a" or "b".
+	// Name is the config's account key: "a", "b" or "admin".
 	Name string
 	// Email is the login email.
 	Email string
@@ -180,7 +213,8 @@ type Portal struct {
 	URL string
 	// Variants are the non-canonical origins, http/https × root/www/app.
 	Variants []string
-	// Accounts are the two members, a and b.
+	// Accounts are the two members, a and b, then the administrator,
+	// admin.
 	Accounts []Account
 	// SMTPAddr is the portal's mail server, 127.0.0.1:port (plain SMTP,
 	// no auth): it accepts mail for any @portal.test address, plus
@@ -230,7 +264,6 @@ func Start(ctx context.Context, opts Options) (*Portal, error) {
 
 // start does the work of Start; on error the caller closes what was started.
 func (p *Portal) start(ctx context.Context, opts Options) error {
-	f := opts.Flaws
 	ca, err := newAuthority(hostNames())
 	if err != nil {
 		return fmt.Errorf("demo: minting certificates: %w", err)
@@ -252,11 +285,11 @@ func (p *Portal) start(ctx context.Context, opts Options) error {
 	if err := p.startMail(ctx); err != nil {
 		return err
 	}
-	if err := p.startWeb(ctx, f, ca, members, opts.MailRelay); err != nil {
+	if err := p.startWeb(ctx, opts, ca, members); err != nil {
 		return err
 	}
 	p.ConfigPath = filepath.Join(p.Dir, "launchready.yaml")
-	if err := writeFile(p.ConfigPath, []byte(p.config(f, opts.AuthJourney)), 0o600); err != nil {
+	if err := writeFile(p.ConfigPath, []byte(p.config(opts)), 0o600); err != nil {
 		return fmt.Errorf("demo: writing the config: %w", err)
 	}
 	if err := ctx.Err(); err != nil {
@@ -266,7 +299,8 @@ func (p *Portal) start(ctx context.Context, opts Options) error {
 }
 
 // startWeb binds both listeners, then serves them.
-func (p *Portal) startWeb(ctx context.Context, f Flaws, ca *authority, members []*member, relay string) error {
+func (p *Portal) startWeb(ctx context.Context, opts Options, ca *authority, members []*member) error {
+	f, relay := opts.Flaws, opts.MailRelay
 	var lc net.ListenConfig
 	hl, err := lc.Listen(ctx, "tcp", "127.0.0.1:0")
 	if err != nil {
@@ -290,7 +324,7 @@ func (p *Portal) startWeb(ctx context.Context, f Flaws, ca *authority, members [
 		mailAddr = relay
 	}
 	a, err := newApp(appConfig{flaws: f, members: members, linkBase: linkBase,
-		mailer: &mailer{addr: mailAddr}})
+		mailer: &mailer{addr: mailAddr}, tokenSessions: opts.TokenSessions})
 	if err != nil {
 		hl.Close()
 		sl.Close()
@@ -353,8 +387,9 @@ func (p *Portal) Close() error {
 	return p.closeErr
 }
 
-// Members returns the email of every existing member, the two pre-verified
-// accounts first, then signups in the order they were made.
+// Members returns the email of every existing member, the three
+// pre-verified accounts first (a, b, admin), then signups in the order they
+// were made.
 func (p *Portal) Members() []string {
 	if p.app == nil {
 		return nil

@@ -12,6 +12,7 @@ import (
 	"net/http/cookiejar"
 	"net/url"
 	"os"
+	"path/filepath"
 	"regexp"
 	"runtime"
 	"strconv"
@@ -154,7 +155,7 @@ func loginForm(t *testing.T, c *http.Client, p *Portal, email, pw string) url.Va
 func login(t *testing.T, p *Portal, name string) (*http.Client, *http.Response) {
 	t.Helper()
 	c := newClient(t, p, true)
-	email := map[string]string{"a": "alice@portal.test", "b": "bob@portal.test"}[name]
+	email := map[string]string{"a": "alice@portal.test", "b": "bob@portal.test", "admin": "admin@portal.test"}[name]
 	resp, _ := do(t, c, http.MethodPost, p.URL+"/login", loginForm(t, c, p, email, password(t, p, name)), "")
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("login as %s: status %d", name, resp.StatusCode)
@@ -556,7 +557,8 @@ func TestSecurityHeaders(t *testing.T) {
 		t.Run(m.name, func(t *testing.T) {
 			p := startPortal(t, m.flaws)
 			c := newClient(t, p, false)
-			urls := append([]string{p.URL + "/", p.URL + "/login", p.URL + "/dashboard", p.URL + "/static/app.css", p.URL + "/missing"}, p.Variants...)
+			urls := append([]string{p.URL + "/", p.URL + "/login", p.URL + "/dashboard", p.URL + "/static/app.css", p.URL + "/missing",
+				p.URL + "/messages", p.URL + "/files/1001/download", p.URL + "/api/invoices", p.URL + "/api/admin/users"}, p.Variants...)
 			for _, u := range urls {
 				resp, _ := get(t, c, u)
 				https := strings.HasPrefix(u, "https:")
@@ -730,6 +732,19 @@ session: {kind: cookie}
 accounts:
   a: {email: alice@portal.test, password: file:a.password}
   b: {email: bob@portal.test, password: file:b.password}
+  admin: {email: admin@portal.test, password: file:admin.password}
+objects:
+  - {name: invoices, list: /api/invoices, item: "/api/invoices/{id}"}
+  - name: messages
+    list: /api/messages
+    item: "/messages/{id}"
+    create: {path: /api/messages, json: {subject: "launchready check", body: "{{canary}}"}}
+    update: {path: "/api/messages/{id}", json: {body: "{{canary}}"}}
+    delete: {path: "/api/messages/{id}"}
+  - {name: files, list: /api/files, item: "/files/{id}/download"}
+  - {name: cards, list: /api/cards, item: "/api/cards/{id}"}
+admin: [/admin, /api/admin/users]
+profile: {path: /api/me, json: {display_name: "{{canary}}"}}
 `, p.HTTPPort, p.HTTPSPort, p.DNSAddr)
 			if !strings.HasPrefix(string(b), want) || !strings.HasSuffix(string(b), want2) {
 				t.Fatalf("config:\n%s\nwant header %q and body:\n%s", b, want, want2)
@@ -755,16 +770,21 @@ func TestFilesAuthJourney(t *testing.T) {
   inbox: {kind: builtin, url: ` + p.InboxURL + `, address: "launchready+{{tag}}@portal.test"}
   protected: [/dashboard, /billing, /account]
 `
-	if !strings.Contains(string(b), want) || strings.Contains(string(b), "admin:") {
+	if !strings.Contains(string(b), want) {
 		t.Fatalf("config:\n%s\nwant:\n%s", b, want)
 	}
 }
 
 func checkPasswordFiles(t *testing.T, p *Portal, config string) {
 	t.Helper()
-	if len(p.Accounts) != 2 || p.Accounts[0].Name != "a" || p.Accounts[1].Name != "b" ||
-		p.Accounts[0].Email != "alice@portal.test" || p.Accounts[1].Email != "bob@portal.test" {
+	want := []Account{{Name: "a", Email: "alice@portal.test"}, {Name: "b", Email: "bob@portal.test"}, {Name: "admin", Email: "admin@portal.test"}}
+	if len(p.Accounts) != len(want) {
 		t.Fatalf("accounts %+v", p.Accounts)
+	}
+	for i, w := range want {
+		if a := p.Accounts[i]; a.Name != w.Name || a.Email != w.Email || a.PasswordFile != filepath.Join(p.Dir, w.Name+".password") {
+			t.Errorf("account %d: %+v, want %s <%s> with %s.password", i, a, w.Name, w.Email, w.Name)
+		}
 	}
 	seen := map[string]bool{}
 	for _, a := range p.Accounts {

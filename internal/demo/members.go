@@ -23,9 +23,10 @@ const (
 // member is one account and the content only that member may see.
 type member struct {
 	// id is the stable account ID (JWT sub, /api/me id); name is the
-	// config's account key ("a", "b"), empty for signups.
+	// config's account key ("a", "b", "admin"), empty for signups.
 	id, name, email string
-	// role is "member" for every account: the portal has no admin yet.
+	// role is "member" or "admin"; it changes only through the
+	// ProfileMassAssignment flaw (guarded by app.mu).
 	role string
 	// display, passHash and verified change over time (guarded by app.mu).
 	display  string
@@ -38,38 +39,50 @@ type member struct {
 	plan     string
 	price    string
 	renews   string
-	card     string
 	invoices []invoice
+	cards    []card
+	// messages and files are seeded when the app starts (guarded by
+	// app.mu: messages change through the API).
+	messages []*message
+	files    []file
 }
 
-// invoice is one row of a member's invoice list.
-type invoice struct {
-	Number, Date, Amount, Status string
-}
-
-// newMembers returns the two pre-verified members, without passwords.
+// newMembers returns the three pre-verified accounts, without passwords:
+// members a and b, then the administrator.
 func newMembers() []*member {
 	return []*member{
 		{
 			id: newMemberID(), name: "a", email: "alice@portal.test", display: "Alice Example", role: "member", verified: true,
 			event:  "Founders' breakfast, Thursday 4 December at 09:00 (Berlin)",
 			groups: []string{"Product builders", "Berlin meetup"}, unread: 3,
-			plan: "Community Pro", price: "€12.00 / month", renews: "1 December 2026", card: "4242",
+			plan: "Community Pro", price: "€12.00 / month", renews: "1 December 2026",
+			cards: []card{newCard("Visa", "4242", "08/2029")},
 			invoices: []invoice{
-				{"INV-2026-A-0011", "1 November 2026", "€12.00", "Paid"},
-				{"INV-2026-A-0010", "1 October 2026", "€12.00", "Paid"},
-				{"INV-2026-A-0009", "1 September 2026", "€12.00", "Paid"},
+				newInvoice("INV-2026-A-0011", "1 November 2026", "€12.00", "Paid"),
+				newInvoice("INV-2026-A-0010", "1 October 2026", "€12.00", "Paid"),
+				newInvoice("INV-2026-A-0009", "1 September 2026", "€12.00", "Paid"),
 			},
 		},
 		{
 			id: newMemberID(), name: "b", email: "bob@portal.test", display: "Bob Example", role: "member", verified: true,
 			event:  "Async writing workshop, Tuesday 9 December at 17:30 (online)",
 			groups: []string{"Indie SaaS", "Lisbon meetup"}, unread: 1,
-			plan: "Community Pro", price: "€12.00 / month", renews: "14 December 2026", card: "1881",
+			plan: "Community Pro", price: "€12.00 / month", renews: "14 December 2026",
+			cards: []card{newCard("Visa", "1881", "03/2028")},
 			invoices: []invoice{
-				{"INV-2026-B-0023", "14 November 2026", "€12.00", "Paid"},
-				{"INV-2026-B-0019", "14 October 2026", "€12.00", "Paid"},
-				{"INV-2026-B-0012", "14 September 2026", "€12.00", "Refunded"},
+				newInvoice("INV-2026-B-0023", "14 November 2026", "€12.00", "Paid"),
+				newInvoice("INV-2026-B-0019", "14 October 2026", "€12.00", "Paid"),
+				newInvoice("INV-2026-B-0012", "14 September 2026", "€12.00", "Refunded"),
+			},
+		},
+		{
+			id: newMemberID(), name: "admin", email: "admin@portal.test", display: "Ada Admin", role: "admin", verified: true,
+			event:  "Community team stand-up, Monday 8 December at 10:00 (online)",
+			groups: []string{"Community team"}, unread: 5,
+			plan: "Staff", price: "€0.00 / month", renews: "never",
+			cards: []card{newCard("Mastercard", "5454", "11/2027")},
+			invoices: []invoice{
+				newInvoice("INV-2026-S-0002", "1 November 2026", "€0.00", "Waived"),
 			},
 		},
 	}
@@ -152,7 +165,7 @@ func (a *app) memberEmails() []string {
 	return out
 }
 
-// writeAccounts creates the members, gives each a random password and
+// writeAccounts creates the accounts, gives each a random password and
 // writes it to Dir/<name>.password.
 func (p *Portal) writeAccounts() ([]*member, error) {
 	ms := newMembers()

@@ -21,27 +21,38 @@ type view struct {
 	Message, Detail, LinkHref, LinkText string
 	// Members lists every member's email (the admin console).
 	Members []string
+	// Messages and Files are the member's own (the list pages); Item is
+	// the message a message page shows.
+	Messages []messageView
+	Files    []fileView
+	Item     *messageView
 }
 
 // memberView is a snapshot of one member's content for rendering.
 type memberView struct {
-	Display, Email, Event string
-	Groups                []string
-	Unread                int
-	Plan, Price, Renews   string
-	Card                  string
-	Invoices              []invoice
+	Display, Email, Role, Event string
+	Groups                      []string
+	Unread                      int
+	Plan, Price, Renews         string
+	// CardBrand and Card are the first card on file ("" for none).
+	CardBrand, Card string
+	Invoices        []invoice
 }
 
-// memberView snapshots m (its display name can change concurrently).
+// memberView snapshots m (its display name and role can change
+// concurrently).
 func (a *app) memberView(m *member) *memberView {
 	a.mu.Lock()
-	display := m.display
+	display, role := m.display, m.role
 	a.mu.Unlock()
-	return &memberView{
-		Display: display, Email: m.email, Event: m.event, Groups: m.groups, Unread: m.unread,
-		Plan: m.plan, Price: m.price, Renews: m.renews, Card: m.card, Invoices: m.invoices,
+	v := &memberView{
+		Display: display, Email: m.email, Role: role, Event: m.event, Groups: m.groups, Unread: m.unread,
+		Plan: m.plan, Price: m.price, Renews: m.renews, Invoices: m.invoices,
 	}
+	if len(m.cards) > 0 {
+		v.CardBrand, v.Card = m.cards[0].Brand, m.cards[0].Last4
+	}
+	return v
 }
 
 // render writes a page; member pages and forms are never cached.
@@ -112,12 +123,14 @@ const layoutHTML = `<!doctype html>
 <script src="/static/app.js" defer></script>
 {{- end}}
 </head>
-<body>
+<body{{with .Member}} data-role="{{.Role}}"{{end}}>
 <header class="top">
 <a class="brand" href="/">Portal</a>
 <nav>
 {{- if .Member}}
 <a href="/dashboard">Dashboard</a>
+<a href="/messages">Messages</a>
+<a href="/files">Files</a>
 <a href="/billing">Billing</a>
 <a href="/account">Account</a>
 <form class="inline" method="post" action="/logout"><button type="submit">Log out</button></form>
@@ -229,11 +242,28 @@ func pageContent() map[string]string {
 <p class="muted">Signed in as {{.Email}}</p>
 <section class="card"><h2>Your next event</h2><p>Next event you RSVP'd: {{.Event}}</p></section>
 <section class="card"><h2>Your groups</h2><ul>{{range .Groups}}<li>{{.}}</li>{{end}}</ul></section>
-<section class="card"><h2>Messages</h2><p>{{.Unread}} unread messages from other members</p></section>{{end}}{{end}}`,
+<section class="card"><h2>Messages</h2><p>{{.Unread}} unread messages from other members. <a href="/messages">Read your messages</a></p></section>
+<section class="card"><h2>Files</h2><p>Your membership certificate and tickets: <a href="/files">your files</a></p></section>
+<section class="card"><h2>Billing</h2><p>{{.Plan}}, {{.Price}}: <a href="/billing">billing and invoices</a></p></section>
+{{- if eq .Role "admin"}}
+<section class="card"><h2>Administration</h2><p id="admin-stats">Community figures load here.</p><p><a href="/admin">Admin console</a></p></section>
+{{- end}}{{end}}{{end}}`,
+		"messages": `{{define "content"}}<h1>Messages</h1>
+<p class="muted">Messages for {{.Member.Email}}</p>
+{{if .Messages}}<ul class="list">{{range .Messages}}<li><a href="/messages/{{.ID}}">{{.Subject}}</a> <span class="muted">from {{.From}}, {{.Sent}}</span></li>{{end}}</ul>
+{{else}}<p>No messages yet.</p>{{end}}{{end}}`,
+		"message-item": `{{define "content"}}{{with .Item}}<h1>{{.Subject}}</h1>
+<p class="muted">From {{.From}}, {{.Sent}}</p>
+<section class="card"><p class="body">{{.Body}}</p></section>{{end}}
+<p><a href="/messages">All messages</a></p>{{end}}`,
+		"files": `{{define "content"}}<h1>Files</h1>
+<p class="muted">Files of {{.Member.Email}}</p>
+{{if .Files}}<ul class="list">{{range .Files}}<li><a href="/files/{{.ID}}/download">{{.Name}}</a> <span class="muted">{{.Size}} bytes</span></li>{{end}}</ul>
+{{else}}<p>No files yet.</p>{{end}}{{end}}`,
 		"billing": `{{define "content"}}{{with .Member}}<h1>Billing</h1>
 <p class="muted">Billing contact: {{.Display}} ({{.Email}})</p>
 <section class="card"><h2>Plan</h2><p>{{.Plan}}, {{.Price}}, renews on {{.Renews}}</p></section>
-<section class="card"><h2>Payment method</h2><p>{{if .Card}}Visa ending in {{.Card}}{{else}}No payment method on file{{end}}</p></section>
+<section class="card"><h2>Payment method</h2><p>{{if .Card}}{{.CardBrand}} ending in {{.Card}}{{else}}No payment method on file{{end}}</p></section>
 <section class="card"><h2>Invoices</h2>
 <table>
 <thead><tr><th>Invoice</th><th>Date</th><th>Amount</th><th>Status</th></tr></thead>
@@ -278,5 +308,7 @@ button,.button{background:#3157d5;color:#fff;border:0;padding:.5rem 1rem;border-
 .notice{color:#16703a}
 table{border-collapse:collapse;width:100%}
 th,td{text-align:left;padding:.3rem .5rem;border-bottom:1px solid #e2e5ee}
+ul.list li{margin:.4rem 0}
+p.body{white-space:pre-wrap}
 footer{text-align:center;color:#5b6478;padding:2rem}
 `

@@ -57,36 +57,58 @@ func (a *app) sessionName() string {
 	return hostSessionCookie
 }
 
-// presented returns the request's session JWT and its claims when the
-// token verifies (signature and exp; the sid may be dead).
+// presented returns the first session JWT of the request that verifies
+// (signature and exp; the sid may be dead), and its claims.
 func (a *app) presented(r *http.Request) (string, claims, bool) {
-	c, err := r.Cookie(a.sessionName())
-	if err != nil {
-		return "", claims{}, false
+	for _, tok := range a.presentedTokens(r) {
+		if cl, err := a.sessionKeys.verify(tok, time.Now()); err == nil {
+			return tok, cl, true
+		}
 	}
-	cl, err := a.sessionKeys.verify(c.Value, time.Now())
-	if err != nil {
-		return "", claims{}, false
-	}
-	return c.Value, cl, true
+	return "", claims{}, false
 }
 
-// current returns the logged-in member of the request, or nil: the
-// session JWT must verify, its sid be live server-side and its sub (when
-// present) match; with MixedAuth the second cookie alone also does.
+// presentedTokens are the session JWTs a request carries: the session
+// cookie, then, with TokenSessions, a bearer token where one is accepted.
+func (a *app) presentedTokens(r *http.Request) []string {
+	var out []string
+	if c, err := r.Cookie(a.sessionName()); err == nil {
+		out = append(out, c.Value)
+	}
+	if tok, ok := a.bearer(r); ok {
+		out = append(out, tok)
+	}
+	return out
+}
+
+// current returns the logged-in member of the request, or nil: a session
+// JWT must verify, its sid be live server-side and its sub (when present)
+// match; with MixedAuth the second cookie alone also does.
 func (a *app) current(r *http.Request) *authState {
-	if tok, cl, ok := a.presented(r); ok {
-		a.mu.Lock()
-		s, live := a.sessions[cl.Sid]
-		a.mu.Unlock()
-		if live && s.m != nil && time.Now().Before(s.expires) && (cl.Sub == "" || cl.Sub == s.m.id) {
-			return &authState{m: s.m, sid: cl.Sid, token: tok, claims: cl}
+	for _, tok := range a.presentedTokens(r) {
+		if au := a.liveSession(tok); au != nil {
+			return au
 		}
 	}
 	if a.f.MixedAuth {
 		return a.mixedCurrent(r)
 	}
 	return nil
+}
+
+// liveSession returns who a session JWT logs in, or nil.
+func (a *app) liveSession(tok string) *authState {
+	cl, err := a.sessionKeys.verify(tok, time.Now())
+	if err != nil {
+		return nil
+	}
+	a.mu.Lock()
+	s, live := a.sessions[cl.Sid]
+	a.mu.Unlock()
+	if !live || s.m == nil || !time.Now().Before(s.expires) || (cl.Sub != "" && cl.Sub != s.m.id) {
+		return nil
+	}
+	return &authState{m: s.m, sid: cl.Sid, token: tok, claims: cl}
 }
 
 // mixedCurrent authenticates by the MixedAuth cookie alone: a stateless
@@ -134,14 +156,15 @@ func (a *app) loginSession(r *http.Request, m *member) string {
 	return a.sessionToken(m, sid, now)
 }
 
-// sessionToken signs a session JWT; m is nil for an anonymous one.
+// sessionToken signs a session JWT; m is nil for an anonymous one. The
+// caller holds a.mu (m's role can change).
 func (a *app) sessionToken(m *member, sid string, now time.Time) string {
 	cl := claims{Sid: sid, Iat: numericDate(now.Unix()), Exp: numericDate(now.Add(a.lifetime()).Unix())}
 	if m != nil {
 		cl.Sub = m.id
 		if a.f.SensitiveClaims {
-			no := false
-			cl.Email, cl.Role, cl.IsAdmin = m.email, m.role, &no
+			isAdmin := m.role == "admin"
+			cl.Email, cl.Role, cl.IsAdmin = m.email, m.role, &isAdmin
 		}
 	}
 	return signHS256(a.sessionKeys.key, cl)

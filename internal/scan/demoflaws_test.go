@@ -2,6 +2,7 @@ package scan
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 
@@ -14,9 +15,17 @@ import (
 // consent to intrusive checks.
 func scanDemo(t *testing.T, flaws demo.Flaws, id string) check.Result {
 	t.Helper()
+	return scanDemoWith(t, demo.Options{Flaws: flaws, AuthJourney: true}, id)[id]
+}
+
+// scanDemoWith starts the demo with opts and runs the checks on it
+// together, with consent to intrusive checks; results by check ID.
+func scanDemoWith(t *testing.T, opts demo.Options, ids ...string) map[string]check.Result {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	p, err := demo.Start(ctx, demo.Options{Flaws: flaws, Dir: t.TempDir(), AuthJourney: true})
+	opts.Dir = t.TempDir()
+	p, err := demo.Start(ctx, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -25,11 +34,15 @@ func scanDemo(t *testing.T, flaws demo.Flaws, id string) check.Result {
 	if err != nil {
 		t.Fatal(err)
 	}
-	run, err := Execute(ctx, cfg, Options{Version: "test", FailOn: check.Blocker, Only: []string{id}, Intrusive: true})
+	run, err := Execute(ctx, cfg, Options{Version: "test", FailOn: check.Blocker, Only: ids, Intrusive: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return run.Outcomes[0].Result
+	got := map[string]check.Result{}
+	for _, o := range run.Outcomes {
+		got[o.Meta.ID] = o.Result
+	}
+	return got
 }
 
 // TestDemoOpenCallbackAlone plants only the demo's open auth callback: the
@@ -91,5 +104,90 @@ func TestBudgetCountsSharedSideEffectsOnce(t *testing.T) {
 	b, n := budget(checks)
 	if n != 3 || b.Objects != 10 || b.Accounts != 1 {
 		t.Errorf("budget = %+v over %d checks, want 10 objects and 1 account over 3", b, n)
+	}
+}
+
+// leakedKinds returns, per identity column of an authorization matrix, the
+// object kinds (the first word of a row label) with a leaked cell, and how
+// many leaked cells there are in all.
+func leakedKinds(t *testing.T, tab *check.Table) (map[string]map[string]bool, int) {
+	t.Helper()
+	if tab == nil {
+		t.Fatal("no matrix")
+	}
+	kinds, n := map[string]map[string]bool{}, 0
+	for _, row := range tab.Rows {
+		for i, cell := range row.Cells {
+			if !strings.HasPrefix(cell, "leaked") {
+				continue
+			}
+			col := tab.Columns[i]
+			if kinds[col] == nil {
+				kinds[col] = map[string]bool{}
+			}
+			kinds[col][strings.Fields(row.Label)[0]] = true
+			n++
+		}
+	}
+	return kinds, n
+}
+
+// TestDemoAuthorization scans the demo's authorization flaws with cookie
+// and with bearer-token sessions. Flawed, every planted leak is found and
+// nothing on the objects the portal does protect (cards always, messages
+// through the API); hardened, nothing at all.
+func TestDemoAuthorization(t *testing.T) {
+	ids := []string{"AUTHZ-001", "AUTHZ-002", "AUTHZ-003", "AUTHZ-004", "AUTHZ-005", "AUTHZ-006"}
+	for _, tc := range []struct {
+		name   string
+		tokens bool
+		// byB and byAnon are the object kinds whose reads leak.
+		byB, byAnon []string
+	}{
+		// With cookies, messages are read on their HTML page, which
+		// MessageIDOR leaves open; their API is owner-only.
+		{"cookies", false, []string{"files", "invoices", "messages"}, []string{"files"}},
+		// With tokens the config reads messages through the API.
+		{"tokens", true, []string{"files", "invoices"}, []string{"files"}},
+	} {
+		t.Run(tc.name+"/flawed", func(t *testing.T) {
+			got := scanDemoWith(t, demo.Options{Flaws: demo.Flawed(), TokenSessions: tc.tokens}, ids...)
+			for _, id := range ids {
+				if r := got[id]; r.Status != check.Fail || len(r.Evidence) == 0 {
+					t.Errorf("%s = %s (%s), want FAIL with evidence", id, r.Status, r.Summary)
+				}
+			}
+			for _, id := range ids {
+				t.Logf("%s %s %s", id, got[id].Status, got[id].Summary)
+			}
+			kinds, _ := leakedKinds(t, got["AUTHZ-001"].Table)
+			for col, want := range map[string][]string{"member b": tc.byB, "anonymous": tc.byAnon} {
+				var have []string
+				for k := range kinds[col] {
+					have = append(have, k)
+				}
+				slices.Sort(have)
+				if !slices.Equal(have, want) {
+					t.Errorf("%s leaked %v, want exactly %v", col, have, want)
+				}
+			}
+			if s := got["AUTHZ-004"].Summary; !strings.Contains(s, "/api/admin/users") || strings.Contains(s, "/admin,") {
+				t.Errorf("AUTHZ-004 should name the unguarded admin API alone: %s", s)
+			}
+			if s := got["AUTHZ-005"].Summary; !strings.Contains(s, "files") || strings.Contains(s, "invoices") {
+				t.Errorf("AUTHZ-005 should name the sequential file IDs alone: %s", s)
+			}
+		})
+		t.Run(tc.name+"/hardened", func(t *testing.T) {
+			got := scanDemoWith(t, demo.Options{Flaws: demo.Hardened(), TokenSessions: tc.tokens}, ids...)
+			for _, id := range ids {
+				if r := got[id]; r.Status != check.Pass {
+					t.Errorf("%s = %s (%s), want PASS", id, r.Status, r.Summary)
+				}
+			}
+			if _, n := leakedKinds(t, got["AUTHZ-001"].Table); n != 0 {
+				t.Errorf("hardened matrix has %d leaked cells", n)
+			}
+		})
 	}
 }

@@ -158,8 +158,8 @@ func TestSignupJourneyThroughIMAP(t *testing.T) {
 	if !strings.Contains(string(body), `"total": 0`) && !strings.Contains(string(body), `"total":0`) {
 		t.Errorf("mail reached the built-in inbox, not the IMAP mailbox: %s", body)
 	}
-	if n := len(p.Members()); n != 2 {
-		t.Errorf("%d members after clean-up, want the 2 pre-made ones", n)
+	if n := len(p.Members()); n != len(p.Accounts) {
+		t.Errorf("%d members after clean-up, want the %d pre-made ones", n, len(p.Accounts))
 	}
 	var out bytes.Buffer
 	for _, o := range run.Outcomes {
