@@ -9,6 +9,7 @@ import (
 	"github.com/launchready/launchready/internal/checks/auth"
 	"github.com/launchready/launchready/internal/checks/authz"
 	"github.com/launchready/launchready/internal/checks/edge"
+	"github.com/launchready/launchready/internal/checks/secrets"
 	"github.com/launchready/launchready/internal/checks/session"
 	"github.com/launchready/launchready/internal/checks/tls"
 )
@@ -42,6 +43,10 @@ func All() []check.Check {
 		tls.HTTPSRedirect{},
 		tls.Canonical{},
 		edge.Headers{},
+		secrets.History{},
+		secrets.Tree{},
+		secrets.EnvFiles{},
+		secrets.CILogs{},
 	}
 }
 

@@ -160,6 +160,11 @@ func TestParseValidFull(t *testing.T) {
 		Admin:   []string{"/admin", "DELETE /api/admin/users/1"},
 		Profile: &Profile{Path: "/api/me", Method: "PATCH", JSON: map[string]string{"display_name": "{{canary}}"}, Read: "/api/me"},
 		Crawl:   Crawl{Pages: 60, Depth: 2},
+		Source: &Source{Repo: ".", Build: []string{"dist", "public"}, CILogs: []string{"ci/build.log"},
+			Waivers: "launchready-waivers.yaml"},
+	}
+	if p, named := got.WaiversPath(); p != "/cfg/launchready-waivers.yaml" || !named || got.SourcePath("dist") != "/cfg/dist" {
+		t.Errorf("WaiversPath = %q, %v; SourcePath(dist) = %q", p, named, got.SourcePath("dist"))
 	}
 	got.src = nil
 	if !reflect.DeepEqual(got, want) {
@@ -202,7 +207,7 @@ func TestParseDefaults(t *testing.T) {
 var invalidCases = map[string]string{
 	"unknown-key":           `launchready.yaml:7: target.urll: unknown key (known keys: url, variants, scope, resolver, ca_file, rate, timeouts, max_body_bytes, max_header_bytes, max_redirects, retry_after_max)`,
 	"unknown-key-nested":    `launchready.yaml:7: auth.login.sucess: unknown key (known keys: path, action, form, success)`,
-	"unknown-key-top":       `launchready.yaml:3: sessions: unknown key (known keys: target, auth, session, accounts, objects, admin, profile, crawl)`,
+	"unknown-key-top":       `launchready.yaml:3: sessions: unknown key (known keys: target, auth, session, accounts, objects, admin, profile, crawl, source)`,
 	"type-number":           `launchready.yaml:7: target.rate: want a number, got "fast"`,
 	"type-tagged-string":    `launchready.yaml:3: target.rate: want a number, got "5"`,
 	"type-whole-number":     `launchready.yaml:3: target.max_redirects: want a whole number, got "2.5"`,
@@ -263,6 +268,10 @@ var invalidCases = map[string]string{
 	"multi-doc":             `launchready.yaml:3: more than one YAML document (---); put the whole config in one`,
 	"syntax":                `launchready.yaml:2: invalid YAML: found character that cannot start any token`,
 	"syntax-first-line":     `launchready.yaml: invalid YAML: mapping values are not allowed in this context`,
+	"source-no-repo":        `launchready.yaml:3: source: missing required key "repo"`,
+	"source-empty-build":    `launchready.yaml:5: source.build[1]: needs a path (relative to the config file, e.g. . or dist)`,
+	"source-duplicate-log":  `launchready.yaml:7: source.ci_logs[1]: ci/./build.log is listed twice (first at source.ci_logs[0])`,
+	"source-unknown-key":    `launchready.yaml:5: source.logs: unknown key (known keys: repo, build, ci_logs, waivers)`,
 }
 
 func TestParseInvalid(t *testing.T) {
@@ -382,7 +391,8 @@ func TestNeed(t *testing.T) {
 		"accounts.b":      {NeedMissing, "stage.yaml has no accounts.b: add accounts.b with a test member's email and password (password as env:NAME or file:PATH)"},
 		"session.cookie":  {NeedPresent, ""},
 		"target.variants": {NeedMissing, "stage.yaml has no target.variants: list the other addresses of the portal (http://, www.) to check each lands on target.url"},
-		"auth.signupp":    {NeedMissing, `config key "auth.signupp" is unknown to launchready's config package (a launchready bug); known keys: auth.login, auth.protected, auth.logout, auth.signup, auth.reset, auth.inbox, accounts.a, accounts.b, accounts.admin, session.cookie, target.variants, objects, objects.create, admin, profile`},
+		"auth.signupp":    {NeedMissing, `config key "auth.signupp" is unknown to launchready's config package (a launchready bug); known keys: auth.login, auth.protected, auth.logout, auth.signup, auth.reset, auth.inbox, accounts.a, accounts.b, accounts.admin, session.cookie, target.variants, objects, objects.create, admin, profile, source.repo, source.ci_logs`},
+		"source.repo":     {NeedAbsent, "stage.yaml has no source: section, so this scan covers the live portal only; add source: {repo: .} (and build: [dist]) to check the repository too, or run `launchready secrets`"},
 	} {
 		state, reason := bare.Need(key)
 		if state != want.state || reason != want.reason {

@@ -195,8 +195,6 @@ func reservedReason(key string) (string, bool) {
 		return "the Email deliverability checks are not implemented yet", true
 	case "perf":
 		return "the API performance checks are not implemented yet", true
-	case "source":
-		return "the Secrets handling checks of a repository and build output are not implemented yet", true
 	case "ops":
 		return "the Backup / rollback checks are not implemented yet", true
 	case "monitor":

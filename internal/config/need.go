@@ -39,6 +39,7 @@ func NeedKeys() []string {
 	return []string{
 		"auth.login", "auth.protected", "auth.logout", "auth.signup", "auth.reset", "auth.inbox",
 		"accounts.a", "accounts.b", "accounts.admin", "session.cookie", "target.variants", "objects", "objects.create", "admin", "profile",
+		"source.repo", "source.ci_logs",
 	}
 }
 
@@ -94,6 +95,8 @@ func (c *Config) Need(key string) (NeedState, string) {
 			return NeedAbsent, "the portal keeps sessions in a token, not a cookie"
 		}
 		return NeedPresent, ""
+	case "source.repo", "source.ci_logs":
+		return c.needSource(file, key)
 	case "target.variants":
 		return needIf(c.hasVariants(), file, key, "list the other addresses of the portal (http://, www.) to check each lands on target.url")
 	}
@@ -139,4 +142,19 @@ func (c *Config) Origin() *url.URL {
 // when there is no such account.
 func (c *Config) Email(name string) string {
 	return c.Accounts[name].Email.Value
+}
+
+// needSource says whether the config gives the repository (or CI logs) the
+// Secrets handling checks read. Without a source: section the scan is of
+// the live portal alone, so those checks are not applicable rather than
+// unverified; `launchready secrets` runs them on a repository directly.
+func (c *Config) needSource(file, key string) (NeedState, string) {
+	if c.Source == nil {
+		return NeedAbsent, file + " has no source: section, so this scan covers the live portal only; add " +
+			"source: {repo: .} (and build: [dist]) to check the repository too, or run `launchready secrets`"
+	}
+	if key == "source.ci_logs" && len(c.Source.CILogs) == 0 {
+		return NeedMissing, file + " has no source.ci_logs: download the CI run's logs and list the files, e.g. ci_logs: [ci/build.log]"
+	}
+	return NeedPresent, ""
 }

@@ -26,6 +26,9 @@ type Config struct {
 	Profile *Profile `yaml:"profile"`
 	// Crawl bounds the discovery crawl as member a.
 	Crawl Crawl `yaml:"crawl"`
+	// Source is the portal's repository, build output and CI logs, for
+	// the Secrets handling checks; without it they are not applicable.
+	Source *Source `yaml:"source"`
 
 	// Path is the file the config was read from ("" when parsed from bytes).
 	Path string `yaml:"-"`

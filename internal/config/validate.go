@@ -89,7 +89,7 @@ func (c *Config) validate() error {
 	for _, check := range []func() error{
 		c.validateURLs, c.validateScope, c.validateResolver, c.validateCAFile, c.validateLimits,
 		c.validateAuth, c.validateLogin, c.validateJourney, c.validateSession, c.validateAccounts,
-		c.validateAuthz,
+		c.validateAuthz, c.validateSource,
 	} {
 		if err := check(); err != nil {
 			return err
