@@ -1,6 +1,7 @@
 package page
 
 import (
+	"bytes"
 	"net/url"
 	"reflect"
 	"strings"
@@ -85,6 +86,11 @@ func FuzzPage(f *testing.F) {
 		if len(Scripts(body, base)) > maxLinks {
 			t.Fatal("scripts not bounded")
 		}
+		for _, s := range ScriptElements(body, base) {
+			if s.Src == "" && (s.Line < 1 || !bytes.Contains(body, []byte(s.Text))) {
+				t.Fatalf("inline script %+v not found in the page", s)
+			}
+		}
 		for _, s := range Segments(body) {
 			if len(s) < 3 || len(s) > maxSegment {
 				t.Fatalf("segment %q out of bounds", s)
@@ -106,5 +112,30 @@ func TestLinksAndScripts(t *testing.T) {
 	scripts := Scripts(body, base)
 	if len(scripts) != 2 || scripts[0] != "https://portal.test/static/app.js" || scripts[1] != "https://cdn.example/lib.js" {
 		t.Errorf("Scripts = %v", scripts)
+	}
+}
+
+func TestScriptElements(t *testing.T) {
+	base, _ := url.Parse("https://portal.test/app/")
+	body := []byte("<!doctype html>\n<html><head>\n" +
+		`<link rel="modulepreload" href="/assets/vendor.js"><link rel="preload" as="style" href="/x.css">` + "\n" +
+		`<script src="main.js" type="module"></script><script src="/app/main.js"></script>` + "\n" +
+		"<script>\n  window.__NUXT__ = {config: {}};\n</script>\n" +
+		`<script id="__NEXT_DATA__" type="application/json">{"props":{}}</script>` + "\n" +
+		"<script>   </script><script src=\"javascript:alert(1)\"></script>\n</head></html>")
+	got := ScriptElements(body, base)
+	want := []Script{
+		{Src: "https://portal.test/assets/vendor.js"},
+		{Src: "https://portal.test/app/main.js", Type: "module"},
+		{Text: "\n  window.__NUXT__ = {config: {}};\n", Line: 5},
+		{ID: "__NEXT_DATA__", Type: "application/json", Text: `{"props":{}}`, Line: 8},
+	}
+	if len(got) != len(want) {
+		t.Fatalf("ScriptElements = %+v, want %+v", got, want)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("script %d = %+v, want %+v", i, got[i], want[i])
+		}
 	}
 }

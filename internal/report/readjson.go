@@ -128,7 +128,7 @@ func validVerdict(v score.Verdict) error {
 
 func validAreaStatus(s string) error {
 	switch s {
-	case score.AreaPass, score.AreaFail, score.AreaWarn, score.AreaNotVerified, score.AreaNotCovered:
+	case score.AreaPass, score.AreaFail, score.AreaWarn, score.AreaNotVerified, score.AreaNotCovered, score.AreaNA:
 		return nil
 	}
 	return fmt.Errorf("unknown area status %q", s)

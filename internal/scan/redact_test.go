@@ -3,6 +3,7 @@ package scan
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -13,6 +14,7 @@ import (
 	"github.com/launchready/launchready/internal/config"
 	"github.com/launchready/launchready/internal/demo"
 	"github.com/launchready/launchready/internal/report"
+	"github.com/launchready/launchready/internal/target"
 )
 
 // TestNoCredentialInAnyOutput scans the flawed demo and renders every
@@ -72,5 +74,23 @@ func TestNoCredentialInAnyOutput(t *testing.T) {
 		if name != "r.sarif" && !strings.Contains(out, "redacted") {
 			t.Errorf("%s shows no redaction at all: is the evidence there?", name)
 		}
+	}
+}
+
+// TestRedactOutcomesMasksLateSecrets: a value learnt after a check quoted
+// it is masked in every field a report prints.
+func TestRedactOutcomesMasksLateSecrets(t *testing.T) {
+	const v = "late-found-value-123456"
+	outs := []check.Outcome{{Result: check.Result{
+		Status: check.Fail, Summary: "saw " + v, Reason: v,
+		Evidence: []check.Evidence{{Request: "GET /x?k=" + v, Detail: "body: " + v, Repro: "curl /x | grep " + v}},
+		Table:    &check.Table{Title: v, Columns: []string{"a"}, Rows: []check.TableRow{{Label: v, Cells: []string{"leaked " + v}}}},
+	}}}
+	red := target.NewRedactor()
+	red.Add(v)
+	redactOutcomes(red, outs)
+	out, _ := json.Marshal(outs)
+	if strings.Contains(string(out), v) || strings.Count(string(out), target.Mask) < 8 {
+		t.Errorf("not masked everywhere: %s", out)
 	}
 }

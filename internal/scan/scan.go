@@ -106,6 +106,7 @@ func Execute(ctx context.Context, cfg *config.Config, opts Options) (*report.Run
 		notice(msg)
 	}
 	outcomes := runner.Run(ctx, selected, env, runner.Options{Timeout: cfg.Target.Timeouts.Check, Progress: opts.Progress})
+	redactOutcomes(client.Redactor(), outcomes)
 	leftovers := env.RunDeferred(ctx)
 	for _, l := range leftovers {
 		notice("object left behind: " + l)
@@ -128,4 +129,28 @@ func Execute(ctx context.Context, cfg *config.Config, opts Options) (*report.Run
 		Intrusive:   env.Intrusive,
 		NotTested:   report.NotTested,
 	}, nil
+}
+
+// redactOutcomes masks, once more before any report is written, every
+// value the redactor learnt during the run: a secret one check found can
+// sit in a body another check quoted before it was known.
+func redactOutcomes(red *target.Redactor, outs []check.Outcome) {
+	for i := range outs {
+		r := &outs[i].Result
+		r.Summary, r.Reason = red.Redact(r.Summary), red.Redact(r.Reason)
+		for j := range r.Evidence {
+			ev := &r.Evidence[j]
+			ev.Request, ev.Detail, ev.Repro = red.Redact(ev.Request), red.Redact(ev.Detail), red.Redact(ev.Repro)
+		}
+		if r.Table != nil {
+			r.Table.Title = red.Redact(r.Table.Title)
+			for j := range r.Table.Rows {
+				row := &r.Table.Rows[j]
+				row.Label = red.Redact(row.Label)
+				for k := range row.Cells {
+					row.Cells[k] = red.Redact(row.Cells[k])
+				}
+			}
+		}
+	}
 }

@@ -39,6 +39,10 @@ const (
 	AreaWarn        = "WARN"
 	AreaNotVerified = "NOT VERIFIED"
 	AreaNotCovered  = "NOT COVERED"
+	// AreaNA is an area whose every check was not applicable to this
+	// portal or config (no source: section for the repository checks):
+	// nothing was verified, so it is no PASS.
+	AreaNA = "N/A"
 )
 
 // AreaRow is one scorecard row.
@@ -117,17 +121,21 @@ func Score(outcomes []check.Outcome) int {
 }
 
 // Areas builds the scorecard rows in catalog order. An area with no outcome
-// is NOT COVERED; otherwise FAIL beats NOT VERIFIED beats WARN beats PASS.
+// is NOT COVERED, one whose checks were all N/A is N/A; otherwise FAIL beats NOT VERIFIED beats WARN beats PASS.
 func Areas(outcomes []check.Outcome) []AreaRow {
 	rows := make([]AreaRow, 0, len(check.Areas))
 	for _, area := range check.Areas {
 		row := AreaRow{Area: area, Status: AreaNotCovered}
 		var fail, unverified, warn bool
+		applicable := 0
 		for _, o := range outcomes {
 			if o.Meta.Area != area {
 				continue
 			}
 			row.Checks++
+			if o.Result.Status != check.NA {
+				applicable++
+			}
 			switch o.Result.Status {
 			case check.Fail:
 				fail = true
@@ -139,6 +147,8 @@ func Areas(outcomes []check.Outcome) []AreaRow {
 		}
 		switch {
 		case row.Checks == 0:
+		case applicable == 0:
+			row.Status = AreaNA
 		case fail:
 			row.Status = AreaFail
 		case unverified:

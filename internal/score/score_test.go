@@ -72,10 +72,13 @@ func TestAreas(t *testing.T) {
 		o("D", check.AreaSession, check.Major, check.Fail, ""),
 		o("E", check.AreaTLS, check.Major, check.Error, ""),
 		o("F", check.AreaEdge, check.Major, check.NA, ""),
+		o("G", check.AreaSecrets, check.Major, check.NA, ""),
+		o("H", check.AreaSecrets, check.Major, check.Pass, ""),
 	})
+	// An area whose checks were all N/A verified nothing: N/A, not PASS.
 	want := map[string]string{
 		check.AreaAuth: AreaWarn, check.AreaSession: AreaFail, check.AreaTLS: AreaNotVerified,
-		check.AreaEdge: AreaPass, check.AreaEmail: AreaNotCovered,
+		check.AreaEdge: AreaNA, check.AreaSecrets: AreaPass, check.AreaEmail: AreaNotCovered,
 	}
 	if len(rows) != len(check.Areas) {
 		t.Fatalf("%d rows, want %d", len(rows), len(check.Areas))

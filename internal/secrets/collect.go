@@ -30,6 +30,7 @@ type collector struct {
 	fragments atomic.Int64
 
 	skipPaths []*config.Allowlist
+	found     func(string) // Options.Found, or nil
 
 	mu       sync.Mutex
 	findings []Finding
@@ -37,8 +38,9 @@ type collector struct {
 	skipped  map[string]bool // path -> exempt by a global allowlist
 }
 
-func newCollector(eng *engine, det *detect.Detector) *collector {
-	return &collector{det: det, now: time.Now(), skipPaths: eng.skipPaths, commits: map[string]struct{}{}, skipped: map[string]bool{}}
+func (s *Scanner) newCollector(det *detect.Detector) *collector {
+	return &collector{det: det, now: time.Now(), skipPaths: s.eng.skipPaths, found: s.opts.Found,
+		commits: map[string]struct{}{}, skipped: map[string]bool{}}
 }
 
 // exempt reports whether a global allowlist exempts the file, asking each
@@ -100,6 +102,9 @@ func (c *collector) detect(ctx context.Context, f sources.Fragment) {
 	}
 	out := make([]Finding, 0, len(found))
 	for _, g := range found {
+		if c.found != nil {
+			c.found(g.Secret)
+		}
 		out = append(out, convert(g, f, c.now))
 	}
 	c.mu.Lock()

@@ -82,7 +82,7 @@ func (s *Scanner) History(ctx context.Context, repo string) (*History, error) {
 	sink := logs.register(s.opts.Logger)
 	defer logs.unregister(sink)
 	det := s.detector(ctx)
-	col := newCollector(s.eng, det)
+	col := s.newCollector(det)
 	sema := semgroup.NewGroup(ctx, int64(s.opts.Workers))
 	src := &sources.Git{
 		Cmd:    cmd,

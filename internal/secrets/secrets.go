@@ -38,6 +38,10 @@ type Options struct {
 	// Workers caps the fragments scanned at once; zero means 40, as the
 	// gitleaks CLI does.
 	Workers int
+	// Found, when set, receives each found value as it is found, so that
+	// the caller can mask it in every later output (a value in a page
+	// body that another check quotes). Findings never hold the value.
+	Found func(value string)
 }
 
 // Scanner finds and classifies secrets. It is safe for concurrent use; each

@@ -48,17 +48,8 @@ var ErrNotSourceMap = errors.New("not a source map: no sources, sourcesContent, 
 // embeds in sourcesContent, unescaped: a key inside JSON-escaped source
 // text is invisible to rules that look for the quotes around it.
 func DecodeSourceMap(data []byte) ([]EmbeddedSource, error) {
-	data = bytes.TrimPrefix(bytes.TrimSpace(data), []byte("\xef\xbb\xbf"))
-	if rest, ok := bytes.CutPrefix(data, []byte(")]}'")); ok {
-		// The XSSI guard runs to the end of its line.
-		if i := bytes.IndexByte(rest, '\n'); i >= 0 {
-			data = rest[i+1:]
-		} else {
-			data = nil
-		}
-	}
 	var m rawSourceMap
-	if err := json.Unmarshal(data, &m); err != nil {
+	if err := json.Unmarshal(trimMapPrefix(data), &m); err != nil {
 		return nil, fmt.Errorf("not a source map: %w", err)
 	}
 	var out []EmbeddedSource
@@ -66,6 +57,43 @@ func DecodeSourceMap(data []byte) ([]EmbeddedSource, error) {
 		return nil, err
 	}
 	return out, nil
+}
+
+// DescribeSourceMap is DecodeSourceMap that also counts the original
+// files the map names (its sections' too), embedded or not: a map
+// without sourcesContent still lists the project's file tree.
+func DescribeSourceMap(data []byte) ([]EmbeddedSource, int, error) {
+	srcs, err := DecodeSourceMap(data)
+	if err != nil {
+		return nil, 0, err
+	}
+	var m rawSourceMap
+	_ = json.Unmarshal(trimMapPrefix(data), &m) // DecodeSourceMap read it already
+	return srcs, m.named(0), nil
+}
+
+// named counts the sources the map and its sections name.
+func (m *rawSourceMap) named(depth int) int {
+	n := len(m.Sources)
+	for _, s := range m.Sections {
+		if s.Map != nil && depth < maxMapDepth {
+			n += s.Map.named(depth + 1)
+		}
+	}
+	return n
+}
+
+// trimMapPrefix drops a byte-order mark and the ")]}'" XSSI guard some
+// servers put before the JSON (it runs to the end of its line).
+func trimMapPrefix(data []byte) []byte {
+	data = bytes.TrimPrefix(bytes.TrimSpace(data), []byte("\xef\xbb\xbf"))
+	if rest, ok := bytes.CutPrefix(data, []byte(")]}'")); ok {
+		if i := bytes.IndexByte(rest, '\n'); i >= 0 {
+			return rest[i+1:]
+		}
+		return nil
+	}
+	return data
 }
 
 // embedded appends the map's sources (and its sections') to out.
@@ -129,7 +157,7 @@ func (s *Scanner) SourceMap(ctx context.Context, label string, data []byte) ([]F
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", label, err)
 	}
-	col := newCollector(s.eng, s.detector(ctx))
+	col := s.newCollector(s.detector(ctx))
 	s.scanEmbedded(ctx, col, label, srcs)
 	return col.result(), ctx.Err()
 }
@@ -146,7 +174,13 @@ func (s *Scanner) scanEmbedded(ctx context.Context, col *collector, label string
 // Text scans arbitrary text (a JavaScript bundle, an inline script) and
 // names its findings with label.
 func (s *Scanner) Text(ctx context.Context, label, text string) []Finding {
-	col := newCollector(s.eng, s.detector(ctx))
-	col.scan(ctx, sources.Fragment{Raw: text, FilePath: label, StartLine: 1})
+	return s.TextAt(ctx, label, text, 1)
+}
+
+// TextAt scans text that starts at line of what label names (an inline
+// script inside a page), so that findings carry the page's line numbers.
+func (s *Scanner) TextAt(ctx context.Context, label, text string, line int) []Finding {
+	col := s.newCollector(s.detector(ctx))
+	col.scan(ctx, sources.Fragment{Raw: text, FilePath: label, StartLine: max(line, 1)})
 	return col.result()
 }

@@ -73,9 +73,12 @@ func FuzzDecodeSourceMap(f *testing.F) {
 	f.Add([]byte(`{"sections":[{"map":{"sources":[null],"sourcesContent":["x"]}}]}`))
 	f.Add([]byte(")]}'"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		srcs, err := DecodeSourceMap(data)
+		srcs, named, err := DescribeSourceMap(data)
 		if err != nil {
 			return
+		}
+		if named < 0 {
+			t.Errorf("named %d sources", named)
 		}
 		for _, s := range srcs {
 			if s.Name == "" || strings.ContainsAny(s.Name, "\x00\n\r\x1b") {

@@ -141,7 +141,7 @@ func inside(root, link string) bool {
 
 // scanFiles scans the jobs on a few workers, one detector for all.
 func (s *Scanner) scanFiles(ctx context.Context, res *Files, jobs []fileJob) (*Files, error) {
-	col := newCollector(s.eng, s.detector(ctx))
+	col := s.newCollector(s.detector(ctx))
 	work := make(chan fileJob)
 	var mu sync.Mutex
 	var wg sync.WaitGroup

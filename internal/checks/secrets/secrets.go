@@ -21,7 +21,7 @@ import (
 )
 
 // IDs are the checks a waiver file may name.
-var IDs = []string{"SEC-001", "SEC-002", "SEC-006", "SEC-007"}
+var IDs = []string{"SEC-001", "SEC-002", "SEC-003", "SEC-005", "SEC-006", "SEC-007"}
 
 // maxEvidence caps the evidence items of one result; the summary counts
 // them all.
@@ -42,7 +42,13 @@ const fixSecret = "1. Rotate every listed secret first, where it was issued (eac
 // scanner is the secrets scanner shared by every SEC check of a run.
 func scanner(ctx context.Context, env *check.Env) (*engine.Scanner, error) {
 	return check.Shared(ctx, env, "secrets.scanner", func(context.Context) (*engine.Scanner, error) {
-		return engine.New(engine.Options{})
+		opts := engine.Options{}
+		if env.Client != nil {
+			// Mask each found value in every later output, whoever
+			// quotes it.
+			opts.Found = func(v string) { env.Client.Redactor().Add(v) }
+		}
+		return engine.New(opts)
 	})
 }
 
