@@ -67,9 +67,23 @@ type jsonReport struct {
 }
 
 type jsonEvidence struct {
-	Request string `json:"request"`
-	Detail  string `json:"detail"`
-	Repro   string `json:"repro"`
+	Request  string `json:"request"`
+	Detail   string `json:"detail"`
+	Repro    string `json:"repro"`
+	Location *struct {
+		File string `json:"file"`
+	} `json:"location"`
+}
+
+// evidenced reports whether evidence points at the flaw and says how to
+// see it again: a request with a reproducible repro, or for what the
+// repository holds (SEC-001, SEC-002, SEC-006), a file and the command
+// that shows it.
+func evidenced(e jsonEvidence) bool {
+	if e.Request != "" {
+		return reproducible(e)
+	}
+	return e.Location != nil && e.Location.File != "" && e.Repro != ""
 }
 
 // demoChecks are the checks the demo plants a flaw for: each must FAIL in
@@ -78,6 +92,7 @@ var demoChecks = []string{
 	"AUTH-001", "AUTH-002", "AUTH-003", "AUTH-004", "AUTH-005", "AUTH-006", "AUTH-007", "AUTH-008", "AUTH-009", "AUTH-010", "AUTH-011",
 	"SESS-001", "SESS-002", "SESS-003", "SESS-004", "SESS-005", "SESS-006", "TLS-003", "TLS-004", "EDGE-004",
 	"AUTHZ-001", "AUTHZ-002", "AUTHZ-003", "AUTHZ-004", "AUTHZ-005", "AUTHZ-006",
+	"SEC-001", "SEC-002", "SEC-003", "SEC-004", "SEC-005", "SEC-006", "SEC-008",
 }
 
 // reproducible reports whether evidence says how to see the flaw again: a
@@ -134,7 +149,7 @@ func TestDemoFlawedIsNoGoAndHardenedIsGo(t *testing.T) {
 			got := map[string]string{}
 			for _, c := range rep.Checks {
 				got[c.ID] = c.Status
-				if c.Status == "FAIL" && (len(c.Evidence) == 0 || c.Evidence[0].Request == "" || !reproducible(c.Evidence[0])) {
+				if c.Status == "FAIL" && (len(c.Evidence) == 0 || !evidenced(c.Evidence[0])) {
 					t.Errorf("%s FAIL without evidence naming the request and a repro: %+v", c.ID, c.Evidence)
 				}
 			}

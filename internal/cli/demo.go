@@ -18,7 +18,7 @@ func newDemo(s *streams) *cobra.Command {
 		Use:   "demo",
 		Short: "Start the built-in demo portal on loopback and scan it (offline)",
 		Long: "demo starts a small membership portal on loopback, with its own DNS server (zone portal.test), a local CA and\n" +
-			"TLS, two members with invoices, messages and files, and an admin; writes the launchready.yaml it uses to a temporary directory and prints its path;\n" +
+			"TLS, two members with invoices, messages and files, and an admin; writes the launchready.yaml it uses to a temporary directory (removed on exit) and prints its path;\n" +
 			"then scans it with every implemented check (intrusive ones included: it is our own portal on loopback).\n" +
 			"The default portal is flawed and the verdict is NO-GO (exit 1); with --hardened every check passes (exit 0).\n" +
 			"--serve keeps the portal up to browse or to scan from another terminal instead of scanning it.",
@@ -33,6 +33,9 @@ func newDemo(s *streams) *cobra.Command {
 			if err != nil {
 				return toolErr(fmt.Errorf("creating the demo directory: %w", err))
 			}
+			// The portal's passwords, CA, repository and config live only
+			// as long as the portal (removed after it closes).
+			defer os.RemoveAll(dir)
 			flaws := demo.Flawed()
 			if hardened {
 				flaws = demo.Hardened()

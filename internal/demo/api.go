@@ -151,17 +151,6 @@ func readJSON(w http.ResponseWriter, r *http.Request, v any) bool {
 	return false
 }
 
-// script serves /static/app.js, the dashboard's one script.
-func (a *app) script(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
-	w.Header().Set("Cache-Control", "public, max-age=86400")
-	js := themeJS
-	if a.f.TokenInLocalStorage {
-		js = tokenStorageJS
-	}
-	_, _ = w.Write([]byte(js + adminJS))
-}
-
 // themeJS remembers the UI theme from the ui_theme cookie: no token is
 // ever touched.
 const themeJS = `// Portal dashboard: remember the UI theme.

@@ -32,6 +32,9 @@ type appConfig struct {
 	mailer   *mailer
 	// tokenSessions routes POST /api/login and honours bearer tokens.
 	tokenSessions bool
+	// planted are this run's fake keys and passwords for the bundle, its
+	// source map and the served .env.
+	planted planted
 }
 
 // app is the membership portal itself, served on the canonical origin.
@@ -49,6 +52,8 @@ type app struct {
 	// crossOrigin is the same-origin check for account deletion.
 	crossOrigin *http.CrossOriginProtection
 	mux         *http.ServeMux
+	// assets are the static files, built once.
+	assets assets
 
 	// mu guards everything below and the mutable fields of each member.
 	mu       sync.Mutex
@@ -69,6 +74,10 @@ func newApp(c appConfig) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
+	files, err := buildAssets(c.flaws, c.planted)
+	if err != nil {
+		return nil, err
+	}
 	key := []byte(weakJWTSecret)
 	if !c.flaws.WeakJWTSecret {
 		key = randomBytes(32)
@@ -78,7 +87,7 @@ func newApp(c appConfig) (*app, error) {
 		sessionKeys: verifier{key: key, allowNone: c.flaws.JWTAlgNone},
 		mixedKeys:   verifier{key: randomBytes(32)}, crossOrigin: http.NewCrossOriginProtection(),
 		members: c.members, sessions: map[string]session{}, tokens: map[string]mailToken{},
-		tokenSessions: c.tokenSessions, nextFile: firstFileNumber,
+		tokenSessions: c.tokenSessions, nextFile: firstFileNumber, assets: files,
 	}
 	for _, m := range a.members {
 		a.seed(m)
@@ -92,7 +101,7 @@ func (a *app) routes() *http.ServeMux {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /{$}", a.home)
 	mux.HandleFunc("GET /static/app.css", a.stylesheet)
-	mux.HandleFunc("GET /static/app.js", a.script)
+	a.assetRoutes(mux)
 	mux.HandleFunc("GET /login", a.loginPage)
 	mux.HandleFunc("POST /login", a.login)
 	mux.HandleFunc("GET /logout", a.logout)

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -643,8 +644,9 @@ func TestNoTokenSessionsByDefault(t *testing.T) {
 }
 
 // TestGeneratedConfigLoads: the written launchready.yaml loads, with the
-// admin account, the objects, the admin routes and the profile, for
-// cookie and token sessions.
+// admin account, the objects, the admin routes, the profile and the
+// source (the repository and its build folder), for cookie and token
+// sessions.
 func TestGeneratedConfigLoads(t *testing.T) {
 	for _, m := range modes {
 		for _, tokens := range []bool{false, true} {
@@ -669,6 +671,10 @@ func TestGeneratedConfigLoads(t *testing.T) {
 				}
 				if !slices.Equal(cfg.Admin, []string{"/admin", "/api/admin/users"}) || cfg.Profile == nil || cfg.Profile.Path != "/api/me" || cfg.Profile.Method != "PATCH" {
 					t.Errorf("admin %v, profile %+v", cfg.Admin, cfg.Profile)
+				}
+				if src := cfg.Source; src == nil || cfg.SourcePath(src.Repo) != p.RepoDir || len(src.Build) != 1 ||
+					cfg.SourcePath(src.Build[0]) != filepath.Join(p.RepoDir, "dist") {
+					t.Errorf("source %+v", src)
 				}
 				kinds := map[bool][2]string{true: {"json", "token"}, false: {"form", "cookie"}}[tokens]
 				if cfg.Auth.Kind != kinds[0] || cfg.Session.Kind != kinds[1] || (tokens && (cfg.Session.Prefix != "Bearer " || cfg.Auth.Login.Path != "/api/login" || !cfg.Auth.Logout.None)) {

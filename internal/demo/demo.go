@@ -6,8 +6,11 @@
 // whose mail lands in a built-in inbox with a Mailpit-shaped REST API.
 // `launchready demo` scans it offline and the end-to-end tests use it. Each
 // member owns invoices, messages, files and payment cards; the admin has an
-// admin console and an admin API. Each flaw the implemented checks look for
-// sits behind a switch in Flaws: Flawed() plants them all, Hardened() none.
+// admin console and an admin API. The portal's source is a generated git
+// repository with its build output, and its bundle carries third-party
+// keys (fake ones, drawn anew on every start). Each flaw the implemented
+// checks look for sits behind a switch in Flaws: Flawed() plants them all,
+// Hardened() none.
 package demo
 
 import (
@@ -121,6 +124,33 @@ type Flaws struct {
 	// true as role admin) from the request, so a member makes itself an
 	// admin whom /admin and /api/admin/* then admit (AUTHZ-006).
 	ProfileMassAssignment bool
+
+	// SecretInBundle: /static/app.js carries a live Stripe secret key in
+	// its config object, next to the publishable one every mode has
+	// (SEC-003; SEC-002 in the repository's build output).
+	SecretInBundle bool
+	// PublicSourceMap: /static/app.js names its source map and
+	// /static/app.js.map serves it, embedding src/config.js with a
+	// Supabase service_role key (SEC-004, SEC-003; SEC-002 in the
+	// repository's build output).
+	PublicSourceMap bool
+	// ExposedEnvFile: /.env serves the production dotenv file (database
+	// URL with its password, SMTP password), as a misconfigured static
+	// file server does (SEC-005).
+	ExposedEnvFile bool
+	// EnvCommitted: a commit of the demo repository adds .env (a live
+	// Stripe secret key and the session secret) and a later one deletes it
+	// and only then ignores it (SEC-001, SEC-006).
+	EnvCommitted bool
+	// SecretInCILog: the deploy job's log (ci/build.log beside the config,
+	// as downloaded from the CI run) has a debugging step that printed the
+	// environment, GitHub token included; hardened, the CI masked it as
+	// *** (SEC-007).
+	SecretInCILog bool
+	// TestModeKey: the bundle's checkout widget still uses a Stripe
+	// test-mode publishable key, left over from a preview build: members
+	// would pay and nothing would be charged (SEC-008).
+	TestModeKey bool
 }
 
 // Flawed returns every flaw switched on: the default demo, verdict NO-GO.
@@ -132,7 +162,8 @@ func Flawed() Flaws {
 		TokenInLocalStorage: true, JWTAlgNone: true, WeakJWTSecret: true, LongSessions: true, SensitiveClaims: true,
 		EnumerationMessages: true, WeakPasswordPolicy: true, OpenRedirect: true, OpenCallback: true, LocalhostLinks: true, MixedAuth: true,
 		InvoiceIDOR: true, MessageIDOR: true, MessageWriteIDOR: true, PublicFiles: true, AdminAPIUnguarded: true,
-		ProfileMassAssignment: true,
+		ProfileMassAssignment: true, SecretInBundle: true, PublicSourceMap: true, ExposedEnvFile: true, EnvCommitted: true,
+		SecretInCILog: true, TestModeKey: true,
 	}
 }
 
@@ -154,8 +185,8 @@ func (f Flaws) mode() string {
 type Options struct {
 	// Flaws are the mistakes to plant.
 	Flaws Flaws
-	// Dir receives ca.pem, the password files and launchready.yaml; it must
-	// exist.
+	// Dir receives ca.pem, the password files, launchready.yaml and the
+	// repository (repo, which must not exist yet); it must exist.
 	Dir string
 	// AuthJourney writes auth.signup, auth.reset and auth.inbox into the
 	// generated config. The routes, flaws and mail work either way.
@@ -223,6 +254,14 @@ type Portal struct {
 	// InboxURL is the built-in inbox's REST API, http://127.0.0.1:port: a
 	// subset of Mailpit's API v1 (messages, search, message, raw).
 	InboxURL string
+	// RepoDir is the portal's git repository, Dir/repo: a small Node
+	// portal's history on branch main, and in dist/static (ignored by git)
+	// the bundle the portal serves, as build output.
+	RepoDir string
+
+	// secrets are the planted secret values (see PlantedSecrets), set
+	// once by start.
+	secrets []string
 
 	https, http *http.Server
 	inboxServer *http.Server
@@ -239,7 +278,8 @@ type Portal struct {
 }
 
 // Start generates the CA, certificates and passwords, starts the DNS server
-// and the HTTP and HTTPS listeners on loopback, and writes the config. ctx
+// and the HTTP and HTTPS listeners on loopback, builds the portal's git
+// repository (git must be on PATH) and writes the config. ctx
 // bounds the start and the portal's life: when ctx is done the portal
 // closes itself (Close may still be called).
 func Start(ctx context.Context, opts Options) (*Portal, error) {
@@ -264,6 +304,11 @@ func Start(ctx context.Context, opts Options) (*Portal, error) {
 
 // start does the work of Start; on error the caller closes what was started.
 func (p *Portal) start(ctx context.Context, opts Options) error {
+	p.RepoDir = filepath.Join(p.Dir, "repo")
+	git, err := newGitCmd(p.RepoDir) // before anything starts: without git there is no demo
+	if err != nil {
+		return err
+	}
 	ca, err := newAuthority(hostNames())
 	if err != nil {
 		return fmt.Errorf("demo: minting certificates: %w", err)
@@ -285,7 +330,15 @@ func (p *Portal) start(ctx context.Context, opts Options) error {
 	if err := p.startMail(ctx); err != nil {
 		return err
 	}
-	if err := p.startWeb(ctx, opts, ca, members); err != nil {
+	plant := newPlanted(time.Now())
+	p.secrets = plant.secrets(opts.Flaws)
+	if err := p.startWeb(ctx, opts, ca, members, plant); err != nil {
+		return err
+	}
+	if err := buildRepo(ctx, git, opts.Flaws, plant, p.app.assets); err != nil {
+		return err
+	}
+	if err := writeCILog(filepath.Join(p.Dir, ciLogPath), opts.Flaws, plant); err != nil {
 		return err
 	}
 	p.ConfigPath = filepath.Join(p.Dir, "launchready.yaml")
@@ -299,7 +352,7 @@ func (p *Portal) start(ctx context.Context, opts Options) error {
 }
 
 // startWeb binds both listeners, then serves them.
-func (p *Portal) startWeb(ctx context.Context, opts Options, ca *authority, members []*member) error {
+func (p *Portal) startWeb(ctx context.Context, opts Options, ca *authority, members []*member, plant planted) error {
 	f, relay := opts.Flaws, opts.MailRelay
 	var lc net.ListenConfig
 	hl, err := lc.Listen(ctx, "tcp", "127.0.0.1:0")
@@ -324,7 +377,7 @@ func (p *Portal) startWeb(ctx context.Context, opts Options, ca *authority, memb
 		mailAddr = relay
 	}
 	a, err := newApp(appConfig{flaws: f, members: members, linkBase: linkBase,
-		mailer: &mailer{addr: mailAddr}, tokenSessions: opts.TokenSessions})
+		mailer: &mailer{addr: mailAddr}, tokenSessions: opts.TokenSessions, planted: plant})
 	if err != nil {
 		hl.Close()
 		sl.Close()
@@ -395,6 +448,15 @@ func (p *Portal) Members() []string {
 		return nil
 	}
 	return p.app.memberEmails()
+}
+
+// PlantedSecrets returns this run's planted secret values, raw: the
+// bundle's Stripe secret key, the source map's Supabase service_role key,
+// the served .env's database and SMTP passwords, and the committed .env's
+// Stripe secret key and session secret, each only when its flaw is on
+// (none when hardened). Tests look for them in every output.
+func (p *Portal) PlantedSecrets() []string {
+	return append([]string(nil), p.secrets...)
 }
 
 // Requests returns every request received so far (up to 100,000), oldest

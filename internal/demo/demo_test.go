@@ -745,6 +745,10 @@ objects:
   - {name: cards, list: /api/cards, item: "/api/cards/{id}"}
 admin: [/admin, /api/admin/users]
 profile: {path: /api/me, json: {display_name: "{{canary}}"}}
+source:
+  repo: repo
+  build: [repo/dist]
+  ci_logs: [ci/build.log]
 `, p.HTTPPort, p.HTTPSPort, p.DNSAddr)
 			if !strings.HasPrefix(string(b), want) || !strings.HasSuffix(string(b), want2) {
 				t.Fatalf("config:\n%s\nwant header %q and body:\n%s", b, want, want2)

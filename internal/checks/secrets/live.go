@@ -94,36 +94,27 @@ func (fe *frontend) scope() string {
 // a key in the bundle and again in its source map is one key, found
 // first where the browser gets it.
 func liveEntries(env *check.Env, hits []hit) ([]entry, []string) {
-	var es []entry
-	var firsts []engine.Finding
+	var secret []hit
 	var info []string
 	for _, h := range hits {
-		f := h.f
-		if f.Class != engine.Secret {
-			if f.Class == engine.Publishable {
-				info = append(info, f.Kind)
-			}
-			continue
+		switch h.f.Class {
+		case engine.Secret:
+			secret = append(secret, h)
+		case engine.Publishable:
+			info = append(info, h.f.Kind)
 		}
-		dup := -1
-		for i, g := range firsts {
-			if f.SameValue(g) {
-				dup = i
-				break
-			}
-		}
-		if dup >= 0 {
-			es[dup].ev.Detail += fmt.Sprintf("\nalso in %s line %d", f.File, f.Line)
-			continue
-		}
-		firsts = append(firsts, f)
-		ev := findingEvidence(f, liveRepro(env, h))
-		ev.Detail = fmt.Sprintf("in %s fetched as %s\n%s", h.a.what, h.a.as, ev.Detail)
+	}
+	at := func(i int) engine.Finding { return secret[i].f }
+	var es []entry
+	for _, g := range byValue(len(secret), at) {
+		h := secret[g[0]]
+		ev := findingEvidence(h.f, liveRepro(env, h))
+		ev.Detail = fmt.Sprintf("in %s fetched as %s\n%s%s", h.a.what, h.a.as, ev.Detail, alsoIn(g[1:], at))
 		if h.a.resp != nil {
 			ev.Request = env.Client.Redactor().Redact("GET " + h.a.resp.URL.String())
 			ev.Status = h.a.resp.StatusCode
 		}
-		es = append(es, entry{subject: f.Subject(), severity: f.Severity, kind: f.Kind, ev: ev})
+		es = append(es, entry{subject: h.f.Subject(), severity: h.f.Severity, kind: h.f.Kind, ev: ev})
 	}
 	return es, dedupe(info)
 }
@@ -292,8 +283,9 @@ func (Keys) Run(ctx context.Context, env *check.Env) check.Result {
 	var listed, testMode []string
 	var ev []check.Evidence
 	secrets := 0
-	seen := map[string]bool{}
-	for _, h := range fe.hits {
+	at := func(i int) engine.Finding { return fe.hits[i].f }
+	for _, g := range byValue(len(fe.hits), at) {
+		h := fe.hits[g[0]]
 		f := h.f
 		switch {
 		case f.Class == engine.Secret:
@@ -302,24 +294,25 @@ func (Keys) Run(ctx context.Context, env *check.Env) check.Result {
 				testMode = append(testMode, f.Kind+" in "+f.File)
 			}
 			continue
-		case f.Class != engine.Publishable || seen[f.Kind+" "+f.Redacted+" "+f.File]:
+		case f.Class != engine.Publishable:
 			continue
 		}
-		seen[f.Kind+" "+f.Redacted+" "+f.File] = true
 		vendor, _, _ := strings.Cut(f.Kind, " ")
 		line := fmt.Sprintf("%s %s in %s line %d", f.Kind, f.Redacted, f.File, f.Line)
 		if c := controls[vendor]; c != "" {
 			line += ": " + c
 		}
 		listed = append(listed, line)
-		e := check.Evidence{Detail: line, Location: &check.Location{File: f.File, Line: f.Line}}
+		e := check.Evidence{Detail: line, Location: &check.Location{File: f.File, Line: f.Line}, Repro: liveRepro(env, h)}
 		if h.a.resp != nil {
 			e.Request = env.Client.Redactor().Redact("GET " + h.a.resp.URL.String())
 			e.Status = h.a.resp.StatusCode
 		}
 		if strings.Contains(f.Kind, "test-mode") {
 			testMode = append(testMode, f.Kind+" in "+f.File)
-			e.Repro = liveRepro(env, h)
+			e.Detail += "; but it is a TEST-MODE key on the live portal: payments made through it are never charged"
+			ev = append([]check.Evidence{e}, ev...) // what fails first
+			continue
 		}
 		ev = append(ev, e)
 	}

@@ -222,21 +222,69 @@ func plural(noun string) string {
 	return noun + "s"
 }
 
-// findingEntries turns the secrets among findings into entries; the
-// others (publishable keys, placeholders) are counted for the summary.
+// findingEntries turns the secrets among findings into entries, one per
+// value (a key found in several places is one key to rotate; the others
+// are listed with the first); the others (publishable keys, placeholders)
+// are counted for the summary.
 func findingEntries(fs []engine.Finding, repro func(engine.Finding) string) ([]entry, []string) {
-	var es []entry
 	var info []string
+	var secret []engine.Finding
 	for _, f := range fs {
-		if f.Class != engine.Secret {
-			if f.Class == engine.Publishable {
-				info = append(info, f.Kind)
-			}
-			continue
+		switch f.Class {
+		case engine.Secret:
+			secret = append(secret, f)
+		case engine.Publishable:
+			info = append(info, f.Kind)
 		}
-		es = append(es, entry{subject: f.Subject(), severity: f.Severity, kind: f.Kind, ev: findingEvidence(f, repro(f))})
+	}
+	var es []entry
+	for _, g := range byValue(len(secret), func(i int) engine.Finding { return secret[i] }) {
+		f := secret[g[0]]
+		ev := findingEvidence(f, repro(f))
+		ev.Detail += alsoIn(g[1:], func(i int) engine.Finding { return secret[i] })
+		es = append(es, entry{subject: f.Subject(), severity: f.Severity, kind: f.Kind, ev: ev})
 	}
 	return es, info
+}
+
+// maxAlso caps the other places listed for one value.
+const maxAlso = 10
+
+// byValue groups the indexes 0..n-1 of findings by value, in order of
+// first sight.
+func byValue(n int, at func(int) engine.Finding) [][]int {
+	var groups [][]int
+	for i := range n {
+		placed := false
+		for k, g := range groups {
+			if at(i).SameValue(at(g[0])) {
+				groups[k] = append(groups[k], i)
+				placed = true
+				break
+			}
+		}
+		if !placed {
+			groups = append(groups, []int{i})
+		}
+	}
+	return groups
+}
+
+// alsoIn lists the other places the same value was found.
+func alsoIn(idx []int, at func(int) engine.Finding) string {
+	var b strings.Builder
+	for n, i := range idx {
+		if n == maxAlso {
+			fmt.Fprintf(&b, "\n… and in %d more places", len(idx)-n)
+			break
+		}
+		f := at(i)
+		fmt.Fprintf(&b, "\nalso in %s line %d", f.File, f.Line)
+		if f.Commit != "" {
+			fmt.Fprintf(&b, " (commit %s)", short(f.Commit))
+		}
+	}
+	return b.String()
 }
 
 // findingEvidence shows one finding, redacted: what it is, where, its
