@@ -74,6 +74,9 @@ type frontend struct {
 	hits   []hit
 	maps   []publicMap
 	pages  int
+	// nonHTML lists pages that answered 200 with something else than
+	// HTML (an API-only target).
+	nonHTML []string
 	// notes say what was not crawled and why.
 	notes []string
 	// requests counts the requests the crawl sent.
@@ -179,6 +182,9 @@ func (c *crawler) page(ctx context.Context, f fetcher, raw string) ([]page.Link,
 	if err != nil || resp == nil {
 		return nil, err
 	}
+	if resp.StatusCode == http.StatusOK && !isHTML(resp) {
+		c.fe.nonHTML = append(c.fe.nonHTML, pathOf(resp.URL))
+	}
 	if resp.StatusCode != http.StatusOK || !isHTML(resp) || !c.sameOrigin(resp.URL) {
 		return nil, nil
 	}
@@ -195,8 +201,8 @@ func (c *crawler) page(ctx context.Context, f fetcher, raw string) ([]page.Link,
 		}
 		c.scanText(ctx, &asset{label: fmt.Sprintf("%s <script> #%d", label, i+1), what: inlineKind(s), as: f.name, resp: resp, partial: partial},
 			s.Text, s.Line)
-		if i := bytes.Index(blank, []byte(s.Text)); i >= 0 {
-			blankOut(blank[i : i+len(s.Text)])
+		if at := bytes.Index(blank, []byte(s.Text)); at >= 0 {
+			blankOut(blank[at : at+len(s.Text)])
 		}
 	}
 	// The page around its inline scripts: meta tags, data attributes,
@@ -468,4 +474,15 @@ func pathOf(u *url.URL) string {
 		return u.Path + "?" + u.RawQuery
 	}
 	return u.Path
+}
+
+// noFrontend is the result for a crawl that read no HTML page: N/A when
+// the target answered only non-HTML (an API with no pages for browsers),
+// else ERROR, since nothing could be read.
+func (fe *frontend) noFrontend(what string) check.Result {
+	if len(fe.nonHTML) > 0 && len(fe.notes) == 0 {
+		return check.NotApplicable("the target serves no HTML page (%s answered with other content): there is no frontend to scan",
+			strings.Join(firstN(fe.nonHTML, 4), ", "))
+	}
+	return check.Errorf("no HTML page of the portal could be read, so %s%s", what, noteText(fe.notes))
 }

@@ -48,7 +48,7 @@ func (Frontend) Run(ctx context.Context, env *check.Env) check.Result {
 		return check.Errorf("crawling the frontend: %v", err)
 	}
 	if fe.pages == 0 {
-		return check.Errorf("no HTML page of the portal could be read, so nothing it sends browsers was scanned%s", noteText(fe.notes))
+		return fe.noFrontend("nothing it sends browsers was scanned")
 	}
 	es, info := liveEntries(env, fe.hits)
 	j := judge("SEC-003", es, ws, time.Now())
@@ -200,7 +200,7 @@ func (SourceMaps) Run(ctx context.Context, env *check.Env) check.Result {
 		return check.Errorf("crawling the frontend: %v", err)
 	}
 	if fe.pages == 0 {
-		return check.Errorf("no HTML page of the portal could be read, so no script or map was found%s", noteText(fe.notes))
+		return fe.noFrontend("no script or map was looked for")
 	}
 	scripts := 0
 	for _, a := range fe.assets {
@@ -278,7 +278,7 @@ func (Keys) Run(ctx context.Context, env *check.Env) check.Result {
 		return check.Errorf("crawling the frontend: %v", err)
 	}
 	if fe.pages == 0 {
-		return check.Errorf("no HTML page of the portal could be read, so no key was looked for%s", noteText(fe.notes))
+		return fe.noFrontend("no key was looked for")
 	}
 	var listed, testMode []string
 	var ev []check.Evidence

@@ -309,3 +309,24 @@ func TestKeysByMeaning(t *testing.T) {
 		})
 	}
 }
+
+// TestNoFrontend: an API that answers JSON everywhere has no frontend
+// (N/A); a target whose pages all fail is ERROR, never a pass.
+func TestNoFrontend(t *testing.T) {
+	api := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, `{"status":"ok"}`)
+	})
+	_, yaml := checktest.TLSServer(t, api)
+	env := checktest.Env(t, yaml)
+	for _, c := range []check.Check{Frontend{}, SourceMaps{}, Keys{}} {
+		if r := checktest.Run(t, c, env); r.Status != check.NA || !strings.Contains(r.Summary, "no frontend to scan") {
+			t.Errorf("%s on a JSON API = %s (%s), want N/A", c.Meta().ID, r.Status, r.Summary)
+		}
+	}
+	broken := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { http.Error(w, "down", http.StatusBadGateway) })
+	_, yaml = checktest.TLSServer(t, broken)
+	if r := checktest.Run(t, Frontend{}, checktest.Env(t, yaml)); r.Status != check.Error {
+		t.Errorf("SEC-003 on a broken portal = %s (%s), want ERROR", r.Status, r.Summary)
+	}
+}
