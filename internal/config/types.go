@@ -86,7 +86,9 @@ type Timeouts struct {
 
 // Auth describes the login journey.
 type Auth struct {
-	// Kind is how members log in: form (HTML form POST) or json.
+	// Kind is how members log in: form (HTML form POST), json, supabase
+	// (password grant on the project's Auth API) or firebase (Identity
+	// Toolkit signInWithPassword).
 	Kind string `yaml:"kind"`
 	// Login is the login flow.
 	Login *Login `yaml:"login"`
@@ -106,6 +108,10 @@ type Auth struct {
 	// Inbox is where verification and reset mail for the scanner's own
 	// accounts arrives.
 	Inbox *Inbox `yaml:"inbox"`
+	// Supabase and Firebase name the platform project members log in to
+	// with auth.kind supabase or firebase.
+	Supabase *Supabase `yaml:"supabase"`
+	Firebase *Firebase `yaml:"firebase"`
 }
 
 // Signup describes registration.

@@ -44,6 +44,7 @@ func defaultTo[T comparable](c *Config, key string, p *T, def T) {
 // applyDefaults fills in every key the config left out.
 func (c *Config) applyDefaults() {
 	defaultTo(c, "auth.kind", &c.Auth.Kind, DefaultAuthKind)
+	c.applyPlatformSession()
 	defaultTo(c, "session.kind", &c.Session.Kind, DefaultSessionKind)
 	t := &c.Target
 	defaultTo(c, "target.rate", &t.Rate, DefaultRate)
@@ -65,6 +66,7 @@ func (c *Config) applyDefaults() {
 	}
 	c.applyJourneyDefaults()
 	c.applyAuthzDefaults()
+	c.applyPlatformDefaults()
 }
 
 // defaultScope is the host names of url and variants, any port, in order.
@@ -87,7 +89,7 @@ func defaultScope(origin string, variants []string) []string {
 // the line it was written on.
 func (c *Config) validate() error {
 	for _, check := range []func() error{
-		c.validateURLs, c.validateScope, c.validateResolver, c.validateCAFile, c.validateLimits,
+		c.validateURLs, c.validatePlatform, c.validateScope, c.validateResolver, c.validateCAFile, c.validateLimits,
 		c.validateAuth, c.validateLogin, c.validateJourney, c.validateSession, c.validateAccounts,
 		c.validateAuthz, c.validateSource,
 	} {
@@ -377,8 +379,10 @@ func (c *Config) validateLimits() error {
 
 func (c *Config) validateAuth() error {
 	a := &c.Auth
-	if a.Kind != "form" && a.Kind != "json" {
-		return c.src.errKey("auth.kind", "want form or json, got %q (other kinds are not supported by this version of launchready yet)", a.Kind)
+	switch a.Kind {
+	case "form", "json", "supabase", "firebase":
+	default:
+		return c.src.errKey("auth.kind", "want form, json, supabase or firebase, got %q (other kinds are not supported by this version of launchready yet)", a.Kind)
 	}
 	for i, p := range a.Protected {
 		if err := c.checkPath(fmt.Sprintf("auth.protected[%d]", i), p); err != nil {

@@ -31,6 +31,9 @@ type LoginConfig struct {
 	// field TokenFrom of the login response and send it in TokenHeader
 	// after TokenPrefix.
 	SessionKind, TokenFrom, TokenHeader, TokenPrefix string
+	// Platform, when set, logs in through a backend-as-a-service Auth API
+	// (Kind is then its name) and renews the token before it expires.
+	Platform *PlatformConfig
 }
 
 // Credentials are one test account's.
@@ -47,6 +50,10 @@ type Session struct {
 	jar     http.CookieJar
 	token   string
 	header  string
+	// plat holds a platform session's renewable tokens; prefix goes
+	// before its token in header.
+	plat   *platformState
+	prefix string
 	// Login records how the session was obtained.
 	Login LoginRecord
 }
@@ -63,13 +70,26 @@ type LoginRecord struct {
 
 // Do sends a request as this member.
 func (s *Session) Do(ctx context.Context, req *Request) (*Response, error) {
-	if s.token != "" {
+	token := s.token
+	if s.plat != nil {
+		tok, err := s.plat.current(ctx, s)
+		if err != nil {
+			return nil, err
+		}
+		token = s.prefix + tok
+	}
+	if token != "" {
 		r := *req
 		r.Header = req.Header.Clone()
 		if r.Header == nil {
 			r.Header = http.Header{}
 		}
-		r.Header.Set(s.header, s.token)
+		r.Header.Set(s.header, token)
+		if s.plat != nil {
+			if u, err := url.Parse(r.URL); err == nil {
+				s.platformHeader(r.Header, u)
+			}
+		}
 		req = &r
 	}
 	return s.client.DoWith(ctx, s.jar, req)
@@ -121,15 +141,24 @@ func (s *Sessions) Anonymous() *Session {
 	return &Session{client: s.client, jar: NewJar()}
 }
 
-// Token returns the bearer token of a token session ("" for cookies).
-func (s *Session) Token() string { return s.token }
+// Token returns the bearer token of a token session ("" for cookies), as
+// sent (with its prefix); a platform session's current one.
+func (s *Session) Token() string {
+	if s.plat != nil {
+		s.plat.mu.Lock()
+		defer s.plat.mu.Unlock()
+		return s.prefix + s.plat.access
+	}
+	return s.token
+}
 
 // TokenHeader returns the header that carries the token (nil for cookies).
 func (s *Session) TokenHeader() http.Header {
-	if s.token == "" {
+	tok := s.Token()
+	if tok == "" {
 		return nil
 	}
-	return http.Header{s.header: {s.token}}
+	return http.Header{s.header: {tok}}
 }
 
 // Cookies returns the session's cookies for u.
@@ -250,10 +279,14 @@ func (s *Sessions) LoginWith(ctx context.Context, name string, opts LoginOptions
 	switch s.cfg.Kind {
 	case "json":
 		err = s.loginJSON(ctx, sess, creds, opts)
+	case "supabase", "firebase":
+		// Verified on the platform's own user endpoint: the portal's
+		// pages are often rendered in the browser, 200 for anyone.
+		err = s.loginPlatform(ctx, sess, creds)
 	default:
 		err = s.loginForm(ctx, sess, creds, opts)
 	}
-	if err == nil {
+	if err == nil && sess.plat == nil {
 		err = s.verify(ctx, sess)
 	}
 	if err != nil {
