@@ -41,12 +41,14 @@ func FromConfig(cfg *config.Config, version string) (*Client, *Sessions, error) 
 		TokenHeader: cfg.Session.Header,
 		TokenPrefix: cfg.Session.Prefix,
 	}
-	if sb := cfg.Auth.Supabase; sb != nil && cfg.Auth.Kind == "supabase" {
-		lc.Platform = &PlatformConfig{Kind: "supabase", SupabaseURL: sb.URL, AnonKey: sb.AnonKey.Value}
+	lc.Platforms = map[string]*PlatformConfig{}
+	if sb := cfg.Auth.Supabase; sb != nil {
+		lc.Platforms["supabase"] = &PlatformConfig{Kind: "supabase", SupabaseURL: sb.URL, AnonKey: sb.AnonKey.Value}
 	}
-	if fb := cfg.Auth.Firebase; fb != nil && cfg.Auth.Kind == "firebase" {
-		lc.Platform = &PlatformConfig{Kind: "firebase", APIKey: fb.APIKey.Value, Identity: fb.Endpoints.Identity, SecureToken: fb.Endpoints.SecureToken}
+	if fb := cfg.Auth.Firebase; fb != nil {
+		lc.Platforms["firebase"] = &PlatformConfig{Kind: "firebase", APIKey: fb.APIKey.Value, Identity: fb.Endpoints.Identity, SecureToken: fb.Endpoints.SecureToken}
 	}
+	lc.Platform = lc.Platforms[cfg.Auth.Kind]
 	if l := cfg.Auth.Login; l != nil {
 		lc.Path, lc.Action, lc.Form, lc.Success = l.Path, l.Action, l.Form, l.Success
 	}

@@ -86,8 +86,11 @@ func (p *platformState) set(s *Session, g grant) {
 
 // loginPlatform signs in with the platform's password grant and verifies
 // the session on its user endpoint.
-func (s *Sessions) loginPlatform(ctx context.Context, sess *Session, creds Credentials) error {
-	p := &platformState{cfg: s.cfg.Platform}
+func (s *Sessions) loginPlatform(ctx context.Context, sess *Session, creds Credentials, cfg *PlatformConfig) error {
+	if cfg == nil {
+		return fmt.Errorf("auth.kind is %s but the config has no auth.%s section", s.cfg.Kind, s.cfg.Kind)
+	}
+	p := &platformState{cfg: cfg}
 	sess.plat = p
 	var g grant
 	var err error
@@ -104,7 +107,63 @@ func (s *Sessions) loginPlatform(ctx context.Context, sess *Session, creds Crede
 	}
 	p.set(sess, g)
 	sess.header, sess.prefix = s.cfg.TokenHeader, s.cfg.TokenPrefix
+	if s.cfg.Kind != cfg.Kind || sess.header == "" {
+		// A data-API session beside the portal's own login: the
+		// platform's bearer token.
+		sess.header, sess.prefix = "Authorization", "Bearer "
+	}
 	return sess.platformVerify(ctx)
+}
+
+// PlatformConfig returns the configured project of a platform kind
+// ("supabase", "firebase"), or nil.
+func (s *Sessions) PlatformConfig(kind string) *PlatformConfig {
+	if s.cfg.Platforms[kind] != nil {
+		return s.cfg.Platforms[kind]
+	}
+	if s.cfg.Platform != nil && s.cfg.Platform.Kind == kind {
+		return s.cfg.Platform
+	}
+	return nil
+}
+
+// PlatformSession returns the account's shared session on a platform's
+// data API: the portal session itself when members log in through that
+// platform (auth.kind), else a password-grant login to the configured
+// project with the same credentials, made once and shared.
+func (s *Sessions) PlatformSession(ctx context.Context, kind, name string) (*Session, error) {
+	if s.cfg.Kind == kind {
+		return s.Get(ctx, name)
+	}
+	cfg := s.PlatformConfig(kind)
+	if cfg == nil {
+		return nil, fmt.Errorf("the config has no auth.%s section", kind)
+	}
+	s.mu.Lock()
+	e, ok := s.entries[kind+" "+name]
+	if !ok {
+		e = &sessionEntry{}
+		s.entries[kind+" "+name] = e
+	}
+	s.mu.Unlock()
+	e.once.Do(func() {
+		e.sess, e.err = s.platformLogin(context.WithoutCancel(ctx), name, cfg)
+	})
+	return e.sess, e.err
+}
+
+// platformLogin logs an account into a platform project that is not the
+// portal's own login.
+func (s *Sessions) platformLogin(ctx context.Context, name string, cfg *PlatformConfig) (*Session, error) {
+	creds, ok := s.Account(name)
+	if !ok {
+		return nil, fmt.Errorf("no account %q in the config (accounts.%s)", name, name)
+	}
+	sess := &Session{Account: name, Email: creds.Email, client: s.client, jar: NewJar()}
+	if err := s.loginPlatform(ctx, sess, creds, cfg); err != nil {
+		return nil, fmt.Errorf("%s login as %s (%s): %w", cfg.Kind, name, creds.Email, err)
+	}
+	return sess, nil
 }
 
 // platformRefresh exchanges a refresh token for new tokens.

@@ -34,6 +34,11 @@ type LoginConfig struct {
 	// Platform, when set, logs in through a backend-as-a-service Auth API
 	// (Kind is then its name) and renews the token before it expires.
 	Platform *PlatformConfig
+	// Platforms are every configured backend-as-a-service project by kind
+	// ("supabase", "firebase"), whatever Kind is: a portal with its own
+	// login form may still hand its members a platform session for the
+	// data API, which PlatformSession logs into.
+	Platforms map[string]*PlatformConfig
 }
 
 // Credentials are one test account's.
@@ -282,7 +287,7 @@ func (s *Sessions) LoginWith(ctx context.Context, name string, opts LoginOptions
 	case "supabase", "firebase":
 		// Verified on the platform's own user endpoint: the portal's
 		// pages are often rendered in the browser, 200 for anyone.
-		err = s.loginPlatform(ctx, sess, creds)
+		err = s.loginPlatform(ctx, sess, creds, s.cfg.Platform)
 	default:
 		err = s.loginForm(ctx, sess, creds, opts)
 	}

@@ -48,6 +48,8 @@ type asset struct {
 	resp *target.Response
 	// partial is set when only the first bytes were read (the body cap).
 	partial bool
+	// text is what was scanned: the body, or an inline script's text.
+	text string
 }
 
 // hit is one finding and the asset it was found in.
@@ -437,6 +439,7 @@ func (c *crawler) get(ctx context.Context, f fetcher, raw string) (*target.Respo
 
 // scanText scans one body and keeps the asset and its findings.
 func (c *crawler) scanText(ctx context.Context, a *asset, text string, line int) {
+	a.text = text
 	c.fe.assets = append(c.fe.assets, a)
 	for _, f := range c.sc.TextAt(ctx, a.label, text, line) {
 		c.fe.hits = append(c.fe.hits, hit{f, a})
