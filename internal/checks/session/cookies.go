@@ -20,6 +20,10 @@ type flagCheck struct {
 	judge func(journey.SetCookie) string
 	// okText describes a passing cookie, failText a failing one.
 	okText, failText string
+	// designed, when set, names the platform whose documented design a
+	// failing cookie is ("" for none): a WARN naming the compensating
+	// control, not a FAIL.
+	designed func(journey.SetCookie) string
 }
 
 var (
@@ -36,19 +40,31 @@ func (f *flagCheck) Run(ctx context.Context, env *check.Env) check.Result {
 	if err != nil {
 		return check.Errorf("%v", err)
 	}
-	var ev []check.Evidence
-	var bad, good []string
+	var ev, warnEv []check.Evidence
+	var bad, warned, good []string
+	var design string
 	for _, c := range sc.Cookies {
-		if problem := f.judge(c); problem != "" {
+		problem := f.judge(c)
+		switch {
+		case problem == "":
+			good = append(good, c.Name)
+		case f.designed != nil && f.designed(c) != "":
+			warned = append(warned, c.Name)
+			design = f.designed(c)
+			warnEv = append(warnEv, check.HopEvidence(env, c.Resp, c.Hop, fmt.Sprintf(
+				"Set-Cookie: %s\n%s\n%s\nIdentified as the session cookie: %s.", c.Raw, problem, designNote(f.designed(c), c), sc.How)))
+		default:
 			bad = append(bad, c.Name)
 			ev = append(ev, check.HopEvidence(env, c.Resp, c.Hop, fmt.Sprintf(
 				"Set-Cookie: %s\n%s\nIdentified as the session cookie: %s.", c.Raw, problem, sc.How)))
-		} else {
-			good = append(good, c.Name)
 		}
 	}
-	if len(bad) > 0 {
-		return check.Failf(ev, "session cookie %s %s", strings.Join(bad, ", "), f.failText)
+	switch {
+	case len(bad) > 0:
+		return check.Failf(append(ev, warnEv...), "session cookie %s %s", strings.Join(bad, ", "), f.failText)
+	case len(warned) > 0:
+		return check.Warnf(warnEv, "session cookie %s %s by the platform's design (%s); %s", strings.Join(warned, ", "), f.failText,
+			design, cspState(sc.Cookies))
 	}
 	return check.Passf("session cookie %s %s (identified by behaviour at %s)", strings.Join(good, ", "), f.okText, sc.Probe)
 }
@@ -104,6 +120,7 @@ func HTTPOnly() check.Check {
 		},
 		okText:   "is HttpOnly",
 		failText: "lacks HttpOnly",
+		designed: platformCookie,
 	}
 }
 

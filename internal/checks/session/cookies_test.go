@@ -124,3 +124,58 @@ func TestLoginFailureIsErrorNotPass(t *testing.T) {
 		t.Fatalf("got %s (%s), want ERROR naming the failed login", r.Status, r.Reason)
 	}
 }
+
+// TestPlatformSessionCookies: Supabase's and Clerk's script-readable
+// session cookies are their platforms' design, a WARN naming the
+// compensating control (and whether the portal has it), not a FAIL; a
+// look-alike name is still a FAIL.
+func TestPlatformSessionCookies(t *testing.T) {
+	const weak = "; Path=/; Secure; SameSite=Lax"
+	for _, tt := range []struct {
+		name, cookie, csp string
+		want              check.Status
+		wantIn            string
+	}{
+		{"supabase ssr chunk, no CSP", "sb-abcdefghijklmnopqrst-auth-token.0=base64-eyJhY2Nlc3NfdG9rZW4iOiJ4In0", "", check.Warn,
+			"no Content-Security-Policy that stops injected scripts"},
+		{"clerk __session, strict CSP", "__session=eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ1c2VyXzEifQ.c2ln", "default-src 'self'; object-src 'none'", check.Warn,
+			"sends a Content-Security-Policy that stops injected scripts"},
+		{"clerk __session, CSP with unsafe-inline", "__session_Xy12=eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ1c2VyXzIifQ.c2ln", "script-src 'self' 'unsafe-inline'", check.Warn,
+			"does not stop injected scripts"},
+		{"look-alike name is the portal's own cookie", "sb_session=abcdef123456", "", check.Fail, "sb_session"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			name, value, _ := strings.Cut(tt.cookie, "=")
+			portal := &checktest.Portal{
+				SetCookies: []string{tt.cookie + weak},
+				Authed:     func(r *http.Request) bool { return checktest.HasCookie(r, name, value) },
+				Pages: map[string]func(http.ResponseWriter, *http.Request, bool){"/dashboard": func(w http.ResponseWriter, r *http.Request, authed bool) {
+					if tt.csp != "" {
+						w.Header().Set("Content-Security-Policy", tt.csp)
+					}
+					checktest.RedirectOrPage("Dashboard")(w, r, authed)
+				}},
+			}
+			_, yaml := checktest.TLSServer(t, portal)
+			env := checktest.Env(t, yaml+checktest.Accounts)
+			r := checktest.Run(t, HTTPOnly(), env)
+			if r.Status != tt.want || !strings.Contains(r.Summary, tt.wantIn) {
+				t.Fatalf("SESS-002 = %s (%s), want %s containing %q", r.Status, r.Summary, tt.want, tt.wantIn)
+			}
+			if tt.want == check.Warn {
+				if len(r.Evidence) == 0 || !strings.Contains(r.Evidence[0].Detail, "compensating control") {
+					t.Errorf("WARN evidence does not name the compensating control: %+v", r.Evidence)
+				}
+				for _, ev := range r.Evidence {
+					if strings.Contains(ev.Detail+ev.Repro, value) {
+						t.Errorf("cookie value leaked in evidence: %+v", ev)
+					}
+				}
+			}
+			// The other flags are judged as for any cookie.
+			if s := checktest.Run(t, Secure(), env); s.Status != check.Pass {
+				t.Errorf("SESS-001 = %s (%s)", s.Status, s.Summary)
+			}
+		})
+	}
+}

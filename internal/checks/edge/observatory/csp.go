@@ -234,3 +234,17 @@ func hasAnyPrefix(s string, prefixes ...string) bool {
 	}
 	return false
 }
+
+// ScriptsGuarded reports whether the response headers carry an enforced
+// Content-Security-Policy that stops injected scripts (the Observatory's
+// passing CSP results: no unsafe-inline, no broad or insecure script
+// source), and why, in one line. It is the compensating control for a
+// session a page script can read.
+func ScriptsGuarded(h http.Header) (bool, string) {
+	t, _ := evalCSP(h, nil)
+	switch t.Result {
+	case CSPNoUnsafeDefaultNone, CSPNoUnsafe, CSPUnsafeInlineStyleOnly, CSPInsecurePassiveOnly, CSPDuplicateDirectives:
+		return true, t.Detail
+	}
+	return false, t.Detail
+}
