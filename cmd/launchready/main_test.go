@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -11,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/launchready/launchready/internal/browser"
+	"github.com/launchready/launchready/internal/config"
 )
 
 // bin is the launchready binary built once for these tests: exit codes must
@@ -181,6 +185,8 @@ func TestUsageErrorsExit2(t *testing.T) {
 		{[]string{"explain", "NOPE-1"}, "no such check"},
 		{[]string{"frobnicate"}, "unknown command"},
 		{[]string{"scan", "--bogus"}, "unknown flag"},
+		{[]string{"init", "portal.example.com"}, "absolute http(s) URL"},
+		{[]string{"init", "https://portal.test", "--out", bad}, "exists; use --force"},
 	}
 	for _, tt := range tests {
 		r := run(t, dir, tt.args...)
@@ -263,5 +269,50 @@ func TestDemoServe(t *testing.T) {
 		if pw == "" || strings.Contains(text+errb.String(), pw) {
 			t.Error("a password was printed (or a password file was empty)")
 		}
+	}
+}
+
+// TestInitWritesAConfigThatScans: init against a loopback portal writes a
+// config naming its login form and a protected page, which loads.
+func TestInitWritesAConfigThatScans(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/":
+			fmt.Fprint(w, `<html><body><a href="/members">Members</a></body></html>`)
+		case "/members":
+			http.Redirect(w, r, "/signin", http.StatusFound)
+		case "/signin":
+			fmt.Fprint(w, `<html><body><form method="post"><input name="login"><input type="password" name="secret"></form></body></html>`)
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	defer srv.Close()
+	dir := t.TempDir()
+	r := run(t, dir, "init", srv.URL)
+	if r.code != 0 || !strings.Contains(r.stderr, "login form at /signin") {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	data, err := os.ReadFile(filepath.Join(dir, "launchready.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`login: {path: "/signin", form: {"login": "{{email}}", "secret": "{{password}}"}}`, `protected: ["/members"]`} {
+		if !strings.Contains(string(data), want) {
+			t.Errorf("config lacks %q:\n%s", want, data)
+		}
+	}
+	env := func(k string) (string, bool) {
+		if strings.HasSuffix(k, "EMAIL") {
+			return strings.ToLower(k) + "@portal.test", true
+		}
+		return "pw-123456", true
+	}
+	if _, err := config.Parse(data, "launchready.yaml", config.Options{Getenv: env}); err != nil {
+		t.Errorf("the written config does not load: %v", err)
+	}
+	r = run(t, dir, "init", srv.URL)
+	if r.code != 2 {
+		t.Errorf("second init over the file: exit %d, want 2", r.code)
 	}
 }

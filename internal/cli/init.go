@@ -1,0 +1,97 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/launchready/launchready/internal/detect"
+	"github.com/launchready/launchready/internal/target"
+)
+
+// initFlags are the init command's flags.
+type initFlags struct {
+	out, caFile, resolver string
+	force, print          bool
+	timeout               time.Duration
+}
+
+func newInit(s *streams) *cobra.Command {
+	var f initFlags
+	cmd := &cobra.Command{
+		Use:   "init URL",
+		Short: "Look at a portal as a first-time visitor and write a starting launchready.yaml",
+		Long: "init opens the portal's home page, the pages it links to and the usual account pages (/login, /signup,\n" +
+			"/forgot-password…) anonymously, with GET requests to that origin only, and reads their scripts. It finds the\n" +
+			"login form and its field names, the pages that send a visitor to the login page, and the sign-in platform the\n" +
+			"browser code uses (Supabase, Firebase, Clerk), then writes a config with the matching auth.kind. Review it, set\n" +
+			"the accounts' environment variables, and run 'launchready scan'.",
+		Example: "  launchready init https://portal.example.com\n  launchready init https://staging.portal.example.com --out staging.yaml\n" +
+			"  launchready init https://portal.example.com --print",
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runInit(cmd, s, args[0], &f)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.out, "out", "launchready.yaml", "where to write the config")
+	fl.BoolVar(&f.force, "force", false, "overwrite --out if it exists")
+	fl.BoolVar(&f.print, "print", false, "print the config to stdout instead of writing a file")
+	fl.StringVar(&f.caFile, "ca-file", "", "extra trusted root certificates (PEM), for a staging portal")
+	fl.StringVar(&f.resolver, "resolver", "", "host:port of the DNS server to use (default: the system's)")
+	fl.DurationVar(&f.timeout, "timeout", 2*time.Minute, "give up after this long")
+	return cmd
+}
+
+func runInit(cmd *cobra.Command, s *streams, raw string, f *initFlags) error {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil {
+		return usageErr("init: want the portal's address as an absolute http(s) URL without credentials, like https://portal.example.com, got %q", raw)
+	}
+	origin := &url.URL{Scheme: u.Scheme, Host: u.Host}
+	if !f.print && !f.force {
+		if _, err := os.Stat(f.out); err == nil {
+			return usageErr("init: %s exists; use --force to overwrite it or --out to write elsewhere", f.out)
+		} else if !errors.Is(err, fs.ErrNotExist) {
+			return usageErr("init: %v", err)
+		}
+	}
+	c, err := target.New(target.Options{Scope: []string{u.Hostname()}, CAFile: f.caFile, Resolver: f.resolver, UserAgent: "launchready/" + Version})
+	if err != nil {
+		return usageErr("init: %v", err)
+	}
+	ctx := cmd.Context()
+	if f.timeout > 0 {
+		var cancel func()
+		ctx, cancel = context.WithTimeout(ctx, f.timeout)
+		defer cancel()
+	}
+	rep, err := detect.Run(ctx, c, origin)
+	if err != nil {
+		return toolErr(fmt.Errorf("init: %w", err))
+	}
+	rep.CAFile, rep.Resolver = f.caFile, f.resolver
+	fmt.Fprintf(s.stderr, "Read %d pages and %d scripts of %s:\n", rep.Pages, rep.Scripts, origin)
+	for _, line := range rep.Summary() {
+		fmt.Fprintln(s.stderr, "  "+line)
+	}
+	for _, n := range rep.Notes {
+		fmt.Fprintln(s.stderr, "  note: "+n)
+	}
+	if f.print {
+		_, err := fmt.Fprint(s.stdout, rep.Config())
+		return err
+	}
+	if err := os.WriteFile(f.out, []byte(rep.Config()), 0o644); err != nil {
+		return toolErr(fmt.Errorf("init: writing %s: %w", f.out, err))
+	}
+	fmt.Fprintf(s.stderr, "Wrote %s. Review it, export LR_A_EMAIL, LR_A_PASSWORD, LR_B_EMAIL and LR_B_PASSWORD for two test members,\n"+
+		"then run: launchready scan --config %s\n", f.out, f.out)
+	return nil
+}
