@@ -87,7 +87,7 @@ func TestDetectFormPortal(t *testing.T) {
 	if r.Signup == nil || r.Signup.Path != "/register" || r.Reset == nil || r.Reset.Path != "/forgot-password" {
 		t.Errorf("signup %+v reset %+v", r.Signup, r.Reset)
 	}
-	if got := strings.Join(r.Protected, ","); got != "/dashboard" {
+	if got := strings.Join(r.Protected, ","); got != "/dashboard,/billing,/api/me" {
 		t.Errorf("protected = %q", got)
 	}
 	if posts.Load() != 0 {
