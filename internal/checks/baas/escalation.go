@@ -204,7 +204,7 @@ func (a access) String() string {
 	case !a.ok:
 		return fmt.Sprintf("denied (%d)", a.status)
 	case a.more:
-		return fmt.Sprintf("more than %d %ss", a.n, a.unit)
+		return fmt.Sprintf("%d or more %ss", a.n+1, a.unit)
 	case a.n == 1:
 		return "1 " + a.unit
 	}
