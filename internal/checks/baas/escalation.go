@@ -63,15 +63,15 @@ func (SelfEscalation) Meta() check.Meta {
 // Run writes the role into member a's own metadata on each configured
 // platform, compares what a fresh token reaches, and restores.
 func (SelfEscalation) Run(ctx context.Context, env *check.Env) check.Result {
-	if !env.Intrusive {
-		// The runner never gets here without consent; a direct call must
-		// not write either.
-		return check.Skipped("intrusive check: it writes member a's own metadata, so it runs only with consent", "re-run with --intrusive")
-	}
 	sb, fb := env.Sessions.PlatformConfig("supabase"), env.Sessions.PlatformConfig("firebase")
 	if sb == nil && fb == nil {
 		return check.NotApplicable("the config names no Supabase or Firebase project (auth.supabase, auth.firebase), so there is no " +
 			"platform metadata a member could write")
+	}
+	if !env.Intrusive {
+		// The runner never gets here without consent; a direct call must
+		// not write either.
+		return check.Skipped("intrusive check: it writes member a's own metadata, so it runs only with consent", "re-run with --intrusive")
 	}
 	names := frontendNames(ctx, env)
 	var parts []part

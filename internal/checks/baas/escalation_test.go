@@ -59,14 +59,25 @@ func (c *counted) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // and an env whose members log in there (auth.kind supabase).
 func supabaseEnv(t *testing.T, opts supabase.Options, intrusive bool) (*supabase.Server, *check.Env) {
 	t.Helper()
+	return supabaseEnvAuth(t, opts, intrusive, "  kind: supabase\n", nil)
+}
+
+// supabaseEnvAuth is supabaseEnv with the auth lines before the
+// supabase section given, and the project behind wrap when set.
+func supabaseEnvAuth(t *testing.T, opts supabase.Options, intrusive bool, auth string, wrap func(http.Handler) http.Handler) (*supabase.Server, *check.Env) {
+	t.Helper()
 	sb, err := supabase.New(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(sb)
+	var h http.Handler = sb
+	if wrap != nil {
+		h = wrap(sb)
+	}
+	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	env := checktest.Env(t, fmt.Sprintf("target: {url: %s, scope: [127.0.0.1]}\nauth:\n  kind: supabase\n  supabase: {url: %s, anon_key: %s}\n"+
-		"accounts:\n  a: {email: a@portal.test, password: env:A}\n  b: {email: b@portal.test, password: env:B}\n", frontend(t), srv.URL, sb.AnonKey()))
+	env := checktest.Env(t, fmt.Sprintf("target: {url: %s, scope: [127.0.0.1]}\nauth:\n%s  supabase: {url: %s, anon_key: %s}\n"+
+		"accounts:\n  a: {email: a@portal.test, password: env:A}\n  b: {email: b@portal.test, password: env:B}\n", frontend(t), auth, srv.URL, sb.AnonKey()))
 	env.Intrusive = intrusive
 	return sb, env
 }
@@ -139,6 +150,87 @@ func TestSelfEscalationSupabase(t *testing.T) {
 			}
 			noTokens(t, r, sb.AnonKey())
 		})
+	}
+}
+
+// TestSelfEscalationBesideFormLogin: a portal with its own login form
+// whose browser code talks to a Supabase project: member a logs in to
+// the project with the same credentials.
+func TestSelfEscalationBesideFormLogin(t *testing.T) {
+	sb, env := supabaseEnvAuth(t, supabaseProject(true), true, "  login: {path: /login}\n", nil)
+	r := checktest.Run(t, SelfEscalation{}, env)
+	if r.Status != check.Fail || !strings.Contains(r.Summary, "table invoices: 1 row before, 3 rows after") {
+		t.Fatalf("status %s (%s), want FAIL naming invoices", r.Status, r.Summary)
+	}
+	if left := env.RunDeferred(context.Background()); len(left) != 0 {
+		t.Errorf("left behind: %v", left)
+	}
+	if u, _ := sb.UserByEmail("a@portal.test"); u.UserMetadata["role"] != "member" || u.UserMetadata["is_admin"] != nil {
+		t.Errorf("metadata not restored: %v", u.UserMetadata)
+	}
+}
+
+// refusePuts refuses the listed PUT /auth/v1/user requests (counting
+// from 1) with 422, as a project hook might.
+func refusePuts(refuse ...int) func(http.Handler) http.Handler {
+	var n atomic.Int64
+	return func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Method == http.MethodPut && r.URL.Path == "/auth/v1/user" {
+				i := int(n.Add(1))
+				for _, x := range refuse {
+					if x == i {
+						w.Header().Set("Content-Type", "application/json")
+						w.WriteHeader(http.StatusUnprocessableEntity)
+						io.WriteString(w, `{"code":422,"error_code":"validation_failed","msg":"refused by a hook"}`)
+						return
+					}
+				}
+			}
+			h.ServeHTTP(w, r)
+		})
+	}
+}
+
+// TestSelfEscalationMetadataRefused: a project that refuses the metadata
+// update passes, with nothing to restore.
+func TestSelfEscalationMetadataRefused(t *testing.T) {
+	_, env := supabaseEnvAuth(t, supabaseProject(true), true, "  kind: supabase\n", refusePuts(1, 2, 3))
+	r := checktest.Run(t, SelfEscalation{}, env)
+	if r.Status != check.Pass || !strings.Contains(r.Summary, "refused member a's user_metadata update (422)") {
+		t.Fatalf("status %s (%s)", r.Status, r.Summary)
+	}
+	if got := r.Table.Rows[0].Cells[0]; got != "no (422)" {
+		t.Errorf("cell %q", got)
+	}
+	if left := env.RunDeferred(context.Background()); len(left) != 0 {
+		t.Errorf("clean-up tried to restore a refused write: %v", left)
+	}
+}
+
+// TestSelfEscalationRestoreRetried: a restore refused during the check
+// is said so in the evidence and done again at clean-up.
+func TestSelfEscalationRestoreRetried(t *testing.T) {
+	sb, env := supabaseEnvAuth(t, supabaseProject(true), true, "  kind: supabase\n", refusePuts(2))
+	r := checktest.Run(t, SelfEscalation{}, env)
+	if r.Status != check.Fail {
+		t.Fatalf("status %s (%s)", r.Status, r.Summary)
+	}
+	var said bool
+	for _, e := range r.Evidence {
+		said = said || strings.Contains(e.Detail, "failed (PUT /auth/v1/user answered 422); it is retried at clean-up")
+	}
+	if !said {
+		t.Errorf("the failed restore is not in the evidence: %+v", r.Evidence)
+	}
+	if u, _ := sb.UserByEmail("a@portal.test"); u.UserMetadata["role"] != "admin" {
+		t.Fatalf("the wrapper did not refuse the restore: %v", u.UserMetadata)
+	}
+	if left := env.RunDeferred(context.Background()); len(left) != 0 {
+		t.Errorf("left behind: %v", left)
+	}
+	if u, _ := sb.UserByEmail("a@portal.test"); u.UserMetadata["role"] != "member" || u.UserMetadata["admin"] != nil {
+		t.Errorf("not restored at clean-up: %v", u.UserMetadata)
 	}
 }
 
