@@ -152,6 +152,18 @@ func (s *Sessions) PlatformSession(ctx context.Context, kind, name string) (*Ses
 	return e.sess, e.err
 }
 
+// PlatformLogin logs the account into a platform's project afresh, not
+// shared: for a check that needs a token issued now, one carrying claims
+// or metadata the account has just changed (a renewed token of the shared
+// session may still carry the old ones).
+func (s *Sessions) PlatformLogin(ctx context.Context, kind, name string) (*Session, error) {
+	cfg := s.PlatformConfig(kind)
+	if cfg == nil {
+		return nil, fmt.Errorf("the config has no auth.%s section", kind)
+	}
+	return s.platformLogin(ctx, name, cfg)
+}
+
 // platformLogin logs an account into a platform project that is not the
 // portal's own login.
 func (s *Sessions) platformLogin(ctx context.Context, name string, cfg *PlatformConfig) (*Session, error) {
