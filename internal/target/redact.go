@@ -54,9 +54,10 @@ func (r *Redactor) Add(values ...string) {
 
 var (
 	// Header lines whose whole value is a credential.
-	credHeader = regexp.MustCompile(`(?im)^((?:-H ')?(?:authorization|proxy-authorization|x-api-key|apikey|x-auth-token|x-csrf-token):\s*)([^'\r\n]+)`)
+	// At a line's start or in a one-line curl's -H '…' anywhere.
+	credHeader = regexp.MustCompile(`(?im)((?:^|-H ')(?:authorization|proxy-authorization|x-api-key|apikey|x-auth-token|x-csrf-token):\s*)([^'\r\n]+)`)
 	// Cookie and Set-Cookie headers: mask each value, keep names and attributes.
-	cookieHeader = regexp.MustCompile(`(?im)^((?:-H ')?(?:set-)?cookie:\s*)([^'\r\n]*)`)
+	cookieHeader = regexp.MustCompile(`(?im)((?:^|-H ')(?:set-)?cookie:\s*)([^'\r\n]*)`)
 	cookiePair   = regexp.MustCompile(`((?:^|;\s*)[^=;\s]+=)([^;]*)`)
 	// Query or form parameters that carry credentials.
 	credParam = regexp.MustCompile(`(?i)([?&;\s'"]|^)((?:password|passwd|pass|pwd|token|access_token|refresh_token|id_token|api_key|apikey|secret|client_secret|code|session|sessionid|_csrf|csrf_token|authenticity_token)=)([^&\s'"]+)`)

@@ -21,6 +21,8 @@ func TestRedact(t *testing.T) {
 		{"see Bearer abcdefghijklmnop here", "see Bearer [redacted] here"},
 		{"GET https://x/cb?code=abc123&state=ok", "GET https://x/cb?code=[redacted]&state=ok"},
 		{"GET https://x/?access_token=zzzz", "GET https://x/?access_token=[redacted]"},
+		{"curl -sS -H 'Content-Type: application/json' -H 'Apikey: eyJhbGciOi.eyJyb2xlIjoiYW5vbiJ9.sig' -H 'Cookie: sb=abcdef' 'https://x/'",
+			"curl -sS -H 'Content-Type: application/json' -H 'Apikey: [redacted]' -H 'Cookie: sb=[redacted]' 'https://x/'"},
 		{"plain text stays", "plain text stays"},
 	}
 	for _, tt := range tests {
