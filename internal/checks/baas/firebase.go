@@ -250,6 +250,9 @@ func (p *firebaseProbe) verdict() check.Result {
 			"(with --intrusive, member a's canaries decide); %s", strings.Join(open, "; "), counts)
 	default:
 		how := "without canaries (re-run with --intrusive to prove it on data member a wrote)"
+		if p.env.Intrusive {
+			how = "though member a could write no canary (the rules refused those writes too)"
+		}
 		if len(p.canaries) > 0 {
 			how = fmt.Sprintf("including member a's %d canaries", len(p.canaries))
 		}

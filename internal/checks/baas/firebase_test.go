@@ -1,0 +1,210 @@
+package baas
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/launchready/launchready/internal/check"
+	"github.com/launchready/launchready/internal/checktest"
+	"github.com/launchready/launchready/internal/fakes/firebase"
+)
+
+// TestFirebaseDataVerdicts runs AUTHZ-008 against the fake project with
+// each service's rules chosen, with and without consent: owner or locked
+// rules everywhere pass with no leaking cell; loose rules fail naming
+// exactly the cells they open. No request copies more than one item, and
+// the canaries are gone once the deferred clean-up has run.
+func TestFirebaseDataVerdicts(t *testing.T) {
+	const (
+		rtdbRoot  = "rtdb /"
+		rtdbUsers = "rtdb /users"
+		fsInv     = "firestore invoices"
+		fsOrders  = "firestore users/" + fbUIDA + "/orders"
+		stRoot    = "storage demo-portal.appspot.com/"
+		stAvatars = "storage demo-portal.appspot.com/avatars/" + fbUIDA + "/"
+		anon, b   = " (anonymous)", " (member b)"
+	)
+	owner, locked := firebase.RulesOwner, firebase.RulesLocked
+	for _, tc := range []struct {
+		name   string
+		rules  fbRules
+		status check.Status
+		// leaks are the leaking cells without consent; canaryLeaks
+		// the canary rows' prefixes that leak with consent.
+		leaks       []string
+		canaryLeaks []string
+		canaries    int
+	}{
+		{name: "owner rules", rules: fbRules{owner, owner, owner}, status: check.Pass, canaries: 3},
+		{name: "locked rules", rules: fbRules{locked, locked, locked}, status: check.Pass, canaries: 0},
+		{name: "open rtdb, authed firestore, open storage", rules: fbRules{firebase.RulesOpen, firebase.RulesAuthed, firebase.RulesOpen},
+			status: check.Fail, canaries: 3,
+			leaks: []string{rtdbRoot + anon, rtdbRoot + b, rtdbUsers + anon, rtdbUsers + b, fsInv + b, fsOrders + b,
+				stRoot + anon, stRoot + b, stAvatars + anon, stAvatars + b},
+			canaryLeaks: []string{"rtdb canary" + anon, "rtdb canary" + b, "firestore canary" + b, "storage canary" + anon, "storage canary" + b}},
+		{name: "authed firestore alone", rules: fbRules{owner, firebase.RulesAuthed, locked}, status: check.Fail, canaries: 2,
+			leaks: []string{fsInv + b, fsOrders + b}, canaryLeaks: []string{"firestore canary" + b}},
+	} {
+		for _, intrusive := range []bool{false, true} {
+			name := tc.name + map[bool]string{false: " read-only", true: " with canaries"}[intrusive]
+			t.Run(name, func(t *testing.T) {
+				f := newFBFixture(t, tc.rules, intrusive, checktest.Password, true)
+				res := checktest.Run(t, FirebaseData{}, f.env)
+				t.Logf("%s: %s", res.Status, res.Summary)
+				t.Logf("fake requests by service: %v", f.perService)
+				if res.Status != tc.status {
+					t.Fatalf("status %s, want %s: %s", res.Status, tc.status, res.Summary)
+				}
+				var got, canaryCells []string
+				for _, c := range leakCells(res.Table) {
+					if strings.Contains(c, " canary ") {
+						canaryCells = append(canaryCells, c)
+					} else {
+						got = append(got, c)
+					}
+				}
+				want := append([]string(nil), tc.leaks...)
+				for _, c := range canaryCells {
+					if !hasCanaryLeak(tc.canaryLeaks, c) {
+						t.Errorf("unexpected canary leak %s", c)
+					}
+				}
+				if intrusive && len(canaryCells) != len(tc.canaryLeaks) {
+					t.Errorf("canary leaks %q, want %q", canaryCells, tc.canaryLeaks)
+				}
+				slices.Sort(got)
+				slices.Sort(want)
+				if !slices.Equal(got, want) {
+					t.Errorf("leaking cells:\n got  %q\n want %q", got, want)
+				}
+				if tc.status == check.Fail && len(res.Evidence) == 0 {
+					t.Error("a FAIL without evidence")
+				}
+				if len(f.bulk) > 0 {
+					t.Errorf("probes copied more than one item: %v", f.bulk)
+				}
+				assertNoToken(t, res)
+				canaryRows := 0
+				for _, r := range res.Table.Rows {
+					if strings.Contains(r.Label, "canary") {
+						canaryRows++
+					}
+				}
+				if want := map[bool]int{false: 0, true: tc.canaries}[intrusive]; canaryRows != want {
+					t.Errorf("%d canary rows, want %d: %+v", canaryRows, want, res.Table.Rows)
+				}
+				f.assertCleanedUp(t, res)
+			})
+		}
+	}
+}
+
+func hasCanaryLeak(want []string, cell string) bool {
+	for _, w := range want {
+		svc, col, _ := strings.Cut(w, " canary")
+		if strings.HasPrefix(cell, svc+" canary") && strings.HasSuffix(cell, col) {
+			return true
+		}
+	}
+	return false
+}
+
+// assertNoToken: the ID tokens sent in ?auth= and headers never show in
+// the result.
+func assertNoToken(t *testing.T, res check.Result) {
+	t.Helper()
+	texts := []string{res.Summary}
+	for _, e := range res.Evidence {
+		texts = append(texts, e.Request, e.Detail, e.Repro)
+	}
+	for _, s := range texts {
+		if strings.Contains(s, "eyJ") {
+			t.Errorf("a token shows in the result: %s", s)
+		}
+	}
+}
+
+// assertCleanedUp runs the deferred clean-up and checks, as member a,
+// that each canary is gone.
+func (f *fbFixture) assertCleanedUp(t *testing.T, res check.Result) {
+	t.Helper()
+	if left := f.env.RunDeferred(context.Background()); len(left) > 0 {
+		t.Fatalf("clean-up left: %v", left)
+	}
+	tok := f.signIn(t)
+	for _, r := range res.Table.Rows {
+		label := r.Label
+		switch {
+		case strings.HasPrefix(label, "rtdb canary "):
+			path := strings.TrimPrefix(label, "rtdb canary ")
+			if code, body := f.status(t, http.MethodGet, path+".json", tok, false); code != http.StatusOK || body != "null" {
+				t.Errorf("rtdb canary %s still there: %d %s", path, code, body)
+			}
+		case strings.HasPrefix(label, "firestore canary "):
+			p := strings.TrimPrefix(label, "firestore canary ")
+			coll, id := p[:strings.LastIndexByte(p, '/')], p[strings.LastIndexByte(p, '/')+1:]
+			if _, ok := f.fb.Doc(coll, id); ok {
+				t.Errorf("firestore canary %s still there", p)
+			}
+		case strings.HasPrefix(label, "storage canary "):
+			name := strings.TrimPrefix(label, "storage canary demo-portal.appspot.com/")
+			code, body := f.status(t, http.MethodGet, "/firebasestorage.googleapis.com/v0/b/demo-portal.appspot.com/o/"+
+				strings.ReplaceAll(name, "/", "%2F"), tok, true)
+			if code != http.StatusNotFound {
+				t.Errorf("storage canary %s still there: %d %s", name, code, body)
+			}
+		}
+	}
+}
+
+// TestFirebaseDataLoginRefused: a member the project refuses makes the
+// check ERROR, never PASS.
+func TestFirebaseDataLoginRefused(t *testing.T) {
+	f := newFBFixture(t, fbRules{firebase.RulesOwner, firebase.RulesOwner, firebase.RulesOwner}, false, "another-password-1", true)
+	res := checktest.Run(t, FirebaseData{}, f.env)
+	if res.Status != check.Error {
+		t.Fatalf("status %s, want ERROR: %s", res.Status, res.Summary)
+	}
+	if !strings.Contains(res.Summary, "member b") {
+		t.Errorf("the error should name member b: %s", res.Summary)
+	}
+}
+
+// TestFirebaseDataWithoutConfig: without auth.firebase the check names
+// the config to add when the frontend shows a Firebase project.
+func TestFirebaseDataWithoutConfig(t *testing.T) {
+	f := newFBFixture(t, fbRules{}, false, checktest.Password, false)
+	res := checktest.Run(t, FirebaseData{}, f.env)
+	if res.Status != check.Skip {
+		t.Fatalf("status %s, want SKIP: %s", res.Status, res.Summary)
+	}
+	for _, want := range []string{"api_key: " + f.fb.APIKey(), "project_id: demo-portal", "database_url: " + f.srv.URL,
+		"storage_bucket: demo-portal.appspot.com"} {
+		if !strings.Contains(res.Enable, want) {
+			t.Errorf("Enable %q lacks %q", res.Enable, want)
+		}
+	}
+	if !strings.Contains(res.Reason, "/app.js") {
+		t.Errorf("the reason should name where the config was seen: %s", res.Reason)
+	}
+	if f.fb.Requests() != 0 {
+		t.Errorf("%d requests reached the project without auth.firebase", f.fb.Requests())
+	}
+}
+
+// TestFirebaseDataNoFirebase: no config and no Firebase in the frontend
+// is N/A.
+func TestFirebaseDataNoFirebase(t *testing.T) {
+	srv := httptest.NewServer(&checktest.Portal{})
+	t.Cleanup(srv.Close)
+	env := checktest.Env(t, "target: {url: "+srv.URL+", scope: [127.0.0.1]}\nauth:\n  login: {path: /login}\n"+
+		"accounts:\n  a: {email: a@portal.test, password: env:PW}\n  b: {email: b@portal.test, password: env:PW}\n")
+	res := checktest.Run(t, FirebaseData{}, env)
+	if res.Status != check.NA {
+		t.Fatalf("status %s, want N/A: %s", res.Status, res.Summary)
+	}
+}
