@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/launchready/launchready/internal/check"
 	"github.com/launchready/launchready/internal/checktest"
@@ -56,24 +57,49 @@ export const profile = (uid) => onValue(ref(rtdb, "users/" + uid), show);
 export const avatar = (uid, f) => uploadBytes(ref(storage, ` + "`avatars/${uid}/photo.png`" + `), f);
 `
 
+// fbOpts shapes a fixture beyond its rules.
+type fbOpts struct {
+	intrusive bool
+	// bPass is member b's password in the project; checktest.Password
+	// (what the config gives) when empty.
+	bPass string
+	// noConfig leaves auth.firebase out of the config.
+	noConfig bool
+	// formLogin gives the portal its own login form (auth.login), the
+	// Firebase project being reached beside it.
+	formLogin bool
+	// extraJS is appended to the bundle.
+	extraJS string
+	// extraDocs are added to Firestore.
+	extraDocs map[string][]firebase.Doc
+	// ttl is the ID tokens' lifetime (an hour when zero).
+	ttl time.Duration
+}
+
 // newFBFixture starts the fake project with rules, seeded with members
-// a's and b's data, and a portal serving a frontend that uses it. bPass
-// is member b's password in the project (checktest.Password to log in).
-func newFBFixture(t *testing.T, rules fbRules, intrusive bool, bPass string, withConfig bool) *fbFixture {
+// a's and b's data, and a portal serving a frontend that uses it.
+func newFBFixture(t *testing.T, rules fbRules, o fbOpts) *fbFixture {
 	t.Helper()
+	if o.bPass == "" {
+		o.bPass = checktest.Password
+	}
+	colls := map[string][]firebase.Doc{
+		"invoices": {{ID: "inv-a1", Fields: map[string]any{"owner": fbUIDA, "total": 12}},
+			{ID: "inv-b1", Fields: map[string]any{"owner": fbUIDB, "total": 30}}},
+		"users/" + fbUIDA + "/orders": {{ID: "o1", Fields: map[string]any{"item": "Community Pro"}}},
+	}
+	for k, v := range o.extraDocs {
+		colls[k] = v
+	}
 	fb, err := firebase.New(firebase.Options{
-		ProjectID: "demo-portal",
+		ProjectID: "demo-portal", TokenTTL: o.ttl,
 		Users: []firebase.User{{UID: fbUIDA, Email: "a@portal.test", Password: checktest.Password},
-			{UID: fbUIDB, Email: "b@portal.test", Password: bPass}},
+			{UID: fbUIDB, Email: "b@portal.test", Password: o.bPass}},
 		RTDB: firebase.RTDB{Rules: rules.rtdb, Data: map[string]any{
 			"users":    map[string]any{fbUIDA: map[string]any{"name": "Alice Anders", "plan": "pro"}, fbUIDB: map[string]any{"name": "Bob Brandt"}},
 			"messages": map[string]any{"m1": map[string]any{"owner": fbUIDA, "text": "hello"}},
 		}},
-		Firestore: firebase.Firestore{Rules: rules.firestore, Collections: map[string][]firebase.Doc{
-			"invoices": {{ID: "inv-a1", Fields: map[string]any{"owner": fbUIDA, "total": 12}},
-				{ID: "inv-b1", Fields: map[string]any{"owner": fbUIDB, "total": 30}}},
-			"users/" + fbUIDA + "/orders": {{ID: "o1", Fields: map[string]any{"item": "Community Pro"}}},
-		}},
+		Firestore: firebase.Firestore{Rules: rules.firestore, Collections: colls},
 		Storage: firebase.Storage{Rules: rules.storage, Objects: []firebase.Object{
 			{Name: "avatars/" + fbUIDA + "/photo.png", Owner: fbUIDA, Size: 2000},
 			{Name: "avatars/" + fbUIDB + "/photo.png", Owner: fbUIDB, Size: 2000},
@@ -85,7 +111,7 @@ func newFBFixture(t *testing.T, rules fbRules, intrusive bool, bPass string, wit
 	f := &fbFixture{fb: fb, perService: map[string]int{}}
 	f.srv = httptest.NewServer(http.HandlerFunc(f.serveFake))
 	t.Cleanup(f.srv.Close)
-	js := fmt.Sprintf(fbAppJS, fb.APIKey(), f.srv.URL)
+	js := fmt.Sprintf(fbAppJS, fb.APIKey(), f.srv.URL) + o.extraJS
 	portal := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case "/":
@@ -98,18 +124,21 @@ func newFBFixture(t *testing.T, rules fbRules, intrusive bool, bPass string, wit
 		}
 	}))
 	t.Cleanup(portal.Close)
-	yaml := fmt.Sprintf("target: {url: %s, scope: [127.0.0.1]}\n", portal.URL)
-	if withConfig {
-		yaml += fmt.Sprintf("auth:\n  kind: firebase\n  firebase:\n    api_key: %s\n    project_id: demo-portal\n    database_url: %[2]s\n"+
+	yaml := fmt.Sprintf("target: {url: %s, scope: [127.0.0.1]}\nauth:\n", portal.URL)
+	if o.formLogin || o.noConfig {
+		yaml += "  login: {path: /login}\n"
+	} else {
+		yaml += "  kind: firebase\n"
+	}
+	if !o.noConfig {
+		yaml += fmt.Sprintf("  firebase:\n    api_key: %s\n    project_id: demo-portal\n    database_url: %[2]s\n"+
 			"    storage_bucket: demo-portal.appspot.com\n"+
 			"    endpoints: {identity: %[2]s/identitytoolkit.googleapis.com, securetoken: %[2]s/securetoken.googleapis.com, "+
 			"firestore: %[2]s/firestore.googleapis.com, storage: %[2]s/firebasestorage.googleapis.com}\n", fb.APIKey(), f.srv.URL)
-	} else {
-		yaml += "auth:\n  login: {path: /login}\n"
 	}
 	yaml += "accounts:\n  a: {email: a@portal.test, password: env:PW}\n  b: {email: b@portal.test, password: env:PW}\n"
 	f.env = checktest.Env(t, yaml)
-	f.env.Intrusive = intrusive
+	f.env.Intrusive = o.intrusive
 	return f
 }
 

@@ -264,16 +264,24 @@ func (p *firebaseProbe) judgeListing(who fbIdentity, resp *target.Response) fbCe
 		}
 		d := page.Documents[0]
 		id := d.Name[strings.LastIndexByte(d.Name, '/')+1:]
+		own := false
 		for _, f := range fbOwnerFields {
 			var v struct {
 				S string `json:"stringValue"`
 			}
-			if json.Unmarshal(d.Fields[f], &v) == nil && v.S != "" && v.S != who.uid {
+			if json.Unmarshal(d.Fields[f], &v) != nil || v.S == "" {
+				continue
+			}
+			if v.S != who.uid {
 				return fbCell{state: fbLeak, text: fmt.Sprintf("LEAK: lists document %s owned by %s (%s)", id, v.S, f)}
 			}
+			own = true
 		}
-		if who.uid != p.a.uid && strings.Contains("/"+d.Name+"/", "/"+p.a.uid+"/") {
+		if strings.Contains("/"+d.Name+"/", "/"+p.a.uid+"/") {
 			return fbCell{state: fbLeak, text: "LEAK: lists member a's document " + id}
+		}
+		if own {
+			return fbCell{state: fbOpen, text: "allowed (its own document " + id + ")"}
 		}
 		return fbCell{state: fbOpen, text: "allowed (document " + id + ", no owner field)"}
 	})

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/launchready/launchready/internal/check"
 	"github.com/launchready/launchready/internal/checktest"
@@ -52,7 +53,7 @@ func TestFirebaseDataVerdicts(t *testing.T) {
 		for _, intrusive := range []bool{false, true} {
 			name := tc.name + map[bool]string{false: " read-only", true: " with canaries"}[intrusive]
 			t.Run(name, func(t *testing.T) {
-				f := newFBFixture(t, tc.rules, intrusive, checktest.Password, true)
+				f := newFBFixture(t, tc.rules, fbOpts{intrusive: intrusive})
 				res := checktest.Run(t, FirebaseData{}, f.env)
 				t.Logf("%s: %s", res.Status, res.Summary)
 				t.Logf("fake requests by service: %v", f.perService)
@@ -164,7 +165,7 @@ func (f *fbFixture) assertCleanedUp(t *testing.T, res check.Result) {
 // TestFirebaseDataLoginRefused: a member the project refuses makes the
 // check ERROR, never PASS.
 func TestFirebaseDataLoginRefused(t *testing.T) {
-	f := newFBFixture(t, fbRules{firebase.RulesOwner, firebase.RulesOwner, firebase.RulesOwner}, false, "another-password-1", true)
+	f := newFBFixture(t, fbRules{firebase.RulesOwner, firebase.RulesOwner, firebase.RulesOwner}, fbOpts{bPass: "another-password-1"})
 	res := checktest.Run(t, FirebaseData{}, f.env)
 	if res.Status != check.Error {
 		t.Fatalf("status %s, want ERROR: %s", res.Status, res.Summary)
@@ -177,7 +178,7 @@ func TestFirebaseDataLoginRefused(t *testing.T) {
 // TestFirebaseDataWithoutConfig: without auth.firebase the check names
 // the config to add when the frontend shows a Firebase project.
 func TestFirebaseDataWithoutConfig(t *testing.T) {
-	f := newFBFixture(t, fbRules{}, false, checktest.Password, false)
+	f := newFBFixture(t, fbRules{}, fbOpts{noConfig: true})
 	res := checktest.Run(t, FirebaseData{}, f.env)
 	if res.Status != check.Skip {
 		t.Fatalf("status %s, want SKIP: %s", res.Status, res.Summary)
@@ -207,4 +208,81 @@ func TestFirebaseDataNoFirebase(t *testing.T) {
 	if res.Status != check.NA {
 		t.Fatalf("status %s, want N/A: %s", res.Status, res.Summary)
 	}
+}
+
+// TestFirebaseDataUnproven: a read the rules allow that shows no other
+// member's data (a catalogue without owners) is no leak; a run with only
+// such reads is a WARN, one whose probes all failed an ERROR, and one
+// with nothing to probe a SKIP, never a PASS.
+func TestFirebaseDataUnproven(t *testing.T) {
+	o := fbOpts{
+		extraJS:   `getDocs(collection(db, "products")); onValue(ref(rtdb, "status"), show);`,
+		extraDocs: map[string][]firebase.Doc{"products": {{ID: "p1", Fields: map[string]any{"name": "Community Pro"}}}},
+	}
+	rules := fbRules{firebase.RulesLocked, firebase.RulesAuthed, firebase.RulesLocked}
+	f := newFBFixture(t, rules, o)
+	res := checktest.Run(t, FirebaseData{}, f.env)
+	// invoices and a's orders leak under authed rules too; the
+	// catalogue's cell is the one judged here.
+	if res.Status != check.Fail {
+		t.Errorf("status %s, want FAIL for invoices: %s", res.Status, res.Summary)
+	}
+	var cell string
+	for _, r := range res.Table.Rows {
+		if r.Label == "firestore products" {
+			cell = r.Cells[1]
+		}
+	}
+	if !strings.HasPrefix(cell, "allowed (document p1") {
+		t.Errorf("member b's read of products: %q, want allowed without an owner", cell)
+	}
+
+	// Only unproven reads: WARN.
+	p := &firebaseProbe{read: [2]fbIdentity{{name: "anonymous"}, {name: "member b", uid: fbUIDB}},
+		rows: []fbRow{{label: "firestore products", cells: [2]fbCell{{state: fbRefused, text: "refused (403)"}, {state: fbOpen, text: "allowed"}}}},
+		env:  f.env}
+	if r := p.verdict(); r.Status != check.Warn || !strings.Contains(r.Summary, "firestore products (member b)") {
+		t.Errorf("unproven read: %s %s, want WARN naming it", r.Status, r.Summary)
+	}
+	// Nothing but failures: ERROR, never PASS.
+	p.rows[0].cells = [2]fbCell{{state: fbFailed, text: "unexpected 500"}, {state: fbFailed, text: "unexpected 500"}}
+	if r := p.verdict(); r.Status != check.Error {
+		t.Errorf("failed probes: %s, want ERROR", r.Status)
+	}
+	// Nothing probed: SKIP.
+	p.rows = nil
+	if r := p.verdict(); r.Status != check.Skip {
+		t.Errorf("nothing probed: %s, want SKIP", r.Status)
+	}
+}
+
+// TestFirebaseDataBesideFormLogin: a portal with its own login reaches
+// the project through separate Firebase logins of a and b.
+func TestFirebaseDataBesideFormLogin(t *testing.T) {
+	f := newFBFixture(t, fbRules{firebase.RulesOwner, firebase.RulesOwner, firebase.RulesOwner}, fbOpts{formLogin: true, intrusive: true})
+	res := checktest.Run(t, FirebaseData{}, f.env)
+	if res.Status != check.Pass || !strings.Contains(res.Summary, "3 canaries") {
+		t.Fatalf("%s: %s, want PASS with 3 canaries", res.Status, res.Summary)
+	}
+	f.assertCleanedUp(t, res)
+}
+
+// TestFirebaseDataRenewsExpiredTokens: member b's ID token expired
+// before the check ran; the Realtime Database's "Auth token is expired"
+// is answered by renewing it, not read as a refusal.
+func TestFirebaseDataRenewsExpiredTokens(t *testing.T) {
+	f := newFBFixture(t, fbRules{firebase.RulesAuthed, firebase.RulesOwner, firebase.RulesOwner}, fbOpts{ttl: 2 * time.Second})
+	b, err := f.env.Sessions.PlatformSession(context.Background(), "firebase", "b")
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(2100 * time.Millisecond)
+	res := checktest.Run(t, FirebaseData{}, f.env)
+	if res.Status != check.Fail || !strings.Contains(res.Summary, "rtdb / (member b)") {
+		t.Fatalf("%s: %s, want member b to read the authed database", res.Status, res.Summary)
+	}
+	if b.Renewals() < 1 {
+		t.Errorf("member b's token was not renewed")
+	}
+	assertNoToken(t, res)
 }
