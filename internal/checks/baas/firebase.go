@@ -69,7 +69,7 @@ func (FirebaseData) Run(ctx context.Context, env *check.Env) check.Result {
 	use := platform.Firebase(srcs)
 	fb := env.Config.Auth.Firebase
 	if fb == nil {
-		return noFirebaseProject(use, crawlErr)
+		return noFirebaseProject(use, len(texts), notes, crawlErr)
 	}
 	p, err := newFirebaseProbe(ctx, env, fb, use)
 	if err != nil {
@@ -80,6 +80,12 @@ func (FirebaseData) Run(ctx context.Context, env *check.Env) check.Result {
 			env.Client.Redactor().Redact(crawlErr.Error()))
 	}
 	p.notes = append(p.notes, notes...)
+	for _, c := range use.Configs {
+		if c.ProjectID != "" && c.ProjectID != fb.ProjectID {
+			p.notes = append(p.notes, fmt.Sprintf("the frontend (%s) also uses Firebase project %s, which auth.firebase does not name and "+
+				"this run did not probe", c.Where, c.ProjectID))
+		}
+	}
 	if env.Intrusive {
 		p.writeCanaries(ctx)
 	}
@@ -91,10 +97,13 @@ func (FirebaseData) Run(ctx context.Context, env *check.Env) check.Result {
 
 // noFirebaseProject is SKIP when the frontend shows a Firebase project
 // the config does not name, N/A when there is none.
-func noFirebaseProject(use platform.FirebaseUse, crawlErr error) check.Result {
+func noFirebaseProject(use platform.FirebaseUse, texts int, notes []string, crawlErr error) check.Result {
 	if len(use.Configs) == 0 {
 		if crawlErr != nil {
 			return check.Errorf("reading the frontend to look for a Firebase config: %v", crawlErr)
+		}
+		if texts == 0 && len(notes) > 0 {
+			return check.Errorf("the frontend could not be read to look for a Firebase config: %s", strings.Join(notes, "; "))
 		}
 		return check.NotApplicable("the config has no auth.firebase and the frontend names no Firebase project")
 	}

@@ -47,8 +47,10 @@ func (p *firebaseProbe) send(ctx context.Context, who fbIdentity, req *target.Re
 	return p.env.Client.Do(ctx, withAuth())
 }
 
-// renew makes the session renew its ID token: any request through it
-// does, and accounts:lookup is the cheapest one that also checks it.
+// renew makes the session renew its ID token: a session renews an
+// expiring token before any request it sends, so one accounts:lookup
+// (sent with the old token in its body, whose answer does not matter)
+// is enough.
 func (p *firebaseProbe) renew(ctx context.Context, who fbIdentity) error {
 	p.requests++
 	body, _ := json.Marshal(map[string]string{"idToken": fbBareToken(who.sess.Token())})
