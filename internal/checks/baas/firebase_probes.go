@@ -104,16 +104,25 @@ func fbExcerpt(b []byte) string {
 	return s
 }
 
-// fbRefusedOr judges the statuses every service shares: a denial is
-// refused, anything but 200 failed; ok judges a 200.
-func fbRefusedOr(resp *target.Response, denied []int, ok func() fbCell) fbCell {
-	for _, d := range denied {
-		if resp.StatusCode == d {
-			return fbCell{state: fbRefused, text: fmt.Sprintf("refused (%d)", resp.StatusCode)}
-		}
+// fbRefusedOr judges the statuses every service shares: the service's
+// denial is refused, anything but 200 failed; ok judges a 200. A member's
+// 401 is a token the service did not take, not a denial: Storage answers
+// 401 to anonymous callers the rules refuse, and the Realtime Database
+// 401 "Permission denied" to anyone.
+func fbRefusedOr(service string, who fbIdentity, resp *target.Response, ok func() fbCell) fbCell {
+	code := resp.StatusCode
+	denied := code == http.StatusForbidden
+	switch service {
+	case "rtdb":
+		denied = (code == http.StatusUnauthorized || denied) && bytes.Contains(resp.Body, []byte("Permission denied"))
+	case "storage":
+		denied = denied || code == http.StatusUnauthorized && who.sess == nil
 	}
-	if resp.StatusCode != http.StatusOK {
-		return fbCell{state: fbFailed, text: fmt.Sprintf("unexpected %d: %s", resp.StatusCode, fbExcerpt(resp.Body))}
+	switch {
+	case denied:
+		return fbCell{state: fbRefused, text: fmt.Sprintf("refused (%d)", code)}
+	case code != http.StatusOK:
+		return fbCell{state: fbFailed, text: fmt.Sprintf("unexpected %d: %s", code, fbExcerpt(resp.Body))}
 	}
 	return ok()
 }
@@ -186,7 +195,7 @@ func (p *firebaseProbe) probeDatabase(ctx context.Context) {
 	}
 	for _, c := range p.canaries {
 		if c.service == "rtdb" {
-			p.probeCanary(ctx, c, true, []int{http.StatusUnauthorized, http.StatusForbidden})
+			p.probeCanary(ctx, c)
 		}
 	}
 }
@@ -194,7 +203,7 @@ func (p *firebaseProbe) probeDatabase(ctx context.Context) {
 // judgeShallow judges a shallow read: the root readable at all, or keys
 // that include member a's uid, is a leak.
 func (p *firebaseProbe) judgeShallow(who fbIdentity, resp *target.Response, root bool) fbCell {
-	return fbRefusedOr(resp, []int{http.StatusUnauthorized, http.StatusForbidden}, func() fbCell {
+	return fbRefusedOr("rtdb", who, resp, func() fbCell {
 		var keys map[string]any
 		_ = json.Unmarshal(resp.Body, &keys) // null, a leaf or an object
 		switch {
@@ -211,9 +220,9 @@ func (p *firebaseProbe) judgeShallow(who fbIdentity, resp *target.Response, root
 
 // probeCanary reads a canary by name as each reader: its value in the
 // answer is the proof.
-func (p *firebaseProbe) probeCanary(ctx context.Context, c fbCanary, rtdb bool, denied []int) {
-	p.probeRow(ctx, c.label, &target.Request{URL: c.url}, rtdb, func(who fbIdentity, resp *target.Response) fbCell {
-		return fbRefusedOr(resp, denied, func() fbCell {
+func (p *firebaseProbe) probeCanary(ctx context.Context, c fbCanary) {
+	p.probeRow(ctx, c.label, &target.Request{URL: c.url}, c.service == "rtdb", func(who fbIdentity, resp *target.Response) fbCell {
+		return fbRefusedOr(c.service, who, resp, func() fbCell {
 			if bytes.Contains(resp.Body, []byte(c.value)) {
 				return fbCell{state: fbLeak, text: "LEAK: reads member a's canary"}
 			}
@@ -242,7 +251,7 @@ func (p *firebaseProbe) probeFirestore(ctx context.Context) {
 	}
 	for _, c := range p.canaries {
 		if c.service == "firestore" {
-			p.probeCanary(ctx, c, false, []int{http.StatusForbidden})
+			p.probeCanary(ctx, c)
 		}
 	}
 }
@@ -251,7 +260,7 @@ func (p *firebaseProbe) probeFirestore(ctx context.Context) {
 // else than the reader (an owner field, or member a's uid in its path) is
 // a leak.
 func (p *firebaseProbe) judgeListing(who fbIdentity, resp *target.Response) fbCell {
-	return fbRefusedOr(resp, []int{http.StatusForbidden}, func() fbCell {
+	return fbRefusedOr("firestore", who, resp, func() fbCell {
 		var page struct {
 			Documents []struct {
 				Name   string                     `json:"name"`
@@ -335,7 +344,7 @@ func (p *firebaseProbe) probeStorage(ctx context.Context) {
 	}
 	for _, c := range p.canaries {
 		if c.service == "storage" {
-			p.probeCanary(ctx, c, false, []int{http.StatusForbidden, http.StatusUnauthorized})
+			p.probeCanary(ctx, c)
 		}
 	}
 }
@@ -343,7 +352,7 @@ func (p *firebaseProbe) probeStorage(ctx context.Context) {
 // judgeObjects judges a one-item listing: an object outside the reader's
 // own folder, or the bucket root listable by anyone, is a leak.
 func (p *firebaseProbe) judgeObjects(who fbIdentity, resp *target.Response, root bool) fbCell {
-	return fbRefusedOr(resp, []int{http.StatusForbidden, http.StatusUnauthorized}, func() fbCell {
+	return fbRefusedOr("storage", who, resp, func() fbCell {
 		var list struct {
 			Items []struct {
 				Name string `json:"name"`

@@ -12,6 +12,7 @@ import (
 	"github.com/launchready/launchready/internal/check"
 	"github.com/launchready/launchready/internal/checktest"
 	"github.com/launchready/launchready/internal/fakes/firebase"
+	"github.com/launchready/launchready/internal/target"
 )
 
 // TestFirebaseDataVerdicts runs AUTHZ-008 against the fake project with
@@ -285,4 +286,35 @@ func TestFirebaseDataRenewsExpiredTokens(t *testing.T) {
 		t.Errorf("member b's token was not renewed")
 	}
 	assertNoToken(t, res)
+}
+
+// TestFirebaseDenials: each service's denial is a refusal; a member's
+// token trouble is a failed probe, never a refusal that could pass.
+func TestFirebaseDenials(t *testing.T) {
+	anonymous, member := fbIdentity{name: "anonymous"}, fbIdentity{name: "member b", sess: &target.Session{}, uid: fbUIDB}
+	for _, tc := range []struct {
+		service string
+		who     fbIdentity
+		status  int
+		body    string
+		want    fbState
+	}{
+		{"rtdb", anonymous, 401, `{"error" : "Permission denied"}`, fbRefused},
+		{"rtdb", member, 401, `{"error" : "Permission denied"}`, fbRefused},
+		{"rtdb", member, 401, `{"error" : "Auth token is expired"}`, fbFailed},
+		{"rtdb", member, 401, `{"error" : "Could not parse auth token."}`, fbFailed},
+		{"firestore", anonymous, 403, `{"error":{"status":"PERMISSION_DENIED"}}`, fbRefused},
+		{"firestore", member, 401, `{"error":{"status":"UNAUTHENTICATED"}}`, fbFailed},
+		{"firestore", member, 404, `{"error":{"status":"NOT_FOUND"}}`, fbFailed},
+		{"storage", anonymous, 401, `{"error":{"code":401}}`, fbRefused},
+		{"storage", member, 401, `{"error":{"code":401}}`, fbFailed},
+		{"storage", member, 403, `{"error":{"code":403,"message":"Permission denied."}}`, fbRefused},
+		{"storage", member, 200, `{}`, fbOpen},
+	} {
+		resp := &target.Response{StatusCode: tc.status, Body: []byte(tc.body)}
+		got := fbRefusedOr(tc.service, tc.who, resp, func() fbCell { return fbCell{state: fbOpen} })
+		if got.state != tc.want {
+			t.Errorf("%s %s %d %s: state %d (%s), want %d", tc.service, tc.who.name, tc.status, tc.body, got.state, got.text, tc.want)
+		}
+	}
 }
