@@ -275,7 +275,7 @@ func (p *firebaseProbe) judgeListing(who fbIdentity, resp *target.Response) fbCe
 		}
 		d := page.Documents[0]
 		id := d.Name[strings.LastIndexByte(d.Name, '/')+1:]
-		own := false
+		own := who.uid != "" && strings.Contains("/"+d.Name+"/", "/"+who.uid+"/")
 		for _, f := range fbOwnerFields {
 			var v struct {
 				S string `json:"stringValue"`
@@ -294,7 +294,7 @@ func (p *firebaseProbe) judgeListing(who fbIdentity, resp *target.Response) fbCe
 		if own {
 			return fbCell{state: fbOpen, text: "allowed (its own document " + id + ")"}
 		}
-		return fbCell{state: fbOpen, text: "allowed (document " + id + ", no owner field)"}
+		return fbCell{state: fbOpen, text: "allowed (document " + id + ", no owner field or uid in its path)"}
 	})
 }
 
