@@ -41,6 +41,7 @@ func All() []check.Check {
 		authz.Admin{},
 		authz.GuessableIDs{},
 		authz.MassAssignment{},
+		baas.FirebaseData{},
 		baas.SelfEscalation{},
 		tls.HTTPSRedirect{},
 		tls.Canonical{},

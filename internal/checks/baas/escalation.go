@@ -84,7 +84,7 @@ func (SelfEscalation) Run(ctx context.Context, env *check.Env) check.Result {
 		}
 	}
 	if fb != nil {
-		ps, err := newFirebaseProbe(env, fb).run(ctx, names)
+		ps, err := newFirebaseEscalation(env, fb).run(ctx, names)
 		parts = append(parts, ps...)
 		if err != nil {
 			errs = append(errs, "Firebase: "+err.Error())
@@ -507,23 +507,23 @@ func showJSON(v any) string {
 // pathEscape escapes a name for one path segment.
 func pathEscape(s string) string { return url.PathEscape(s) }
 
-// firebaseProbe tries custom claims and the Firestore profile document.
-type firebaseProbe struct {
+// firebaseEscalation tries custom claims and the Firestore profile document.
+type firebaseEscalation struct {
 	env *check.Env
 	cfg *target.PlatformConfig
 	// docs is the Firestore documents root; "" without auth.firebase.
 	docs string
 }
 
-func newFirebaseProbe(env *check.Env, cfg *target.PlatformConfig) firebaseProbe {
-	p := firebaseProbe{env: env, cfg: cfg}
+func newFirebaseEscalation(env *check.Env, cfg *target.PlatformConfig) firebaseEscalation {
+	p := firebaseEscalation{env: env, cfg: cfg}
 	if f := env.Config.Auth.Firebase; f != nil {
 		p.docs = f.Endpoints.Firestore + "/v1/projects/" + f.ProjectID + "/databases/(default)/documents"
 	}
 	return p
 }
 
-func (p firebaseProbe) run(ctx context.Context, n names) ([]part, error) {
+func (p firebaseEscalation) run(ctx context.Context, n names) ([]part, error) {
 	a, err := p.env.Sessions.PlatformLogin(ctx, "firebase", "a")
 	if err != nil {
 		return nil, fmt.Errorf("logging member a in: %w", err)
@@ -543,13 +543,13 @@ func (p firebaseProbe) run(ctx context.Context, n names) ([]part, error) {
 	return []part{claims, profile}, err
 }
 
-func (p firebaseProbe) identity(method string) string {
+func (p firebaseEscalation) identity(method string) string {
 	return p.cfg.Identity + "/v1/accounts:" + method + "?key=" + url.QueryEscape(p.cfg.APIKey)
 }
 
 // post sends a JSON body to the Identity Toolkit with member a's current
 // ID token in it.
-func (p firebaseProbe) post(ctx context.Context, a *target.Session, method string, body map[string]any) (*target.Response, error) {
+func (p firebaseEscalation) post(ctx context.Context, a *target.Session, method string, body map[string]any) (*target.Response, error) {
 	body["idToken"] = rawToken(a)
 	raw, _ := json.Marshal(body) // strings and bools: always marshals
 	resp, err := a.Do(ctx, &target.Request{Method: http.MethodPost, URL: p.identity(method), Body: raw,
@@ -561,7 +561,7 @@ func (p firebaseProbe) post(ctx context.Context, a *target.Session, method strin
 }
 
 // lookup reads member a's uid and custom claims (accounts:lookup).
-func (p firebaseProbe) lookup(ctx context.Context, a *target.Session) (string, string, error) {
+func (p firebaseEscalation) lookup(ctx context.Context, a *target.Session) (string, string, error) {
 	resp, err := p.post(ctx, a, "lookup", map[string]any{})
 	if err != nil {
 		return "", "", err
@@ -581,7 +581,7 @@ func (p firebaseProbe) lookup(ctx context.Context, a *target.Session) (string, s
 // claims asks accounts:update to set custom claims, which Firebase keeps
 // for admin credentials; accepted and carried by a fresh ID token is the
 // flaw.
-func (p firebaseProbe) claims(ctx context.Context, a *target.Session, oldAttrs string) (part, error) {
+func (p firebaseEscalation) claims(ctx context.Context, a *target.Session, oldAttrs string) (part, error) {
 	out := part{fail: "Firebase accepted custom claims from a client (accounts:update customAttributes): claims must be set with the Admin SDK only"}
 	const label = "Firebase custom claims role: admin, admin: true (accounts:update)"
 	before := roleClaims(jwtClaims(rawToken(a)))
@@ -642,7 +642,7 @@ func roleClaims(c map[string]any) string {
 
 // profile writes role: admin into member a's users/{uid} document and
 // compares the collections it can list before and after.
-func (p firebaseProbe) profile(ctx context.Context, a *target.Session, uid string, fromCode []string) (part, error) {
+func (p firebaseEscalation) profile(ctx context.Context, a *target.Session, uid string, fromCode []string) (part, error) {
 	out := part{fail: "Firestore rules read the role from a document the member writes (users/{uid}); keep roles in custom claims or a document members cannot write"}
 	label := "Firestore users/" + uid + ".role = admin (PATCH)"
 	colls := appendNew(slices.Clone(fromCode), "users")
@@ -704,7 +704,7 @@ type listed struct {
 }
 
 // listAll lists one document of each collection, without its fields.
-func (p firebaseProbe) listAll(ctx context.Context, a *target.Session, colls []string) []listed {
+func (p firebaseEscalation) listAll(ctx context.Context, a *target.Session, colls []string) []listed {
 	out := make([]listed, len(colls))
 	for i, c := range colls {
 		// A mask naming a field no document has: names only, no data.
@@ -745,7 +745,7 @@ func (r profileRole) isAdmin() bool {
 }
 
 // readRole gets the profile document's role field only.
-func (p firebaseProbe) readRole(ctx context.Context, a *target.Session, doc string) (profileRole, error) {
+func (p firebaseEscalation) readRole(ctx context.Context, a *target.Session, doc string) (profileRole, error) {
 	resp, err := a.Do(ctx, &target.Request{URL: doc + "?mask.fieldPaths=role"})
 	if err != nil {
 		return profileRole{}, fmt.Errorf("reading member a's profile document: %w", err)
@@ -762,7 +762,7 @@ func (p firebaseProbe) readRole(ctx context.Context, a *target.Session, doc stri
 
 // restoreProfile puts the document back: deleted when the probe created
 // it, else its role field as it was (absent stays absent).
-func (p firebaseProbe) restoreProfile(a *target.Session, doc string, old profileRole) func(context.Context) error {
+func (p firebaseEscalation) restoreProfile(a *target.Session, doc string, old profileRole) func(context.Context) error {
 	existed := old.resp.StatusCode == http.StatusOK
 	return func(ctx context.Context) error {
 		req := &target.Request{Method: http.MethodDelete, URL: doc}
