@@ -8,6 +8,7 @@ import (
 	"github.com/launchready/launchready/internal/check"
 	"github.com/launchready/launchready/internal/checks/auth"
 	"github.com/launchready/launchready/internal/checks/authz"
+	"github.com/launchready/launchready/internal/checks/baas"
 	"github.com/launchready/launchready/internal/checks/edge"
 	"github.com/launchready/launchready/internal/checks/secrets"
 	"github.com/launchready/launchready/internal/checks/session"
@@ -40,6 +41,7 @@ func All() []check.Check {
 		authz.Admin{},
 		authz.GuessableIDs{},
 		authz.MassAssignment{},
+		baas.SupabaseData{},
 		tls.HTTPSRedirect{},
 		tls.Canonical{},
 		edge.Headers{},
