@@ -137,7 +137,7 @@ func leakedKinds(t *testing.T, tab *check.Table) (map[string]map[string]bool, in
 // nothing on the objects the portal does protect (cards always, messages
 // through the API); hardened, nothing at all.
 func TestDemoAuthorization(t *testing.T) {
-	ids := []string{"AUTHZ-001", "AUTHZ-002", "AUTHZ-003", "AUTHZ-004", "AUTHZ-005", "AUTHZ-006"}
+	ids := []string{"AUTHZ-001", "AUTHZ-002", "AUTHZ-003", "AUTHZ-004", "AUTHZ-005", "AUTHZ-006", "AUTHZ-007"}
 	for _, tc := range []struct {
 		name   string
 		tokens bool
