@@ -20,7 +20,7 @@ const (
 // project is a fake Supabase project with notes and orders owned by a and
 // b, and an avatars bucket; open makes orders RLS-free and avatars
 // listable.
-func project(t *testing.T, open, refuseLogin bool) *supabase.Server {
+func project(t *testing.T, open, refuseLogin bool, hideRoot ...bool) *supabase.Server {
 	t.Helper()
 	pw := checktest.Password
 	if refuseLogin {
@@ -33,6 +33,7 @@ func project(t *testing.T, open, refuseLogin bool) *supabase.Server {
 		}
 	}
 	sb, err := supabase.New(supabase.Options{
+		HideRoot: len(hideRoot) > 0 && hideRoot[0],
 		Users: []supabase.User{{ID: uidA, Email: "a@portal.test", Password: pw}, {ID: uidB, Email: "b@portal.test", Password: pw}},
 		Tables: map[string]*supabase.Table{
 			"notes":  {RLS: true, Rows: rows("note")},
@@ -85,14 +86,20 @@ func TestSupabaseData(t *testing.T) {
 		open      bool
 		intrusive bool
 		want      check.Status
+		// hideRoot refuses the OpenAPI document to the anon key, as
+		// newer hosted projects do: the bundle's tables alone are known,
+		// and their owner column is found by trying the usual names.
+		hideRoot bool
 	}{
-		{"protected, no consent", false, false, check.Pass},
-		{"protected, consent", false, true, check.Pass},
-		{"misconfigured, no consent", true, false, check.Fail},
-		{"misconfigured, consent", true, true, check.Fail},
+		{"protected, no consent", false, false, check.Pass, false},
+		{"protected, consent", false, true, check.Pass, false},
+		{"misconfigured, no consent", true, false, check.Fail, false},
+		{"misconfigured, consent", true, true, check.Fail, false},
+		{"misconfigured, no consent, OpenAPI refused", true, false, check.Fail, true},
+		{"protected, consent, OpenAPI refused", false, true, check.Pass, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			sb := project(t, tc.open, false)
+			sb := project(t, tc.open, false, tc.hideRoot)
 			e, _ := env(t, sb, true, tc.intrusive)
 			before := sb.Requests()
 			r := checktest.Run(t, SupabaseData{}, e)
