@@ -34,7 +34,7 @@ func project(t *testing.T, open, refuseLogin bool, hideRoot ...bool) *supabase.S
 	}
 	sb, err := supabase.New(supabase.Options{
 		HideRoot: len(hideRoot) > 0 && hideRoot[0],
-		Users: []supabase.User{{ID: uidA, Email: "a@portal.test", Password: pw}, {ID: uidB, Email: "b@portal.test", Password: pw}},
+		Users:    []supabase.User{{ID: uidA, Email: "a@portal.test", Password: pw}, {ID: uidB, Email: "b@portal.test", Password: pw}},
 		Tables: map[string]*supabase.Table{
 			"notes":  {RLS: true, Rows: rows("note")},
 			"orders": {RLS: !open, Rows: rows("order")},
