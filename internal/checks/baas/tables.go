@@ -62,16 +62,34 @@ func (p *prober) probeTable(ctx context.Context, t tableInfo) (rowResult, error)
 		return r, nil
 	}
 	owner := ownerColumn(t.cols)
+	var ownerF url.Values
+	var ownerHow string
+	var err error
+	if t.cols == nil {
+		// No OpenAPI columns: find the owner column first, so that the
+		// canary row can name it.
+		if ownerF, ownerHow, err = p.ownerFilter(ctx, t, owner); err != nil {
+			return r, err
+		}
+		for col := range ownerF {
+			owner = col
+		}
+	}
 	filter, how, err := p.canaryRow(ctx, t, owner)
 	if err != nil {
 		return r, err
 	}
-	if filter == nil {
-		filter, how, err = p.ownerFilter(ctx, t, owner)
-		if err != nil || filter == nil {
-			r.why = how
+	if filter == nil && ownerF == nil && t.cols != nil {
+		if ownerF, ownerHow, err = p.ownerFilter(ctx, t, owner); err != nil {
 			return r, err
 		}
+	}
+	if filter == nil {
+		filter, how = ownerF, ownerHow
+	}
+	if filter == nil {
+		r.why = how
+		return r, nil
 	}
 	var ofA [3]count
 	for _, w := range []who{memberA, memberB, anon} {
