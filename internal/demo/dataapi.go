@@ -70,3 +70,34 @@ func newUUID() string {
 	b[8] = b[8]&0x3f | 0x80
 	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
 }
+
+// DataRowsReturned is how many rows of the data API's table (notes,
+// orders) its responses have carried so far: tests prove with it that a
+// scan counted rows without copying them.
+func (p *Portal) DataRowsReturned(table string) int {
+	if p.data == nil {
+		return 0
+	}
+	return p.data.srv.RowsReturned(table)
+}
+
+// DataRows is the data API table's current rows (tests look for
+// canaries left behind).
+func (p *Portal) DataRows(table string) []map[string]any {
+	if p.data == nil {
+		return nil
+	}
+	return p.data.srv.Rows(table)
+}
+
+// DataObjects is the names of the data API bucket's objects.
+func (p *Portal) DataObjects(bucket string) []string {
+	if p.data == nil {
+		return nil
+	}
+	var out []string
+	for _, o := range p.data.srv.Objects(bucket) {
+		out = append(out, o.Name)
+	}
+	return out
+}
