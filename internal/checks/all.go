@@ -41,6 +41,7 @@ func All() []check.Check {
 		authz.Admin{},
 		authz.GuessableIDs{},
 		authz.MassAssignment{},
+		baas.SupabaseData{},
 		baas.FirebaseData{},
 		baas.SelfEscalation{},
 		tls.HTTPSRedirect{},

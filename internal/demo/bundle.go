@@ -58,11 +58,26 @@ func bundleJS(f Flaws, s planted) string {
 		fmt.Fprintf(&b, ", checkoutKey: %q", s.stripeTestPublishable)
 	}
 	b.WriteString("};\n")
+	b.WriteString(dataJS(s))
 	b.WriteString(dashboardJS(f))
 	if f.PublicSourceMap {
 		b.WriteString("//# sourceMappingURL=app.js.map\n")
 	}
 	return b.String()
+}
+
+// dataJS is the bundle's data layer: the members' notes, orders and
+// avatars through the portal's Supabase project, as supabase-js code
+// reaches them with the publishable key.
+func dataJS(s planted) string {
+	// Only functions: the page loads no supabase-js, so nothing here may
+	// run at load time (a ReferenceError would stop the rest of the
+	// bundle).
+	return fmt.Sprintf(`function dataClient() { return supabase.createClient(%q, %q); }
+function loadNotes() { return dataClient().from("notes").select("id, body").order("id"); }
+function loadOrders() { return dataClient().from("orders").select("id, item, total"); }
+function listAvatar(uid) { return dataClient().storage.from("avatars").list(uid + "/", {limit: 1}); }
+`, s.dataURL, s.dataAnon)
 }
 
 // dashboardJS is the bundle's code: the theme script (the token-storing

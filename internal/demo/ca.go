@@ -16,7 +16,9 @@ import (
 
 // hostNames returns the portal's host names: one certificate and one A
 // record each.
-func hostNames() []string { return []string{"portal.test", "www.portal.test", "app.portal.test"} }
+func hostNames() []string {
+	return []string{"portal.test", "www.portal.test", "app.portal.test", dataHost}
+}
 
 const (
 	// leafLifetime is a typical ACME certificate's validity.

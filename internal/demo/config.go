@@ -53,7 +53,7 @@ func (p *Portal) authConfig(opts Options) string {
   kind: json
   login: {path: /api/login, form: {email: "{{email}}", password: "{{password}}"}}
   logout: none
-` + journey + `  protected: [/api/me]
+` + journey + p.supabaseConfig() + `  protected: [/api/me]
 session: {kind: token, from: token, header: Authorization, prefix: "Bearer "}
 `
 	}
@@ -61,10 +61,19 @@ session: {kind: token, from: token, header: Authorization, prefix: "Bearer "}
   kind: form
   login: {path: /login, form: {email: "{{email}}", password: "{{password}}"}, success: /dashboard}
   logout: {path: /logout}
-` + journey + `  protected: [/dashboard, /billing, /account]
+` + journey + p.supabaseConfig() + `  protected: [/dashboard, /billing, /account]
   callbacks: [/auth/callback]
 session: {kind: cookie}
 `
+}
+
+// supabaseConfig is auth.supabase: the portal's data API, whose members
+// log in with the portal's credentials.
+func (p *Portal) supabaseConfig() string {
+	if p.data == nil {
+		return ""
+	}
+	return fmt.Sprintf("  supabase: {url: %s, anon_key: %s}\n", p.data.URL, p.data.srv.AnonKey())
 }
 
 // objectsConfig renders the authorization keys: each member object kind,

@@ -151,6 +151,16 @@ type Flaws struct {
 	// test-mode publishable key, left over from a preview build: members
 	// would pay and nothing would be charged (SEC-008).
 	TestModeKey bool
+
+	// SupabaseNoRLS: the data API's orders table (db.portal.test) has
+	// row-level security off, so member b and anonymous visitors holding
+	// the bundle's publishable key count and read every member's orders
+	// (AUTHZ-007).
+	SupabaseNoRLS bool
+	// SupabaseListableBucket: the data API's avatars bucket is public with
+	// no policies on storage.objects, so anyone lists every member's files
+	// (AUTHZ-007).
+	SupabaseListableBucket bool
 }
 
 // Flawed returns every flaw switched on: the default demo, verdict NO-GO.
@@ -163,7 +173,7 @@ func Flawed() Flaws {
 		EnumerationMessages: true, WeakPasswordPolicy: true, OpenRedirect: true, OpenCallback: true, LocalhostLinks: true, MixedAuth: true,
 		InvoiceIDOR: true, MessageIDOR: true, MessageWriteIDOR: true, PublicFiles: true, AdminAPIUnguarded: true,
 		ProfileMassAssignment: true, SecretInBundle: true, PublicSourceMap: true, ExposedEnvFile: true, EnvCommitted: true,
-		SecretInCILog: true, TestModeKey: true,
+		SecretInCILog: true, TestModeKey: true, SupabaseNoRLS: true, SupabaseListableBucket: true,
 	}
 }
 
@@ -267,6 +277,7 @@ type Portal struct {
 	inboxServer *http.Server
 	mail        *mailServer
 	app         *app
+	data        *dataAPI
 	dnsServers  []*dns.Server
 	wg          sync.WaitGroup
 	stopCtx     func() bool
@@ -317,7 +328,7 @@ func (p *Portal) start(ctx context.Context, opts Options) error {
 	if err := writeFile(p.CAFile, ca.rootPEM, 0o644); err != nil {
 		return fmt.Errorf("demo: writing the CA: %w", err)
 	}
-	members, err := p.writeAccounts()
+	members, passwords, err := p.writeAccounts()
 	if err != nil {
 		return err
 	}
@@ -332,7 +343,7 @@ func (p *Portal) start(ctx context.Context, opts Options) error {
 	}
 	plant := newPlanted(time.Now())
 	p.secrets = plant.secrets(opts.Flaws)
-	if err := p.startWeb(ctx, opts, ca, members, plant); err != nil {
+	if err := p.startWeb(ctx, opts, ca, members, passwords, plant); err != nil {
 		return err
 	}
 	if err := buildRepo(ctx, git, opts.Flaws, plant, p.app.assets); err != nil {
@@ -352,7 +363,7 @@ func (p *Portal) start(ctx context.Context, opts Options) error {
 }
 
 // startWeb binds both listeners, then serves them.
-func (p *Portal) startWeb(ctx context.Context, opts Options, ca *authority, members []*member, plant planted) error {
+func (p *Portal) startWeb(ctx context.Context, opts Options, ca *authority, members []*member, passwords map[string]string, plant planted) error {
 	f, relay := opts.Flaws, opts.MailRelay
 	var lc net.ListenConfig
 	hl, err := lc.Listen(ctx, "tcp", "127.0.0.1:0")
@@ -372,6 +383,14 @@ func (p *Portal) startWeb(ctx context.Context, opts Options, ca *authority, memb
 	if f.LocalhostLinks {
 		linkBase = "http://localhost:" + strconv.Itoa(p.HTTPPort)
 	}
+	data, err := newDataAPI(f, members, passwords, dataURL(p.HTTPSPort))
+	if err != nil {
+		hl.Close()
+		sl.Close()
+		return fmt.Errorf("demo: %w", err)
+	}
+	p.data = data
+	plant.dataURL, plant.dataAnon = data.URL, data.srv.AnonKey()
 	mailAddr := p.SMTPAddr
 	if relay != "" {
 		mailAddr = relay
@@ -384,7 +403,7 @@ func (p *Portal) startWeb(ctx context.Context, opts Options, ca *authority, memb
 		return fmt.Errorf("demo: %w", err)
 	}
 	p.app = a
-	rt := &router{p: p, f: f, app: a}
+	rt := &router{p: p, f: f, app: a, data: data}
 	p.http = newServer(rt.handler("http"), nil)
 	p.https = newServer(rt.handler("https"), ca.tlsConfig())
 	p.serve(func() error { return p.http.Serve(hl) })

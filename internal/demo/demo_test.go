@@ -726,6 +726,7 @@ auth:
   kind: form
   login: {path: /login, form: {email: "{{email}}", password: "{{password}}"}, success: /dashboard}
   logout: {path: /logout}
+  supabase: {url: https://db.portal.test:%[2]d, anon_key: %[4]s}
   protected: [/dashboard, /billing, /account]
   callbacks: [/auth/callback]
 session: {kind: cookie}
@@ -749,7 +750,7 @@ source:
   repo: repo
   build: [repo/dist]
   ci_logs: [ci/build.log]
-`, p.HTTPPort, p.HTTPSPort, p.DNSAddr)
+`, p.HTTPPort, p.HTTPSPort, p.DNSAddr, p.data.srv.AnonKey())
 			if !strings.HasPrefix(string(b), want) || !strings.HasSuffix(string(b), want2) {
 				t.Fatalf("config:\n%s\nwant header %q and body:\n%s", b, want, want2)
 			}
@@ -772,6 +773,7 @@ func TestFilesAuthJourney(t *testing.T) {
   signup: {path: /signup, form: {email: "{{email}}", password: "{{password}}", name: "Launchready Test"}, verify: true, delete: {path: /account/delete}}
   reset: {path: /forgot, form: {email: "{{email}}"}}
   inbox: {kind: builtin, url: ` + p.InboxURL + `, address: "launchready+{{tag}}@portal.test"}
+  supabase: {url: ` + p.data.URL + `, anon_key: ` + p.data.srv.AnonKey() + `}
   protected: [/dashboard, /billing, /account]
 `
 	if !strings.Contains(string(b), want) {

@@ -20,6 +20,7 @@ func zoneRecords() []string {
 		"portal.test. 60 IN A 127.0.0.1",
 		"www.portal.test. 60 IN A 127.0.0.1",
 		"app.portal.test. 60 IN A 127.0.0.1",
+		dataHost + ". 60 IN A 127.0.0.1",
 	}
 }
 

@@ -167,21 +167,25 @@ func (a *app) memberEmails() []string {
 
 // writeAccounts creates the accounts, gives each a random password and
 // writes it to Dir/<name>.password.
-func (p *Portal) writeAccounts() ([]*member, error) {
+func (p *Portal) writeAccounts() ([]*member, map[string]string, error) {
 	ms := newMembers()
+	// The passwords also seed the data API's users, who log in there
+	// with the same credentials.
+	passwords := map[string]string{}
 	for _, m := range ms {
 		pw, err := newPassword()
 		if err != nil {
-			return nil, fmt.Errorf("demo: password for %s: %w", m.name, err)
+			return nil, nil, fmt.Errorf("demo: password for %s: %w", m.name, err)
 		}
+		passwords[m.name] = pw
 		file := filepath.Join(p.Dir, m.name+".password")
 		if err := writeFile(file, []byte(pw+"\n"), 0o600); err != nil {
-			return nil, fmt.Errorf("demo: writing the password of %s: %w", m.name, err)
+			return nil, nil, fmt.Errorf("demo: writing the password of %s: %w", m.name, err)
 		}
 		m.passHash = sha256.Sum256([]byte(pw))
 		p.Accounts = append(p.Accounts, Account{Name: m.name, Email: m.email, PasswordFile: file})
 	}
-	return ms, nil
+	return ms, passwords, nil
 }
 
 // newPassword draws passwordLen characters uniformly from passwordAlphabet.

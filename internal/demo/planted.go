@@ -44,6 +44,10 @@ type planted struct {
 	// ciToken is the SecretInCILog flaw's GitHub token, printed in the
 	// CI log only.
 	ciToken string
+	// dataURL and dataAnon are the portal's own data API (db.portal.test)
+	// and its publishable anon key, which the bundle uses in every mode:
+	// public by design, never a finding.
+	dataURL, dataAnon string
 }
 
 // newPlanted draws every value; now dates the Supabase keys.

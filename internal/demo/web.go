@@ -42,9 +42,10 @@ func newServer(h http.Handler, tc *tls.Config) *http.Server {
 // router sends each request, by listener scheme and Host, to a redirect,
 // the app, or 421 Misdirected Request.
 type router struct {
-	p   *Portal
-	f   Flaws
-	app http.Handler
+	p    *Portal
+	f    Flaws
+	app  http.Handler
+	data http.Handler
 }
 
 // handler serves one listener.
@@ -53,8 +54,11 @@ func (rt *router) handler(scheme string) http.Handler {
 		rt.p.record(r, scheme)
 		r.Body = http.MaxBytesReader(w, r.Body, maxBody)
 		securityHeaders(w.Header(), rt.f, scheme)
-		to, serveApp := rt.route(scheme, hostOnly(r.Host))
+		host := hostOnly(r.Host)
+		to, serveApp := rt.route(scheme, host)
 		switch {
+		case host == dataHost && scheme == "https" && rt.data != nil:
+			rt.data.ServeHTTP(w, r)
 		case to != "":
 			http.Redirect(w, r, to+r.URL.RequestURI(), http.StatusMovedPermanently)
 		case serveApp:

@@ -8,7 +8,8 @@ import (
 
 const testKey = "AIzaSyA1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q"
 
-func names(us []Use) []string {
+// fbNames lists the names, nil for none.
+func fbNames(us []Use) []string {
 	var out []string
 	for _, u := range us {
 		out = append(out, u.Name)
@@ -88,13 +89,13 @@ func TestFirebasePaths(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			u := Firebase([]Source{{Label: "/app.js", Body: tc.body}})
-			if got := names(u.Collections); !reflect.DeepEqual(got, tc.coll) {
+			if got := fbNames(u.Collections); !reflect.DeepEqual(got, tc.coll) {
 				t.Errorf("collections = %q, want %q", got, tc.coll)
 			}
-			if got := names(u.DatabasePaths); !reflect.DeepEqual(got, tc.db) {
+			if got := fbNames(u.DatabasePaths); !reflect.DeepEqual(got, tc.db) {
 				t.Errorf("database paths = %q, want %q", got, tc.db)
 			}
-			if got := names(u.StoragePaths); !reflect.DeepEqual(got, tc.storage) {
+			if got := fbNames(u.StoragePaths); !reflect.DeepEqual(got, tc.storage) {
 				t.Errorf("storage paths = %q, want %q", got, tc.storage)
 			}
 		})

@@ -137,7 +137,7 @@ func leakedKinds(t *testing.T, tab *check.Table) (map[string]map[string]bool, in
 // nothing on the objects the portal does protect (cards always, messages
 // through the API); hardened, nothing at all.
 func TestDemoAuthorization(t *testing.T) {
-	ids := []string{"AUTHZ-001", "AUTHZ-002", "AUTHZ-003", "AUTHZ-004", "AUTHZ-005", "AUTHZ-006"}
+	ids := []string{"AUTHZ-001", "AUTHZ-002", "AUTHZ-003", "AUTHZ-004", "AUTHZ-005", "AUTHZ-006", "AUTHZ-007"}
 	for _, tc := range []struct {
 		name   string
 		tokens bool
@@ -187,6 +187,69 @@ func TestDemoAuthorization(t *testing.T) {
 			}
 			if _, n := leakedKinds(t, got["AUTHZ-001"].Table); n != 0 {
 				t.Errorf("hardened matrix has %d leaked cells", n)
+			}
+		})
+	}
+}
+
+// TestDemoSupabaseData scans the demo's data API with and without
+// consent: flawed, AUTHZ-007 names orders and avatars alone; hardened it
+// passes. Counts travel in headers: the only rows any response carried
+// are the ids of a's canary inserts, and every canary is gone afterwards.
+func TestDemoSupabaseData(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		flaws     demo.Flaws
+		intrusive bool
+		want      check.Status
+	}{
+		{"flawed", demo.Flawed(), true, check.Fail},
+		{"flawed without consent", demo.Flawed(), false, check.Fail},
+		{"hardened", demo.Hardened(), true, check.Pass},
+		{"hardened without consent", demo.Hardened(), false, check.Pass},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			p, err := demo.Start(ctx, demo.Options{Flaws: tc.flaws, Dir: t.TempDir()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer p.Close()
+			cfg, err := config.Load(p.ConfigPath)
+			if err != nil {
+				t.Fatal(err)
+			}
+			run, err := Execute(ctx, cfg, Options{Version: "test", FailOn: check.Blocker, Only: []string{"AUTHZ-007"}, Intrusive: tc.intrusive})
+			if err != nil {
+				t.Fatal(err)
+			}
+			r := run.Outcomes[0].Result
+			t.Logf("%s %s", r.Status, r.Summary)
+			if r.Status != tc.want {
+				t.Fatalf("AUTHZ-007 = %s (%s), want %s", r.Status, r.Summary, tc.want)
+			}
+			if tc.want == check.Fail && (!strings.Contains(r.Summary, "in orders") || !strings.Contains(r.Summary, "bucket avatars") ||
+				strings.Contains(r.Summary, "notes")) {
+				t.Errorf("want orders and avatars named alone: %s", r.Summary)
+			}
+			inserts := 0
+			if tc.intrusive {
+				inserts = 2
+			}
+			if n := p.DataRowsReturned("notes") + p.DataRowsReturned("orders"); n > inserts {
+				t.Errorf("%d rows copied, want at most %d (the ids of a's canary inserts)", n, inserts)
+			}
+			if len(run.Leftovers) > 0 {
+				t.Errorf("left behind: %v", run.Leftovers)
+			}
+			for _, table := range []string{"notes", "orders"} {
+				if rows := p.DataRows(table); len(rows) != map[string]int{"notes": 4, "orders": 6}[table] {
+					t.Errorf("%s has %d rows after the scan", table, len(rows))
+				}
+			}
+			if objs := p.DataObjects("avatars"); len(objs) != 2 {
+				t.Errorf("avatars after the scan: %v", objs)
 			}
 		})
 	}

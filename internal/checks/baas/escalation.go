@@ -15,7 +15,6 @@ import (
 	"sync"
 
 	"github.com/launchready/launchready/internal/check"
-	"github.com/launchready/launchready/internal/checks/secrets"
 	"github.com/launchready/launchready/internal/target"
 )
 
@@ -73,7 +72,7 @@ func (SelfEscalation) Run(ctx context.Context, env *check.Env) check.Result {
 		// not write either.
 		return check.Skipped("intrusive check: it writes member a's own metadata, so it runs only with consent", "re-run with --intrusive")
 	}
-	names := frontendNames(ctx, env)
+	names := namesIn(ctx, env)
 	var parts []part
 	var errs []string
 	if sb != nil {
@@ -90,7 +89,7 @@ func (SelfEscalation) Run(ctx context.Context, env *check.Env) check.Result {
 			errs = append(errs, "Firebase: "+err.Error())
 		}
 	}
-	return verdict(env, parts, errs, names.notes)
+	return escalationVerdict(env, parts, errs, names.notes)
 }
 
 // part is one platform's share of the result.
@@ -105,8 +104,8 @@ type part struct {
 	pass string
 }
 
-// verdict folds the platforms' parts into one result.
-func verdict(env *check.Env, parts []part, errs, notes []string) check.Result {
+// escalationVerdict folds the platforms' parts into one result.
+func escalationVerdict(env *check.Env, parts []part, errs, notes []string) check.Result {
 	table := &check.Table{Title: "Member a grants itself a role", Columns: []string{"accepted", "read back", "access before", "access after"}}
 	var ev []check.Evidence
 	var fails, passes []string
@@ -137,37 +136,32 @@ func verdict(env *check.Env, parts []part, errs, notes []string) check.Result {
 	return res
 }
 
-// names are the tables and collections the frontend code names.
-type names struct {
+// frontendNames are the tables and collections the frontend code names.
+type frontendNames struct {
 	tables, collections []string
 	notes               []string
 }
 
-var (
-	// supabase-js: .from('invoices'); storage's .from('bucket') matches
-	// too and is told apart by the Data API's 404.
-	fromCall = regexp.MustCompile("\\.from\\(\\s*['\"`]([A-Za-z_][A-Za-z0-9_]{0,62})['\"`]\\s*\\)")
-	// Firebase v9 collection(db, 'notes') and v8 .collection('notes').
-	collectionCall = regexp.MustCompile("\\bcollection\\(\\s*(?:[A-Za-z_$][\\w$.]*\\s*,\\s*)?['\"`]([A-Za-z0-9_-]{1,100})['\"`]\\s*\\)")
-	supabaseIdent  = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,62}$`)
-)
+// supabaseIdent is a table name the Data API's root may list.
+var supabaseIdent = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,62}$`)
 
-// frontendNames reads table and collection names from the frontend crawl
-// the secrets checks share. A frontend that cannot be read is a note: the
-// platform's own listing may still name the tables.
-func frontendNames(ctx context.Context, env *check.Env) names {
-	texts, notes, err := secrets.FrontendTexts(ctx, env)
-	n := names{notes: notes}
-	if err != nil {
-		n.notes = append(n.notes, "the frontend could not be read for table and collection names: "+err.Error())
-		return n
+// namesIn reads table and collection names from what the frontend crawl
+// the secrets checks share recognised. A frontend that cannot be read is
+// a note: the platform's own listing may still name the tables.
+func namesIn(ctx context.Context, env *check.Env) frontendNames {
+	fe := readFrontend(ctx, env)
+	n := frontendNames{notes: fe.notes}
+	if fe.err != nil {
+		n.notes = append(n.notes, "the frontend could not be read for table and collection names: "+env.Client.Redactor().Redact(fe.err.Error()))
 	}
-	for _, t := range texts {
-		for _, m := range fromCall.FindAllStringSubmatch(t.Body, -1) {
-			n.tables = appendNew(n.tables, m[1])
-		}
-		for _, m := range collectionCall.FindAllStringSubmatch(t.Body, -1) {
-			n.collections = appendNew(n.collections, m[1])
+	for _, t := range fe.supabase.Tables {
+		n.tables = appendNew(n.tables, t.Name)
+	}
+	for _, c := range fe.firebase.Collections {
+		// Top-level collections only: a subcollection path names a
+		// parent document the member may not own.
+		if !strings.Contains(c.Name, "/") {
+			n.collections = appendNew(n.collections, c.Name)
 		}
 	}
 	return n
@@ -228,7 +222,7 @@ type supabaseProbe struct {
 	base string
 }
 
-func (p supabaseProbe) run(ctx context.Context, n names) (part, error) {
+func (p supabaseProbe) run(ctx context.Context, n frontendNames) (part, error) {
 	out := part{fail: "Supabase row-level security policies trust user_metadata, which every user writes; use app_metadata or a roles table"}
 	a, err := p.env.Sessions.PlatformLogin(ctx, "supabase", "a")
 	if err != nil {
@@ -341,13 +335,13 @@ func (p supabaseProbe) countAll(ctx context.Context, s *target.Session, tables [
 			continue
 		}
 		t.last = resp
-		out[i] = countOf(resp)
+		out[i] = rangeCount(resp)
 	}
 	return out
 }
 
-// countOf reads PostgREST's Content-Range total ("0-0/12", "*/0").
-func countOf(resp *target.Response) access {
+// rangeCount reads PostgREST's Content-Range total ("0-0/12", "*/0").
+func rangeCount(resp *target.Response) access {
 	switch {
 	case resp.StatusCode == http.StatusNotFound:
 		return access{missing: true, status: resp.StatusCode, unit: "row"}
@@ -523,7 +517,7 @@ func newFirebaseEscalation(env *check.Env, cfg *target.PlatformConfig) firebaseE
 	return p
 }
 
-func (p firebaseEscalation) run(ctx context.Context, n names) ([]part, error) {
+func (p firebaseEscalation) run(ctx context.Context, n frontendNames) ([]part, error) {
 	a, err := p.env.Sessions.PlatformLogin(ctx, "firebase", "a")
 	if err != nil {
 		return nil, fmt.Errorf("logging member a in: %w", err)

@@ -22,9 +22,9 @@ const (
 	idB = "22222222-2222-4222-8222-222222222222"
 )
 
-// frontend serves a portal home page whose inline script names a table
+// portalFrontend serves a portal home page whose inline script names a table
 // the project's OpenAPI root hides under HideRoot, and a collection.
-func frontend(t *testing.T) string {
+func portalFrontend(t *testing.T) string {
 	t.Helper()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path != "/" {
@@ -77,7 +77,7 @@ func supabaseEnvAuth(t *testing.T, opts supabase.Options, intrusive bool, auth s
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	env := checktest.Env(t, fmt.Sprintf("target: {url: %s, scope: [127.0.0.1]}\nauth:\n%s  supabase: {url: %s, anon_key: %s}\n"+
-		"accounts:\n  a: {email: a@portal.test, password: env:A}\n  b: {email: b@portal.test, password: env:B}\n", frontend(t), auth, srv.URL, sb.AnonKey()))
+		"accounts:\n  a: {email: a@portal.test, password: env:A}\n  b: {email: b@portal.test, password: env:B}\n", portalFrontend(t), auth, srv.URL, sb.AnonKey()))
 	env.Intrusive = intrusive
 	return sb, env
 }
@@ -273,7 +273,7 @@ func firebaseEnv(t *testing.T, opts firebase.Options, wrap func(http.Handler) ht
 	env := checktest.Env(t, fmt.Sprintf("target: {url: %s, scope: [127.0.0.1]}\nauth:\n  kind: firebase\n  firebase:\n    api_key: %s\n"+
 		"    project_id: %s\n    endpoints: {identity: %[4]s/identitytoolkit.googleapis.com, securetoken: %[4]s/securetoken.googleapis.com, "+
 		"firestore: %[4]s/firestore.googleapis.com, storage: %[4]s/firebasestorage.googleapis.com}\n"+
-		"accounts:\n  a: {email: a@portal.test, password: env:A}\n", frontend(t), fb.APIKey(), fb.ProjectID(), srv.URL))
+		"accounts:\n  a: {email: a@portal.test, password: env:A}\n", portalFrontend(t), fb.APIKey(), fb.ProjectID(), srv.URL))
 	env.Intrusive = true
 	return fb, c, env
 }
@@ -449,24 +449,6 @@ func TestGrew(t *testing.T) {
 		if got := grew(tc.before, tc.after); got != tc.want {
 			t.Errorf("grew(%+v, %+v) = %v", tc.before, tc.after, got)
 		}
-	}
-}
-
-func TestNamesFromCode(t *testing.T) {
-	code := `sb.from('invoices').select(); sb.from("user_profiles"); sb.storage.from('avatars'); x.from(items);
-collection(db, 'notes'); collection(this.db, "orders"); db.collection('messages').get(); collection(db, 'users', uid, 'orders');`
-	var tables, colls []string
-	for _, m := range fromCall.FindAllStringSubmatch(code, -1) {
-		tables = append(tables, m[1])
-	}
-	for _, m := range collectionCall.FindAllStringSubmatch(code, -1) {
-		colls = append(colls, m[1])
-	}
-	if got := strings.Join(tables, ","); got != "invoices,user_profiles,avatars" {
-		t.Errorf("tables %s", got)
-	}
-	if got := strings.Join(colls, ","); got != "notes,orders,messages" {
-		t.Errorf("collections %s", got)
 	}
 }
 

@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/launchready/launchready/internal/check"
-	"github.com/launchready/launchready/internal/checks/secrets"
 	"github.com/launchready/launchready/internal/config"
 	"github.com/launchready/launchready/internal/jwtx"
 	"github.com/launchready/launchready/internal/platform"
@@ -61,15 +60,11 @@ func (FirebaseData) Meta() check.Meta {
 
 // Run probes the configured project's three services.
 func (FirebaseData) Run(ctx context.Context, env *check.Env) check.Result {
-	texts, notes, crawlErr := secrets.FrontendTexts(ctx, env)
-	srcs := make([]platform.Source, 0, len(texts))
-	for _, t := range texts {
-		srcs = append(srcs, platform.Source{Label: t.Label, Body: t.Body})
-	}
-	use := platform.Firebase(srcs)
+	fe := readFrontend(ctx, env)
+	use, notes, crawlErr := fe.firebase, fe.notes, fe.err
 	fb := env.Config.Auth.Firebase
 	if fb == nil {
-		return noFirebaseProject(use, len(texts), notes, crawlErr)
+		return noFirebaseProject(use, fe.texts, notes, crawlErr)
 	}
 	p, err := newFirebaseProbe(ctx, env, fb, use)
 	if err != nil {

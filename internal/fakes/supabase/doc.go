@@ -76,7 +76,10 @@
 //     routes and error codes (github.com/supabase/storage, src/http/routes,
 //     src/internal/errors). GET /storage/v1/bucket, GET /storage/v1/bucket/{id} and
 //     POST /storage/v1/object/list/{bucket} with {"prefix","limit",
-//     "offset","sortBy","search"}; errors {"statusCode":"<code>","error",
+//     "offset","sortBy","search"}, uploads (POST /storage/v1/object/
+//     {bucket}/{path}, answering {"Key","Id"}) and removal (DELETE
+//     /storage/v1/object/{bucket} with {"prefixes":[…]}, answering the
+//     removed objects) under the same owner policies as listing; errors {"statusCode":"<code>","error",
 //     "message"} sent with HTTP 400, as Storage renders them. Buckets live
 //     in storage.buckets, which has row-level security and no policies on
 //     a new project: only the service role lists them; everyone else gets

@@ -16,7 +16,7 @@ import (
 )
 
 // Supabase Storage: /storage/v1/bucket, /storage/v1/bucket/{id} and
-// /storage/v1/object/list/{bucket}.
+// /storage/v1/object/list/{bucket}; uploads and removal in upload.go.
 
 type bucket struct {
 	name        string
@@ -74,6 +74,10 @@ func (s *Server) serveStorage(w http.ResponseWriter, r *http.Request, route, key
 		s.getBucket(w, p, strings.TrimPrefix(route, "bucket/"))
 	case r.Method == http.MethodPost && strings.HasPrefix(route, "object/list/"):
 		s.listObjects(w, r, p, strings.TrimPrefix(route, "object/list/"))
+	case r.Method == http.MethodPost && strings.HasPrefix(route, "object/"):
+		s.uploadObject(w, r, p, strings.TrimPrefix(route, "object/"))
+	case r.Method == http.MethodDelete && strings.HasPrefix(route, "object/") && !strings.Contains(strings.TrimPrefix(route, "object/"), "/"):
+		s.deleteObjects(w, r, p, strings.TrimPrefix(route, "object/"))
 	default:
 		writeJSON(w, http.StatusNotFound, "application/json; charset=utf-8", obj{"statusCode": 404, "error": "Not Found",
 			"message": fmt.Sprintf("Route %s:/%s not found", r.Method, route)})

@@ -2,6 +2,7 @@ package supabase
 
 import (
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -68,5 +69,42 @@ func TestStorageBuckets(t *testing.T) {
 	r := do(t, base, req{method: "GET", path: "/storage/v1/bucket/nope", apikey: s.ServiceRoleKey()})
 	if r.status != 400 || !sameJSON(t, r.body, notFound) {
 		t.Errorf("unknown bucket: %d %s", r.status, r.body)
+	}
+}
+
+// TestStorageUploadDelete: uploads and removal follow the owner policies
+// (docs has RLS: owners only; shared has none: any logged-in user; anon
+// never), duplicates are refused, and only removable objects are removed.
+func TestStorageUploadDelete(t *testing.T) {
+	s, base := fake(t, project())
+	tok := roleTokens(t, s, base)
+	up := func(role, bucket, name string) response {
+		return do(t, base, req{method: "POST", path: "/storage/v1/object/" + bucket + "/" + name, apikey: s.AnonKey(), token: tok[role], body: "x"})
+	}
+	del := func(role, bucket, name string) response {
+		return do(t, base, req{method: "DELETE", path: "/storage/v1/object/" + bucket, apikey: s.AnonKey(), token: tok[role], body: `{"prefixes":["` + name + `"]}`})
+	}
+	if r := up("A", "docs", idA+"/new.txt"); r.status != 200 || r.object(t)["Key"] != "docs/"+idA+"/new.txt" {
+		t.Fatalf("upload as owner: %d %s", r.status, r.body)
+	}
+	if r := up("A", "docs", idA+"/new.txt"); r.status != 400 || !strings.Contains(string(r.body), `"409"`) {
+		t.Errorf("duplicate upload: %d %s", r.status, r.body)
+	}
+	if r := up("anon", "shared", "anon.txt"); r.status != 400 || !strings.Contains(string(r.body), "row-level security") {
+		t.Errorf("anonymous upload: %d %s", r.status, r.body)
+	}
+	if r := up("B", "shared", "b.txt"); r.status != 200 {
+		t.Errorf("upload to a bucket without RLS: %d %s", r.status, r.body)
+	}
+	if r := del("B", "docs", idA+"/new.txt"); r.status != 200 || string(r.body) != "[]" {
+		t.Errorf("b deleting a's file: %d %s, want nothing removed", r.status, r.body)
+	}
+	if r := del("A", "docs", idA+"/new.txt"); r.status != 200 || len(r.array(t)) != 1 {
+		t.Errorf("a deleting its file: %d %s", r.status, r.body)
+	}
+	for _, o := range s.Objects("docs") {
+		if o.Name == idA+"/new.txt" {
+			t.Error("the file is still there")
+		}
 	}
 }
