@@ -89,6 +89,7 @@ func (c *Config) Need(key string) (NeedState, string) {
 			`{path: /api/me, method: PATCH, json: {display_name: "{{canary}}"}}`)
 	case "accounts.a", "accounts.b", "accounts.admin":
 		_, ok := c.Accounts[strings.TrimPrefix(key, "accounts.")]
+		ok = ok || c.RecordedFile(strings.TrimPrefix(key, "accounts.")) != ""
 		return needIf(ok, file, key, "add "+key+" with a test member's email and password (password as env:NAME or file:PATH)")
 	case "session.cookie":
 		if c.Session.Kind == "token" {
