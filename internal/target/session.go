@@ -39,6 +39,9 @@ type LoginConfig struct {
 	// login form may still hand its members a platform session for the
 	// data API, which PlatformSession logs into.
 	Platforms map[string]*PlatformConfig
+	// Recorded holds each account's session recorded by hand, for Kind
+	// "recorded".
+	Recorded map[string]*RecordedLogin
 }
 
 // Credentials are one test account's.
@@ -288,10 +291,12 @@ func (s *Sessions) LoginWith(ctx context.Context, name string, opts LoginOptions
 		// Verified on the platform's own user endpoint: the portal's
 		// pages are often rendered in the browser, 200 for anyone.
 		err = s.loginPlatform(ctx, sess, creds, s.cfg.Platform)
+	case "recorded":
+		err = s.loginRecorded(ctx, sess)
 	default:
 		err = s.loginForm(ctx, sess, creds, opts)
 	}
-	if err == nil && sess.plat == nil {
+	if err == nil && sess.plat == nil && sess.Login.Verified == nil {
 		err = s.verify(ctx, sess)
 	}
 	if err != nil {

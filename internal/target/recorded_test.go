@@ -1,0 +1,150 @@
+package target
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/launchready/launchready/internal/recorded"
+)
+
+// handPortal accepts the sessions a person made by hand: a cookie for its
+// pages, a bearer token for its API. Revoking ends both.
+type handPortal struct {
+	mu      sync.Mutex
+	revoked bool
+}
+
+const (
+	handSID   = "hand-made-session-id-1234"
+	handToken = "hand-made-access-token-5678"
+)
+
+func (p *handPortal) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	p.mu.Lock()
+	revoked := p.revoked
+	p.mu.Unlock()
+	c, err := r.Cookie("sid")
+	signedIn := err == nil && c.Value == handSID && !revoked
+	switch r.URL.Path {
+	case "/login":
+		fmt.Fprint(w, `<form method="post"><input name="email"><input type="password" name="password"></form>`)
+	case "/dashboard":
+		if !signedIn {
+			http.Redirect(w, r, "/login?next=/dashboard", http.StatusFound)
+			return
+		}
+		fmt.Fprint(w, "<h1>Welcome back</h1>")
+	case "/api/me":
+		if r.Header.Get("Authorization") != "Bearer "+handToken || revoked {
+			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		fmt.Fprint(w, `{"email": "a@portal.test"}`)
+	default:
+		http.NotFound(w, r)
+	}
+}
+
+func handRecording(origin string) *recorded.Recording {
+	return &recorded.Recording{
+		Schema: recorded.Schema, Origin: origin, Account: "a", Recorded: time.Date(2026, 11, 28, 10, 0, 0, 0, time.UTC),
+		VerifiedURL: origin + "/dashboard",
+		Cookies: []recorded.Cookie{
+			{Name: "sid", Value: handSID, Domain: "127.0.0.1", Path: "/", HTTPOnly: true, SameSite: "Lax"},
+			{Name: "old", Value: "expired-cookie-value", Domain: "127.0.0.1", Path: "/", Expires: time.Now().Add(-time.Hour)},
+		},
+		LocalStorage: map[string]string{"auth": `{"access_token": "` + handToken + `"}`},
+	}
+}
+
+func recordedSessions(t *testing.T, p *handPortal, mod func(*LoginConfig)) (*Sessions, *Client) {
+	t.Helper()
+	srv := httptest.NewServer(p)
+	t.Cleanup(srv.Close)
+	origin, _ := url.Parse(srv.URL)
+	c := newClient(t, Options{})
+	lc := LoginConfig{
+		Origin: origin, Kind: "recorded", Path: "/login", Protected: []string{"/dashboard"}, SessionKind: "cookie",
+		Recorded: map[string]*RecordedLogin{"a": {File: "session-a.json", Recording: handRecording(srv.URL)}},
+	}
+	if mod != nil {
+		mod(&lc)
+	}
+	return NewSessions(c, lc, map[string]Credentials{"a": {}, "b": {}}), c
+}
+
+func TestRecordedLogin(t *testing.T) {
+	p := &handPortal{}
+	s, c := recordedSessions(t, p, nil)
+	sess, err := s.Login(context.Background(), "a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v := sess.Login.Verified; v == nil || !strings.Contains(string(v.Body), "Welcome back") {
+		t.Fatalf("verified page: %+v", v)
+	}
+	names := []string{}
+	for _, ck := range sess.Cookies(s.Config().Origin) {
+		names = append(names, ck.Name)
+	}
+	if strings.Join(names, ",") != "sid" {
+		t.Errorf("jar cookies %v, want only sid (the expired one left out)", names)
+	}
+	out := c.Redactor().Redact("Cookie: x=1\nsid " + handSID + " token " + handToken)
+	if strings.Contains(out, handSID) || strings.Contains(out, handToken) {
+		t.Errorf("recorded values printed: %s", out)
+	}
+
+	_, err = s.Login(context.Background(), "b")
+	want := "login as b (): no recorded session for account b: add auth.recorded.b: launchready-session-b.json to the config and record it with `launchready login --record --account b --out launchready-session-b.json`"
+	if err == nil || err.Error() != want {
+		t.Errorf("b without a recording: %v\nwant %s", err, want)
+	}
+
+	p.mu.Lock()
+	p.revoked = true
+	p.mu.Unlock()
+	_, err = s.Login(context.Background(), "a")
+	if !errors.Is(err, ErrRecordedExpired) {
+		t.Fatalf("after revocation: %v, want ErrRecordedExpired", err)
+	}
+	for _, part := range []string{
+		"/dashboard sent it to the login page",
+		"(recorded 2026-11-28 10:00:00 UTC in session-a.json)",
+		"sign in again by hand with `launchready login --record --account a --out session-a.json`",
+	} {
+		if !strings.Contains(err.Error(), part) {
+			t.Errorf("error %q misses %q", err, part)
+		}
+	}
+}
+
+func TestRecordedTokenLogin(t *testing.T) {
+	p := &handPortal{}
+	s, _ := recordedSessions(t, p, func(lc *LoginConfig) {
+		lc.SessionKind, lc.TokenFrom, lc.TokenHeader, lc.TokenPrefix = "token", "localStorage:auth#access_token", "Authorization", "Bearer "
+		lc.Protected = []string{"/api/me"}
+	})
+	sess, err := s.Login(context.Background(), "a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sess.Token() != "Bearer "+handToken {
+		t.Errorf("token not taken from localStorage")
+	}
+	p.mu.Lock()
+	p.revoked = true
+	p.mu.Unlock()
+	_, err = s.Login(context.Background(), "a")
+	if !errors.Is(err, ErrRecordedExpired) || !strings.Contains(err.Error(), "/api/me answered 401") {
+		t.Errorf("revoked token: %v", err)
+	}
+}
