@@ -82,8 +82,12 @@ func TestParseRefuses(t *testing.T) {
 		"origin":        {edit(func(m map[string]any) { m["origin"] = "app.example.com" }), `origin: want an http(s) origin like https://app.example.com, got "app.example.com"`},
 		"no time":       {edit(func(m map[string]any) { delete(m, "recorded") }), "no recorded time"},
 		"cookie name":   {edit(func(m map[string]any) { m["cookies"] = []any{map[string]any{"name": "", "domain": "x"}} }), "cookies[0]: needs a name and a domain"},
-		"cookie value":  {edit(func(m map[string]any) { m["cookies"] = []any{map[string]any{"name": "a", "value": "1\r\nX: y", "domain": "x"}} }), "cookies[0]: a name, value, domain or path holds a character a cookie cannot"},
-		"samesite":      {edit(func(m map[string]any) { m["cookies"] = []any{map[string]any{"name": "a", "domain": "x", "sameSite": "lax"}} }), `cookies[0]: sameSite "lax", want Strict, Lax or None`},
+		"cookie value": {edit(func(m map[string]any) {
+			m["cookies"] = []any{map[string]any{"name": "a", "value": "1\r\nX: y", "domain": "x"}}
+		}), "cookies[0]: a name, value, domain or path holds a character a cookie cannot"},
+		"samesite": {edit(func(m map[string]any) {
+			m["cookies"] = []any{map[string]any{"name": "a", "domain": "x", "sameSite": "lax"}}
+		}), `cookies[0]: sameSite "lax", want Strict, Lax or None`},
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, err := Parse(tc.data)
