@@ -236,7 +236,7 @@ func checkScanSide(t *testing.T, p *ssoPortal, origin *url.URL, rec *recorded.Re
 	lc := target.LoginConfig{Origin: origin, Kind: "recorded", Path: "/login", Protected: []string{"/dashboard"}, SessionKind: "cookie",
 		Recorded: map[string]*target.RecordedLogin{"a": {File: file, Recording: rec}}}
 	sessions := target.NewSessions(c, lc, map[string]target.Credentials{"a": {}})
-	sess, err := sessions.Login(ctx, "a")
+	sess, err := sessions.Get(ctx, "a")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -259,7 +259,7 @@ func checkScanSide(t *testing.T, p *ssoPortal, origin *url.URL, rec *recorded.Re
 	p.mu.Lock()
 	p.revoked = true
 	p.mu.Unlock()
-	_, err = sessions.Login(ctx, "a")
+	_, err = target.NewSessions(c, lc, map[string]target.Credentials{"a": {}}).Get(ctx, "a")
 	want := "sign in again by hand with `launchready login --record --account a --out " + file + "`"
 	if !errors.Is(err, target.ErrRecordedExpired) || !strings.Contains(err.Error(), want) {
 		t.Errorf("after revocation: %v\nwant it to say %s", err, want)

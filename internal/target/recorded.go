@@ -23,6 +23,12 @@ type RecordedLogin struct {
 	Recording *recorded.Recording
 }
 
+// ErrRecordedFresh is returned by Login and LoginWith for an account whose
+// session was recorded by hand: the scanner cannot sign in afresh, and
+// reusing the recording for a check that logs out would end it for every
+// other check. Sessions.Get returns the recorded session.
+var ErrRecordedFresh = errors.New("no fresh login with a recorded session")
+
 // ErrRecordedExpired is wrapped by a recorded login the portal no longer
 // accepts.
 var ErrRecordedExpired = errors.New("the recorded session is no longer valid")
@@ -31,7 +37,12 @@ var ErrRecordedExpired = errors.New("the recorded session is no longer valid")
 // for a token session, takes the token session.from names), then verifies
 // it on the first protected page. Every recorded value joins the redactor
 // first, so no evidence can print one.
-func (s *Sessions) loginRecorded(ctx context.Context, sess *Session) error {
+func (s *Sessions) loginRecorded(ctx context.Context, sess *Session, opts LoginOptions) error {
+	if !opts.shared {
+		return fmt.Errorf("%w: member %s signs in by hand (auth.kind recorded), so only the shared recorded session exists; "+
+			"a check that logs in afresh (logout, session rotation, login variations) is not run with it, since a logout "+
+			"would end the recorded session for the rest of the scan", ErrRecordedFresh, sess.Account)
+	}
 	rl := s.cfg.Recorded[sess.Account]
 	if rl == nil || rl.Recording == nil {
 		file := "launchready-session-" + sess.Account + ".json"

@@ -84,7 +84,7 @@ func recordedSessions(t *testing.T, p *handPortal, mod func(*LoginConfig)) (*Ses
 func TestRecordedLogin(t *testing.T) {
 	p := &handPortal{}
 	s, c := recordedSessions(t, p, nil)
-	sess, err := s.Login(context.Background(), "a")
+	sess, err := s.Get(context.Background(), "a")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,16 +103,23 @@ func TestRecordedLogin(t *testing.T) {
 		t.Errorf("recorded values printed: %s", out)
 	}
 
-	_, err = s.Login(context.Background(), "b")
+	_, err = s.Get(context.Background(), "b")
 	want := "login as b (): no recorded session for account b: add auth.recorded.b: launchready-session-b.json to the config and record it with `launchready login --record --account b --out launchready-session-b.json`"
 	if err == nil || err.Error() != want {
 		t.Errorf("b without a recording: %v\nwant %s", err, want)
 	}
 
+	// A check that logs in afresh (and may log out) gets no session.
+	_, err = s.Login(context.Background(), "a")
+	if !errors.Is(err, ErrRecordedFresh) || !strings.Contains(err.Error(), "member a signs in by hand (auth.kind recorded)") {
+		t.Errorf("a fresh login: %v, want ErrRecordedFresh", err)
+	}
+
 	p.mu.Lock()
 	p.revoked = true
 	p.mu.Unlock()
-	_, err = s.Login(context.Background(), "a")
+	s, _ = recordedSessions(t, p, nil)
+	_, err = s.Get(context.Background(), "a")
 	if !errors.Is(err, ErrRecordedExpired) {
 		t.Fatalf("after revocation: %v, want ErrRecordedExpired", err)
 	}
@@ -133,17 +140,28 @@ func TestRecordedTokenLogin(t *testing.T) {
 		lc.SessionKind, lc.TokenFrom, lc.TokenHeader, lc.TokenPrefix = "token", "localStorage:auth#access_token", "Authorization", "Bearer "
 		lc.Protected = []string{"/api/me"}
 	})
-	sess, err := s.Login(context.Background(), "a")
+	sess, err := s.Get(context.Background(), "a")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if sess.Token() != "Bearer "+handToken {
 		t.Errorf("token not taken from localStorage")
 	}
+	if resp, err := sess.Do(context.Background(), &Request{URL: s.url("/api/me")}); err != nil || resp.StatusCode != http.StatusOK {
+		t.Errorf("/api/me with the recorded token: %v, %v", resp, err)
+	}
 	p.mu.Lock()
 	p.revoked = true
 	p.mu.Unlock()
 	_, err = s.Login(context.Background(), "a")
+	if !errors.Is(err, ErrRecordedFresh) {
+		t.Errorf("fresh login: %v", err)
+	}
+	s, _ = recordedSessions(t, p, func(lc *LoginConfig) {
+		lc.SessionKind, lc.TokenFrom, lc.TokenHeader, lc.TokenPrefix = "token", "localStorage:auth#access_token", "Authorization", "Bearer "
+		lc.Protected = []string{"/api/me"}
+	})
+	_, err = s.Get(context.Background(), "a")
 	if !errors.Is(err, ErrRecordedExpired) || !strings.Contains(err.Error(), "/api/me answered 401") {
 		t.Errorf("revoked token: %v", err)
 	}

@@ -247,7 +247,7 @@ func (s *Sessions) Get(ctx context.Context, name string) (*Session, error) {
 	}
 	s.mu.Unlock()
 	e.once.Do(func() {
-		e.sess, e.err = s.Login(context.WithoutCancel(ctx), name)
+		e.sess, e.err = s.LoginWith(context.WithoutCancel(ctx), name, LoginOptions{shared: true})
 		if e.err != nil {
 			e.sess = nil
 		}
@@ -264,6 +264,8 @@ type LoginOptions struct {
 	// Plant seeds the jar before the login page is fetched, as an attacker
 	// who fixed a victim's cookie would.
 	Plant []*http.Cookie
+	// shared marks the login Get shares between checks.
+	shared bool
 }
 
 // Login performs a fresh login for the account, not shared.
@@ -292,7 +294,7 @@ func (s *Sessions) LoginWith(ctx context.Context, name string, opts LoginOptions
 		// pages are often rendered in the browser, 200 for anyone.
 		err = s.loginPlatform(ctx, sess, creds, s.cfg.Platform)
 	case "recorded":
-		err = s.loginRecorded(ctx, sess)
+		err = s.loginRecorded(ctx, sess, opts)
 	default:
 		err = s.loginForm(ctx, sess, creds, opts)
 	}
