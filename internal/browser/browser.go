@@ -178,14 +178,23 @@ func execPath(p string) (string, error) {
 	return full, nil
 }
 
-// start launches the browser and opens its tab.
+// start launches the browser, opens its tab and has every dialog
+// dismissed.
 func start(ctx context.Context, out *tailBuffer) error {
+	if err := launch(ctx, out); err != nil {
+		return err
+	}
+	dismissDialogs(ctx)
+	return nil
+}
+
+// launch launches the browser and opens its tab.
+func launch(ctx context.Context, out *tailBuffer) error {
 	if err := chromedp.Do(ctx); err != nil {
 		if s := out.String(); s != "" {
 			return fmt.Errorf("starting Chromium: %w; it printed:\n%s", err, s)
 		}
 		return fmt.Errorf("starting Chromium: %w", err)
 	}
-	dismissDialogs(ctx)
 	return nil
 }

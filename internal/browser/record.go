@@ -107,6 +107,9 @@ func Record(ctx context.Context, opts RecordOptions, person Person) (*recorded.R
 	defer prof.remove()
 	out := &tailBuffer{max: 4 << 10}
 	alloc := allocatorOptions(exe, rules, prof, out)
+	if rules == "" {
+		alloc = append(alloc, chromedp.Flag("host-resolver-rules", false)) // false drops the flag
+	}
 	if !opts.Headless {
 		alloc = append(alloc, chromedp.Flag("headless", false), chromedp.Flag("hide-scrollbars", false), chromedp.Flag("mute-audio", false))
 	}
@@ -116,7 +119,12 @@ func Record(ctx context.Context, opts RecordOptions, person Person) (*recorded.R
 		cancelTab()
 		cancelAlloc()
 	}()
-	if err := start(tabCtx, out); err != nil {
+	if opts.Headless {
+		err = start(tabCtx, out) // nobody to answer a dialog
+	} else {
+		err = launch(tabCtx, out) // the person answers dialogs
+	}
+	if err != nil {
 		return nil, err
 	}
 	if err := chromedp.Do(tabCtx, chromedp.Navigate(login[0])); err != nil {

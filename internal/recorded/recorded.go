@@ -37,7 +37,9 @@ const (
 	MaxCookies = 500
 	// MaxKeys caps the keys saved from each of localStorage and sessionStorage.
 	MaxKeys = 2000
-	// MaxValueBytes caps one web storage value or one IndexedDB record.
+	// MaxValueBytes caps one web storage value or the JSON of one
+	// IndexedDB record, in characters (UTF-16 code units, as the page
+	// counts them).
 	MaxValueBytes = 1 << 20
 	// MaxDatabases caps the IndexedDB databases saved.
 	MaxDatabases = 20
@@ -339,8 +341,10 @@ func contains(list []string, s string) bool {
 }
 
 // Secrets lists the values in the recording that must never be printed:
-// every cookie value, every web storage value, and the string leaves of
-// JSON values (a token inside a stored session object).
+// every cookie value, every web storage value of token length, and the
+// long string leaves of JSON values (a token inside a stored session
+// object). Short storage values ("dark", "english") are settings, and
+// masking them would shred ordinary text.
 func (r *Recording) Secrets() []string {
 	var out []string
 	for _, c := range r.Cookies {
@@ -348,7 +352,9 @@ func (r *Recording) Secrets() []string {
 	}
 	for _, m := range []map[string]string{r.LocalStorage, r.SessionStorage} {
 		for _, v := range m {
-			out = append(out, v)
+			if len(v) >= minLeaf {
+				out = append(out, v)
+			}
 			out = appendLeaves(out, []byte(v))
 		}
 	}
@@ -362,6 +368,9 @@ func (r *Recording) Secrets() []string {
 	return out
 }
 
+// minLeaf is the shortest storage value treated as a credential.
+const minLeaf = 16
+
 // appendLeaves adds the long string leaves of a JSON value: short strings
 // ("en", "dark") would shred ordinary text without protecting anything.
 func appendLeaves(out []string, data []byte) []string {
@@ -373,7 +382,7 @@ func appendLeaves(out []string, data []byte) []string {
 	walk = func(v any) {
 		switch x := v.(type) {
 		case string:
-			if len(x) >= 16 {
+			if len(x) >= minLeaf {
 				out = append(out, x)
 			}
 		case []any:

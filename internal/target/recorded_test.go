@@ -7,11 +7,14 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/launchready/launchready/internal/config"
 	"github.com/launchready/launchready/internal/recorded"
 )
 
@@ -164,5 +167,38 @@ func TestRecordedTokenLogin(t *testing.T) {
 	_, err = s.Get(context.Background(), "a")
 	if !errors.Is(err, ErrRecordedExpired) || !strings.Contains(err.Error(), "/api/me answered 401") {
 		t.Errorf("revoked token: %v", err)
+	}
+}
+
+// TestRecordedFromConfig goes the scan's way: a config naming the session
+// file, loaded and validated, then FromConfig's sessions.
+func TestRecordedFromConfig(t *testing.T) {
+	srv := httptest.NewServer(&handPortal{})
+	defer srv.Close()
+	dir := t.TempDir()
+	if err := recorded.WriteFile(filepath.Join(dir, "session-a.json"), handRecording(srv.URL)); err != nil {
+		t.Fatal(err)
+	}
+	yaml := "target:\n  url: " + srv.URL + "\nauth:\n  kind: recorded\n  login: {path: /login}\n  protected: [/dashboard]\n  recorded: {a: session-a.json}\n"
+	if err := os.WriteFile(filepath.Join(dir, "launchready.yaml"), []byte(yaml), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := config.Load(filepath.Join(dir, "launchready.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, sessions, err := FromConfig(cfg, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sess, err := sessions.Get(context.Background(), "a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(sess.Login.Verified.Body), "Welcome back") {
+		t.Errorf("verified page: %s", sess.Login.Verified.Body)
+	}
+	if _, err := sessions.Get(context.Background(), "b"); err == nil || !strings.Contains(err.Error(), `no account "b"`) {
+		t.Errorf("b has neither a recording nor an account: %v", err)
 	}
 }
