@@ -33,14 +33,16 @@ func TestParseRecorded(t *testing.T) {
 	if state, _ := c.Need("accounts.a"); state != NeedPresent {
 		t.Errorf("Need(accounts.a) = %v with a recorded session for a", state)
 	}
-	if state, _ := c.Need("accounts.b"); state != NeedMissing {
-		t.Errorf("Need(accounts.b) = %v without one", state)
+	want := "launchready.yaml has no auth.recorded.b: add auth.recorded.b with member b's session file, recorded by hand with " +
+		"`launchready login --record --account b --out launchready-session-b.json`"
+	if state, reason := c.Need("accounts.b"); state != NeedMissing || reason != want {
+		t.Errorf("Need(accounts.b) = %v, %q without one\nwant %q", state, reason, want)
 	}
 
 	// The token the config names must be in the recording.
 	bad := strings.Replace(yaml, "#access_token", "#refresh_token", 1)
 	_, err = Parse([]byte(bad), "", testOptions(t))
-	want := `launchready.yaml:6: auth.recorded.a: session-a.json has no token where session.from says (localStorage:auth#refresh_token): localStorage "auth" field "refresh_token": no field "refresh_token"`
+	want = `launchready.yaml:6: auth.recorded.a: session-a.json has no token where session.from says (localStorage:auth#refresh_token): localStorage "auth" field "refresh_token": no field "refresh_token"`
 	if err == nil || err.Error() != want {
 		t.Errorf("err = %v\nwant %s", err, want)
 	}
