@@ -133,7 +133,7 @@ func Parse(data []byte) (*Recording, error) {
 	dec.DisallowUnknownFields()
 	var r Recording
 	if err := dec.Decode(&r); err != nil {
-		return nil, fmt.Errorf("not JSON of a launchready session recording: %w", err)
+		return nil, fmt.Errorf("invalid JSON: %w", err)
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return nil, errors.New("trailing data after the JSON object")

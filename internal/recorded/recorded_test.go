@@ -75,10 +75,10 @@ func TestParseRefuses(t *testing.T) {
 		data []byte
 		want string
 	}{
-		"not json":      {[]byte("cookies: []"), "not JSON of a launchready session recording: invalid character 'c' looking for beginning of value"},
+		"not json":      {[]byte("cookies: []"), "invalid JSON: invalid character 'c' looking for beginning of value"},
 		"trailing":      {append(append([]byte{}, good...), "{}"...), "trailing data after the JSON object"},
 		"schema":        {edit(func(m map[string]any) { m["schema"] = "playwright" }), `schema is "playwright", want "launchready/session/v1"`},
-		"unknown field": {edit(func(m map[string]any) { m["origins"] = []any{} }), `not JSON of a launchready session recording: json: unknown field "origins"`},
+		"unknown field": {edit(func(m map[string]any) { m["origins"] = []any{} }), `invalid JSON: json: unknown field "origins"`},
 		"origin":        {edit(func(m map[string]any) { m["origin"] = "app.example.com" }), `origin: want an http(s) origin like https://app.example.com, got "app.example.com"`},
 		"no time":       {edit(func(m map[string]any) { delete(m, "recorded") }), "no recorded time"},
 		"cookie name":   {edit(func(m map[string]any) { m["cookies"] = []any{map[string]any{"name": "", "domain": "x"}} }), "cookies[0]: needs a name and a domain"},
