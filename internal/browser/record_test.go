@@ -71,9 +71,10 @@ func (p *ssoPortal) session(r *http.Request) (string, bool) {
 
 func (p *ssoPortal) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if strings.HasPrefix(r.Host, "idp.test") {
-		// The provider's own cookie, which must not be saved.
+		// The provider's own cookie and storage, which must not be saved.
 		http.SetCookie(w, &http.Cookie{Name: "idp_sid", Value: "provider-session-value", Path: "/", HttpOnly: true})
-		http.Redirect(w, r, p.origin+"/dashboard", http.StatusFound)
+		fmt.Fprintf(w, `<html><body><script>localStorage.setItem('idp_token', 'provider-storage-value');
+sessionStorage.setItem('idp_state', 'provider-state-value'); location.replace(%q);</script></body></html>`, p.origin+"/dashboard")
 		return
 	}
 	switch r.URL.Path {
@@ -195,8 +196,10 @@ func checkRecordingFile(t *testing.T, file string) {
 	if !strings.HasPrefix(string(data), "{\n  \"warning\": \"This file is a credential") {
 		t.Errorf("the file does not start with the credential warning:\n%.200s", data)
 	}
-	if strings.Contains(string(data), "provider-session-value") {
-		t.Errorf("the provider's cookie was saved")
+	for _, v := range []string{"provider-session-value", "provider-storage-value", "provider-state-value", "idp_"} {
+		if strings.Contains(string(data), v) {
+			t.Errorf("the provider's %s was saved", v)
+		}
 	}
 }
 
@@ -286,6 +289,15 @@ func TestRecordNotSignedIn(t *testing.T) {
 		t.Fatalf("err = %v, want ErrNotSignedIn naming the login page it landed on", err)
 	}
 	assertClean(t, tmp)
+}
+
+func TestRecordWithoutChromium(t *testing.T) {
+	origin, _ := url.Parse("http://127.0.0.1:1")
+	opts := RecordOptions{Options: Options{ExecPath: filepath.Join(t.TempDir(), "chromium")}, Origin: origin}
+	_, err := Record(context.Background(), opts, nil)
+	if !errors.Is(err, ErrNoChromium) || !strings.Contains(err.Error(), "apt-get install -y chromium") {
+		t.Errorf("err = %v, want ErrNoChromium naming how to install it", err)
+	}
 }
 
 func TestOpenRules(t *testing.T) {
