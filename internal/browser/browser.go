@@ -19,6 +19,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/launchready/launchready/internal/recorded"
 )
 
 // Bounds on what Inspect reads from a page.
@@ -79,6 +81,10 @@ type Options struct {
 	// TempDir is where the throwaway HOME and profile are made; empty means
 	// the system's temporary directory. Everything made there is removed.
 	TempDir string
+	// Seed, when set, is a session recorded with `launchready login
+	// --record`: its cookies, web storage and IndexedDB are put into the
+	// browser (see Seed) before the first page opens.
+	Seed *recorded.Recording
 }
 
 // Storage is what one page left in the browser's web storage.
@@ -152,6 +158,11 @@ func Inspect(ctx context.Context, opts Options, cookies []*http.Cookie, origin *
 	if err := start(tabCtx, out); err != nil {
 		return nil, err
 	}
+	if opts.Seed != nil {
+		if err := chromedp.Do(tabCtx, Seed(opts.Seed, origin)); err != nil {
+			return nil, err
+		}
+	}
 	return visitAll(tabCtx, cookies, origin, urls)
 }
 
@@ -167,14 +178,23 @@ func execPath(p string) (string, error) {
 	return full, nil
 }
 
-// start launches the browser and opens its tab.
+// start launches the browser, opens its tab and has every dialog
+// dismissed.
 func start(ctx context.Context, out *tailBuffer) error {
+	if err := launch(ctx, out); err != nil {
+		return err
+	}
+	dismissDialogs(ctx)
+	return nil
+}
+
+// launch launches the browser and opens its tab.
+func launch(ctx context.Context, out *tailBuffer) error {
 	if err := chromedp.Do(ctx); err != nil {
 		if s := out.String(); s != "" {
 			return fmt.Errorf("starting Chromium: %w; it printed:\n%s", err, s)
 		}
 		return fmt.Errorf("starting Chromium: %w", err)
 	}
-	dismissDialogs(ctx)
 	return nil
 }

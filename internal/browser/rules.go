@@ -1,8 +1,10 @@
 package browser
 
 import (
+	"context"
 	"fmt"
 	"maps"
+	"net"
 	"net/netip"
 	"net/url"
 	"slices"
@@ -57,4 +59,33 @@ func validName(name string) bool {
 		}
 	}
 	return true
+}
+
+// ResolveOrigin looks the origin's host up through the DNS server at
+// server (host:port) so the browser reaches the address the scanner does,
+// and returns it as a Resolve map; an IP-literal origin needs none.
+func ResolveOrigin(ctx context.Context, server string, origin *url.URL) (map[string]string, error) {
+	host := origin.Hostname()
+	if _, err := netip.ParseAddr(host); err == nil {
+		return nil, nil
+	}
+	r := &net.Resolver{PreferGo: true, Dial: func(ctx context.Context, network, _ string) (net.Conn, error) {
+		var d net.Dialer
+		return d.DialContext(ctx, network, server) // network passed through: TCP retries of truncated answers
+	}}
+	addrs, err := r.LookupNetIP(ctx, "ip", host)
+	if err != nil {
+		return nil, fmt.Errorf("resolving %s for the browser: %w", host, err)
+	}
+	if len(addrs) == 0 {
+		return nil, fmt.Errorf("resolving %s for the browser: no address", host)
+	}
+	best := addrs[0].Unmap()
+	for _, a := range addrs {
+		if a.Unmap().Is4() {
+			best = a.Unmap()
+			break
+		}
+	}
+	return map[string]string{host: best.String()}, nil
 }

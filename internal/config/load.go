@@ -27,6 +27,9 @@ type Options struct {
 	// resolved against; empty means the directory of the config's path
 	// (the working directory when the path is "").
 	BaseDir string
+	// NoRecordings skips reading the auth.recorded session files: `launchready
+	// login --record` loads the config to write them.
+	NoRecordings bool
 }
 
 // Load reads, decodes and validates the config at path, resolving relative

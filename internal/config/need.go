@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+
+	"github.com/launchready/launchready/internal/recorded"
 )
 
 // NeedState says whether the config gives what a check needs.
@@ -89,6 +91,12 @@ func (c *Config) Need(key string) (NeedState, string) {
 			`{path: /api/me, method: PATCH, json: {display_name: "{{canary}}"}}`)
 	case "accounts.a", "accounts.b", "accounts.admin":
 		_, ok := c.Accounts[strings.TrimPrefix(key, "accounts.")]
+		name := strings.TrimPrefix(key, "accounts.")
+		ok = ok || c.RecordedFile(name) != ""
+		if c.Auth.Kind == "recorded" {
+			return needIf(ok, file, "auth.recorded."+name, fmt.Sprintf("add auth.recorded.%s with member %s's session file, recorded by hand with `%s`",
+				name, name, recorded.Command(name, "launchready-session-"+name+".json")))
+		}
 		return needIf(ok, file, key, "add "+key+" with a test member's email and password (password as env:NAME or file:PATH)")
 	case "session.cookie":
 		if c.Session.Kind == "token" {

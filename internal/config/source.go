@@ -19,6 +19,8 @@ type source struct {
 	lines map[string]int
 	// empty holds the keys written with no value (key: or key: ~).
 	empty map[string]bool
+	// noRecordings: see Options.NoRecordings.
+	noRecordings bool
 }
 
 func newSource(path string, opts Options) *source {
@@ -29,6 +31,8 @@ func newSource(path string, opts Options) *source {
 		readFile: opts.ReadFile,
 		lines:    map[string]int{},
 		empty:    map[string]bool{},
+
+		noRecordings: opts.NoRecordings,
 	}
 	if s.getenv == nil {
 		s.getenv = os.LookupEnv

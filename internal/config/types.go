@@ -112,6 +112,9 @@ type Auth struct {
 	// with auth.kind supabase or firebase.
 	Supabase *Supabase `yaml:"supabase"`
 	Firebase *Firebase `yaml:"firebase"`
+	// Recorded names each member's session file, saved by `launchready
+	// login --record`, for auth.kind recorded.
+	Recorded *Recorded `yaml:"recorded"`
 }
 
 // Signup describes registration.

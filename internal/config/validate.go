@@ -91,7 +91,7 @@ func (c *Config) validate() error {
 	for _, check := range []func() error{
 		c.validateURLs, c.validatePlatform, c.validateScope, c.validateResolver, c.validateCAFile, c.validateLimits,
 		c.validateAuth, c.validateLogin, c.validateJourney, c.validateSession, c.validateAccounts,
-		c.validateAuthz, c.validateSource,
+		c.validateAuthz, c.validateSource, c.validateRecorded,
 	} {
 		if err := check(); err != nil {
 			return err
@@ -380,9 +380,9 @@ func (c *Config) validateLimits() error {
 func (c *Config) validateAuth() error {
 	a := &c.Auth
 	switch a.Kind {
-	case "form", "json", "supabase", "firebase":
+	case "form", "json", "supabase", "firebase", "recorded":
 	default:
-		return c.src.errKey("auth.kind", "want form, json, supabase or firebase, got %q (other kinds are not supported by this version of launchready yet)", a.Kind)
+		return c.src.errKey("auth.kind", "want form, json, supabase, firebase or recorded, got %q (other kinds are not supported by this version of launchready yet)", a.Kind)
 	}
 	for i, p := range a.Protected {
 		if err := c.checkPath(fmt.Sprintf("auth.protected[%d]", i), p); err != nil {

@@ -56,5 +56,6 @@ func FromConfig(cfg *config.Config, version string) (*Client, *Sessions, error) 
 	for name, a := range cfg.Accounts {
 		accounts[name] = Credentials{Email: a.Email.Value, Password: a.Password.Value}
 	}
+	addRecorded(cfg, &lc, accounts)
 	return c, NewSessions(c, lc, accounts), nil
 }

@@ -39,6 +39,9 @@ type LoginConfig struct {
 	// login form may still hand its members a platform session for the
 	// data API, which PlatformSession logs into.
 	Platforms map[string]*PlatformConfig
+	// Recorded holds each account's session recorded by hand, for Kind
+	// "recorded".
+	Recorded map[string]*RecordedLogin
 }
 
 // Credentials are one test account's.
@@ -244,7 +247,7 @@ func (s *Sessions) Get(ctx context.Context, name string) (*Session, error) {
 	}
 	s.mu.Unlock()
 	e.once.Do(func() {
-		e.sess, e.err = s.Login(context.WithoutCancel(ctx), name)
+		e.sess, e.err = s.LoginWith(context.WithoutCancel(ctx), name, LoginOptions{shared: true})
 		if e.err != nil {
 			e.sess = nil
 		}
@@ -261,6 +264,8 @@ type LoginOptions struct {
 	// Plant seeds the jar before the login page is fetched, as an attacker
 	// who fixed a victim's cookie would.
 	Plant []*http.Cookie
+	// shared marks the login Get shares between checks.
+	shared bool
 }
 
 // Login performs a fresh login for the account, not shared.
@@ -288,10 +293,12 @@ func (s *Sessions) LoginWith(ctx context.Context, name string, opts LoginOptions
 		// Verified on the platform's own user endpoint: the portal's
 		// pages are often rendered in the browser, 200 for anyone.
 		err = s.loginPlatform(ctx, sess, creds, s.cfg.Platform)
+	case "recorded":
+		err = s.loginRecorded(ctx, sess, opts)
 	default:
 		err = s.loginForm(ctx, sess, creds, opts)
 	}
-	if err == nil && sess.plat == nil {
+	if err == nil && sess.plat == nil && sess.Login.Verified == nil {
 		err = s.verify(ctx, sess)
 	}
 	if err != nil {

@@ -127,7 +127,10 @@ func (s Storage) prepare(ctx context.Context, env *check.Env) (plan, check.Resul
 	if p.view, err = journey.ProtectedView(ctx, env, cfg.Protected[0]); err != nil {
 		return plan{}, check.Errorf("%v", err), false
 	}
-	if p.cookies = browserCookies(p.sess, p.origin, p.pages); len(p.cookies) == 0 {
+	// A session recorded by hand goes into the browser whole (cookies
+	// with their attributes, web storage, IndexedDB).
+	seed := env.Config.Recording("a")
+	if p.cookies = browserCookies(p.sess, p.origin, p.pages); len(p.cookies) == 0 && seed == nil {
 		if p.sess.Token() != "" {
 			return plan{}, check.Skipped("member a's session is a bearer token and the login set no cookie: a browser cannot be handed a bearer token, so the pages cannot be opened logged in",
 				"a login that sets a session cookie (browser mode does not yet log in through the portal's own login page)"), false
@@ -138,7 +141,10 @@ func (s Storage) prepare(ctx context.Context, env *check.Env) (plan, check.Resul
 	if err != nil {
 		return plan{}, check.Errorf("%v", err), false
 	}
-	p.opts = browser.Options{ExecPath: exe, Resolve: resolve, CAFile: env.Config.Target.CAFile, Timeout: storageTimeout}
+	p.opts = browser.Options{ExecPath: exe, Resolve: resolve, CAFile: env.Config.Target.CAFile, Timeout: storageTimeout, Seed: seed}
+	if seed != nil {
+		p.cookies = nil
+	}
 	return p, check.Result{}, true
 }
 
