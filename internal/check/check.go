@@ -4,6 +4,7 @@ package check
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -225,8 +226,21 @@ func Warnf(ev []Evidence, format string, a ...any) Result {
 	return Result{Status: Warn, Summary: fmt.Sprintf(format, a...), Evidence: ev}
 }
 
-// Errorf returns an ERROR result: the check could not evaluate.
+// skipper is an error that means the check cannot run with this config,
+// not that it broke (a fresh login with a recorded session).
+type skipper interface {
+	SkipReason() (reason, enable string)
+}
+
+// Errorf returns an ERROR result: the check could not evaluate. An error
+// argument that carries a skip reason makes it a SKIP instead.
 func Errorf(format string, a ...any) Result {
+	for _, x := range a {
+		var s skipper
+		if err, ok := x.(error); ok && errors.As(err, &s) {
+			return Skipped(s.SkipReason())
+		}
+	}
 	msg := fmt.Sprintf(format, a...)
 	return Result{Status: Error, Summary: "could not evaluate: " + msg, Reason: msg}
 }

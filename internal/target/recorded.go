@@ -27,7 +27,21 @@ type RecordedLogin struct {
 // session was recorded by hand: the scanner cannot sign in afresh, and
 // reusing the recording for a check that logs out would end it for every
 // other check. Sessions.Get returns the recorded session.
-var ErrRecordedFresh = errors.New("no fresh login with a recorded session")
+var ErrRecordedFresh error = freshLoginError{}
+
+// freshLoginError is ErrRecordedFresh. A check stopped by it is SKIP,
+// not ERROR: nothing broke, the config's login kind cannot give it a
+// fresh login.
+type freshLoginError struct{}
+
+func (freshLoginError) Error() string { return "no fresh login with a recorded session" }
+
+// SkipReason says why a check that needed a fresh login did not run and
+// what would let it.
+func (freshLoginError) SkipReason() (reason, enable string) {
+	return "the check logs in afresh (and may log out), which a session recorded by hand (auth.kind recorded) cannot do without ending it for the rest of the scan",
+		"a staging config whose test members log in by form, json or a platform (auth.kind form|json|supabase|firebase|clerk)"
+}
 
 // ErrRecordedExpired is wrapped by a recorded login the portal no longer
 // accepts.
