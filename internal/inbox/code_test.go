@@ -9,7 +9,7 @@ import (
 func TestCode(t *testing.T) {
 	for _, tc := range []struct {
 		name, text, html, re, want string
-		ok                     bool
+		ok                         bool
 	}{
 		{name: "plain", text: "Your sign-in code is 483920.", want: "483920", ok: true},
 		{name: "date and footer ignored", text: "Sent 2026-11-29 12:30:45\nYour verification code: 120934\n\nAcme Ltd, company no. 09876543, +44 20 7946 0958",
