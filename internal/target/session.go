@@ -39,6 +39,9 @@ type LoginConfig struct {
 	// login form may still hand its members a platform session for the
 	// data API, which PlatformSession logs into.
 	Platforms map[string]*PlatformConfig
+	// Mail, for the magic_link and email_otp kinds, says how the sign-in
+	// mail is requested, read and used.
+	Mail *MailLogin
 }
 
 // Credentials are one test account's.
@@ -81,7 +84,9 @@ func (s *Session) Do(ctx context.Context, req *Request) (*Response, error) {
 		if err != nil {
 			return nil, err
 		}
-		token = s.prefix + tok
+		if s.plat.cookie == "" { // a cookie session's token is in the jar
+			token = s.prefix + tok
+		}
 	}
 	if token != "" {
 		r := *req
@@ -149,7 +154,7 @@ func (s *Sessions) Anonymous() *Session {
 // Token returns the bearer token of a token session ("" for cookies), as
 // sent (with its prefix); a platform session's current one.
 func (s *Session) Token() string {
-	if s.plat != nil {
+	if s.plat != nil && s.plat.cookie == "" {
 		s.plat.mu.Lock()
 		defer s.plat.mu.Unlock()
 		return s.prefix + s.plat.access
@@ -288,6 +293,10 @@ func (s *Sessions) LoginWith(ctx context.Context, name string, opts LoginOptions
 		// Verified on the platform's own user endpoint: the portal's
 		// pages are often rendered in the browser, 200 for anyone.
 		err = s.loginPlatform(ctx, sess, creds, s.cfg.Platform)
+	case "clerk":
+		err = s.loginClerk(ctx, sess, creds)
+	case "magic_link", "email_otp":
+		err = s.loginByMail(ctx, sess, creds, opts)
 	default:
 		err = s.loginForm(ctx, sess, creds, opts)
 	}
