@@ -156,7 +156,7 @@ func (s *Session) clerkSession(ctx context.Context, userID string) (string, erro
 		hint := ""
 		if strings.HasPrefix(s.plat.cfg.ClerkSecretKey, "sk_live_") || resp.StatusCode == http.StatusForbidden {
 			hint = "; Clerk creates sessions from the backend only on development instances (use its sk_test_ key), " +
-				"production needs a recorded login"
+				"production needs a recorded login (launchready login --record)"
 		}
 		return "", fmt.Errorf("Clerk refused to create a session (status %d%s)%s", resp.StatusCode, ce.reason(), hint)
 	}
