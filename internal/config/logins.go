@@ -71,6 +71,20 @@ func PasswordlessKind(kind string) bool {
 	return kind == "clerk" || kind == "magic_link" || kind == "email_otp"
 }
 
+// passwordlessLogin reports a clerk, magic_link or email_otp login with
+// its section: the login checks can log members in without auth.login.
+func (c *Config) passwordlessLogin() bool {
+	switch c.Auth.Kind {
+	case "clerk":
+		return c.Auth.Clerk != nil
+	case "magic_link":
+		return c.Auth.MagicLink != nil
+	case "email_otp":
+		return c.Auth.EmailOTP != nil
+	}
+	return false
+}
+
 // ClerkAPIPrefix is the URL prefix of the Backend API calls, admitted to
 // the scope: <api_url>/v1/.
 func (c *Clerk) ClerkAPIPrefix() string {

@@ -21,6 +21,9 @@ func TestLoginKinds(t *testing.T) {
 	if c.Session.Kind != "cookie" || c.Auth.Clerk.SecretKey.Value != "sk_test_fakefakefakefake" {
 		t.Errorf("session %+v, clerk %+v", c.Session, c.Auth.Clerk)
 	}
+	if state, _ := c.Need("auth.login"); state != NeedPresent {
+		t.Errorf("clerk: Need(auth.login) = %v, want present (the clerk section is the login)", state)
+	}
 	tok, err := Parse([]byte(clerk+"session: {kind: token}\n"), "launchready.yaml", testOptions(t))
 	if err != nil {
 		t.Fatal(err)
