@@ -38,8 +38,10 @@
 //     and carries the default session-token claims of Clerk's "Session
 //     tokens" guide (clerk.com/docs/guides/sessions/session-tokens): azp,
 //     exp, iat, iss, nbf, sid, sub, and v 2. Clerk's default lifetime is
-//     60 s (Options.TokenTTL); nbf is 10 s before iat (the default allowed
-//     clock skew). A revoked or unknown session is 404.
+//     60 s (Options.TokenTTL); nbf comes from the instance's "allowed clock
+//     skew" setting, which the fake fixes at 10 s before iat. A revoked or
+//     unknown session is 404. The 401 message texts are the fake's own; the
+//     code and the body's shape are Clerk's.
 //
 //   - POST /v1/sessions/{session_id}/revoke: "Revoke a session": the
 //     Session object with status "revoked"; its tokens stop being minted.
