@@ -243,6 +243,8 @@ type mailPortal struct {
 	base string
 	// silent sends no mail; expire makes every link and code stale.
 	silent, expire bool
+	// delay holds each mail back, as a real mailer's queue does.
+	delay time.Duration
 
 	mu       sync.Mutex
 	pending  map[string]string // token or code → email
@@ -271,7 +273,13 @@ func (p *mailPortal) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		code := fmt.Sprintf("%06d", 400000+p.n*7919%99999)
 		p.pending[token], p.pending[code] = email, email
 		if !p.silent {
-			p.box.send(email, "Sign in to Portal",
+			send := p.box.send
+			if p.delay > 0 {
+				send = func(to, subject, text, html string) {
+					time.AfterFunc(p.delay, func() { p.box.send(to, subject, text, html) })
+				}
+			}
+			send(email, "Sign in to Portal",
 				fmt.Sprintf("Sent 2026-11-29 10:%02d\nHello!\nYour sign-in code is %s.\nOr open %s/magic?token=%s\n\nUnsubscribe: %s/unsubscribe?u=1\nPortal Ltd, company no. 09876543",
 					p.n%60, code, p.base, token, p.base),
 				fmt.Sprintf(`<p>Sign in with <a href="%s/unsubscribe?u=1">x</a><a href="%s/magic?token=%s">this link</a></p><p>Code: <b>%s</b></p>`, p.base, p.base, token, code))
@@ -341,7 +349,12 @@ func TestMailLogins(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			for i := range 2 { // the second login must not take the first, spent mail
+			for i := range 2 {
+				// The second login's mail is late: the first one, spent and
+				// still within the clock slack, must not be taken instead.
+				portal.mu.Lock()
+				portal.delay = time.Duration(i) * 700 * time.Millisecond
+				portal.mu.Unlock()
 				a, err := ss.Login(ctx, "a")
 				if err != nil {
 					t.Fatalf("login %d: %v", i+1, err)
@@ -350,6 +363,9 @@ func TestMailLogins(t *testing.T) {
 					t.Fatalf("login %d not verified: %+v", i+1, v)
 				}
 			}
+			portal.mu.Lock()
+			portal.delay = 0
+			portal.mu.Unlock()
 			if _, err := ss.Login(ctx, "b"); err != nil {
 				t.Fatalf("member b: %v", err)
 			}
