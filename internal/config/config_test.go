@@ -26,6 +26,8 @@ func fakeEnv() func(string) (string, bool) {
 		"LR_A_EMAIL":    "a@example.com",
 		"LR_A_PASSWORD": "pa-secret",
 		"LR_B_PASSWORD": "pb-secret",
+		"CLERK_PK":      "pk_test_Y2xlcmsuZXhhbXBsZS5jb20k",
+		"CLERK_SK":      "sk_test_fakefakefakefake",
 	}
 	return func(k string) (string, bool) {
 		v, ok := env[k]
@@ -244,7 +246,17 @@ var invalidCases = map[string]string{
 	"max-redirects":         `launchready.yaml:3: target.max_redirects: must be between 1 and 50, got 0`,
 	"token-header":          `launchready.yaml:3: session: kind token needs key "header" (the request header that carries the token, e.g. Authorization)`,
 	"cookie-header":         `launchready.yaml:4: session.header: only used when session.kind is token`,
-	"auth-kind":             `launchready.yaml:4: auth.kind: want form, json, supabase, firebase or recorded, got "magic_link" (other kinds are not supported by this version of launchready yet)`,
+	"auth-kind":             `launchready.yaml:4: auth.kind: want form, json, supabase, firebase, clerk, magic_link, email_otp or recorded, got "saml" (other kinds are not supported by this version of launchready yet)`,
+	"clerk-no-section":      `launchready.yaml:4: auth.kind: clerk needs an auth.clerk section: {secret_key: env:CLERK_SECRET_KEY}`,
+	"clerk-literal-key":     `launchready.yaml:6: auth.clerk.secret_key: a literal secret is not allowed in the config; reference it instead as env:NAME (an environment variable) or file:PATH (a file holding only the secret)`,
+	"clerk-publishable-key": `launchready.yaml:7: auth.clerk.secret_key: env:CLERK_PK holds a publishable key (pk_…); give the instance's secret key (sk_test_… or sk_live_…, Clerk Dashboard → API keys)`,
+	"magic-link-no-inbox":   `launchready.yaml:4: auth.kind: magic_link needs auth.inbox: the mailbox the accounts' sign-in mail arrives in`,
+	"magic-link-no-section": `launchready.yaml:4: auth.kind: magic_link needs an auth.magic_link section: {path: /login, form: {email: "{{email}}"}}`,
+	"magic-link-regexp":     "launchready.yaml:9: auth.magic_link.link: want a path prefix starting with / or a regular expression: error parsing regexp: missing closing ): `auth/(magic`",
+	"otp-no-inbox":          `launchready.yaml:4: auth.kind: email_otp needs auth.inbox: the mailbox the accounts' sign-in mail arrives in`,
+	"otp-no-verify":         `launchready.yaml:6: auth.email_otp: missing required key "verify"`,
+	"otp-code-regexp":       `launchready.yaml:10: auth.email_otp.code: want exactly one capturing group (…) around the code, got 0 in "code: \\d{6}"`,
+	"otp-verify-no-code":    `launchready.yaml:9: auth.email_otp.verify.form: needs a field holding "{{code}}", where the code from the mail goes`,
 	"recorded-missing":      "launchready.yaml:6: auth.recorded.a: cannot read the session file: open /cfg/launchready-session-a.json: file does not exist; record it with `launchready login --record --account a --out launchready-session-a.json`",
 	"recorded-malformed":    "launchready.yaml:5: auth.recorded.a: bad-session.json is not a launchready session recording (invalid JSON: unexpected EOF); record it again with `launchready login --record --account a --out bad-session.json`",
 	"recorded-origin":       "launchready.yaml:7: auth.recorded.b: other-origin.json was recorded on https://staging.example.com, not on target.url https://app.example.com; record it again on this portal with `launchready login --record --account b --out other-origin.json`",

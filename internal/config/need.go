@@ -53,7 +53,8 @@ func (c *Config) Need(key string) (NeedState, string) {
 	file := fileName(c.Path)
 	switch key {
 	case "auth.login":
-		return needIf(c.Auth.Login != nil, file, key, "add auth.login with the login form's path and fields")
+		// A clerk, magic_link or email_otp section is the login.
+		return needIf(c.Auth.Login != nil || c.passwordlessLogin(), file, key, "add auth.login with the login form's path and fields")
 	case "auth.protected":
 		return needIf(len(c.Auth.Protected) > 0, file, key, "add auth.protected with the pages that need a login, e.g. [/dashboard]")
 	case "auth.logout":

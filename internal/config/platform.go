@@ -103,6 +103,9 @@ func (c *Config) PlatformScope() []string {
 			out = append(out, strings.TrimSuffix(f.DatabaseURL, "/")+"/")
 		}
 	}
+	if k := c.Auth.Clerk; k != nil && k.APIURL != "" {
+		out = append(out, k.ClerkAPIPrefix())
+	}
 	return out
 }
 

@@ -87,8 +87,10 @@ type Timeouts struct {
 // Auth describes the login journey.
 type Auth struct {
 	// Kind is how members log in: form (HTML form POST), json, supabase
-	// (password grant on the project's Auth API) or firebase (Identity
-	// Toolkit signInWithPassword).
+	// (password grant on the project's Auth API), firebase (Identity
+	// Toolkit signInWithPassword), clerk (a session minted through Clerk's
+	// Backend API), magic_link (a sign-in link mailed to the member) or
+	// email_otp (a one-time code mailed to the member).
 	Kind string `yaml:"kind"`
 	// Login is the login flow.
 	Login *Login `yaml:"login"`
@@ -115,6 +117,12 @@ type Auth struct {
 	// Recorded names each member's session file, saved by `launchready
 	// login --record`, for auth.kind recorded.
 	Recorded *Recorded `yaml:"recorded"`
+	// Clerk is the Clerk instance members log in to with auth.kind clerk.
+	Clerk *Clerk `yaml:"clerk"`
+	// MagicLink and EmailOTP are the passwordless logins of auth.kind
+	// magic_link and email_otp; both read the mail from auth.inbox.
+	MagicLink *MagicLink `yaml:"magic_link"`
+	EmailOTP  *EmailOTP  `yaml:"email_otp"`
 }
 
 // Signup describes registration.
@@ -208,8 +216,9 @@ type Session struct {
 type Account struct {
 	// Email may be literal or a reference.
 	Email Value `yaml:"email,required"`
-	// Password must be a reference (env:NAME or file:PATH).
-	Password Secret `yaml:"password,required"`
+	// Password must be a reference (env:NAME or file:PATH). Required
+	// unless the login needs none (auth.kind clerk, magic_link, email_otp).
+	Password Secret `yaml:"password"`
 }
 
 // Value is a config value written literally or as env:NAME / file:PATH.

@@ -45,6 +45,7 @@ func defaultTo[T comparable](c *Config, key string, p *T, def T) {
 func (c *Config) applyDefaults() {
 	defaultTo(c, "auth.kind", &c.Auth.Kind, DefaultAuthKind)
 	c.applyPlatformSession()
+	c.applyLoginKindDefaults()
 	defaultTo(c, "session.kind", &c.Session.Kind, DefaultSessionKind)
 	t := &c.Target
 	defaultTo(c, "target.rate", &t.Rate, DefaultRate)
@@ -89,7 +90,7 @@ func defaultScope(origin string, variants []string) []string {
 // the line it was written on.
 func (c *Config) validate() error {
 	for _, check := range []func() error{
-		c.validateURLs, c.validatePlatform, c.validateScope, c.validateResolver, c.validateCAFile, c.validateLimits,
+		c.validateURLs, c.validatePlatform, c.validateLoginKinds, c.validateScope, c.validateResolver, c.validateCAFile, c.validateLimits,
 		c.validateAuth, c.validateLogin, c.validateJourney, c.validateSession, c.validateAccounts,
 		c.validateAuthz, c.validateSource, c.validateRecorded,
 	} {
@@ -380,9 +381,9 @@ func (c *Config) validateLimits() error {
 func (c *Config) validateAuth() error {
 	a := &c.Auth
 	switch a.Kind {
-	case "form", "json", "supabase", "firebase", "recorded":
+	case "form", "json", "supabase", "firebase", "clerk", "magic_link", "email_otp", "recorded":
 	default:
-		return c.src.errKey("auth.kind", "want form, json, supabase, firebase or recorded, got %q (other kinds are not supported by this version of launchready yet)", a.Kind)
+		return c.src.errKey("auth.kind", "want form, json, supabase, firebase, clerk, magic_link, email_otp or recorded, got %q (other kinds are not supported by this version of launchready yet)", a.Kind)
 	}
 	for i, p := range a.Protected {
 		if err := c.checkPath(fmt.Sprintf("auth.protected[%d]", i), p); err != nil {
@@ -536,6 +537,9 @@ func (c *Config) validateAccounts() error {
 		}
 		if problem := emailProblem(c.Accounts[name].Email); problem != "" {
 			return c.src.errKey(key+".email", "%s", problem)
+		}
+		if c.Accounts[name].Password.Ref == "" && !PasswordlessKind(c.Auth.Kind) {
+			return c.src.errKey(key, "missing required key %q", "password")
 		}
 	}
 	a, okA := c.Accounts["a"]

@@ -52,6 +52,9 @@ func FromConfig(cfg *config.Config, version string) (*Client, *Sessions, error) 
 	if l := cfg.Auth.Login; l != nil {
 		lc.Path, lc.Action, lc.Form, lc.Success = l.Path, l.Action, l.Form, l.Success
 	}
+	if err := loginKindsFromConfig(cfg, c, &lc); err != nil {
+		return nil, nil, err
+	}
 	accounts := map[string]Credentials{}
 	for name, a := range cfg.Accounts {
 		accounts[name] = Credentials{Email: a.Email.Value, Password: a.Password.Value}

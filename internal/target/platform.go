@@ -22,6 +22,9 @@ type PlatformConfig struct {
 	// APIKey is Firebase's web API key; Identity and SecureToken the base
 	// URLs of the Identity Toolkit and Secure Token APIs.
 	APIKey, Identity, SecureToken string
+	// ClerkAPI is Clerk's Backend API origin and ClerkSecretKey the
+	// instance's secret key (never sent anywhere but ClerkAPI).
+	ClerkAPI, ClerkSecretKey string
 }
 
 // minRenewMargin is the least time before expiry at which a platform
@@ -41,6 +44,10 @@ type platformState struct {
 	// renewals counts refreshes, for evidence that a session was renewed
 	// rather than lost.
 	renewals int
+	// cookie, when set, names the cookie the token travels in on origin
+	// (Clerk's __session) instead of a header; both are fixed at login.
+	cookie string
+	origin *url.URL
 }
 
 // grant is what a platform's token endpoint answers, normalised.
@@ -82,6 +89,10 @@ func (p *platformState) set(s *Session, g grant) {
 	s.client.redactor.Add(g.access, g.refresh)
 	p.access, p.refresh, p.ttl = g.access, g.refresh, g.ttl
 	p.expires = time.Now().Add(g.ttl)
+	if p.cookie != "" {
+		s.jar.SetCookies(p.origin, []*http.Cookie{{Name: p.cookie, Value: g.access, Path: "/",
+			Secure: p.origin.Scheme == "https", SameSite: http.SameSiteLaxMode}})
+	}
 }
 
 // loginPlatform signs in with the platform's password grant and verifies
@@ -180,8 +191,11 @@ func (s *Sessions) platformLogin(ctx context.Context, name string, cfg *Platform
 
 // platformRefresh exchanges a refresh token for new tokens.
 func (s *Session) platformRefresh(ctx context.Context, refresh string) (grant, error) {
-	if s.plat.cfg.Kind == "supabase" {
+	switch s.plat.cfg.Kind {
+	case "supabase":
 		return s.supabaseToken(ctx, "refresh_token", map[string]any{"refresh_token": refresh})
+	case "clerk":
+		return s.clerkToken(ctx, refresh)
 	}
 	return s.firebaseRefresh(ctx, refresh)
 }

@@ -42,6 +42,9 @@ type LoginConfig struct {
 	// Recorded holds each account's session recorded by hand, for Kind
 	// "recorded".
 	Recorded map[string]*RecordedLogin
+	// Mail, for the magic_link and email_otp kinds, says how the sign-in
+	// mail is requested, read and used.
+	Mail *MailLogin
 }
 
 // Credentials are one test account's.
@@ -84,7 +87,9 @@ func (s *Session) Do(ctx context.Context, req *Request) (*Response, error) {
 		if err != nil {
 			return nil, err
 		}
-		token = s.prefix + tok
+		if s.plat.cookie == "" { // a cookie session's token is in the jar
+			token = s.prefix + tok
+		}
 	}
 	if token != "" {
 		r := *req
@@ -152,7 +157,7 @@ func (s *Sessions) Anonymous() *Session {
 // Token returns the bearer token of a token session ("" for cookies), as
 // sent (with its prefix); a platform session's current one.
 func (s *Session) Token() string {
-	if s.plat != nil {
+	if s.plat != nil && s.plat.cookie == "" {
 		s.plat.mu.Lock()
 		defer s.plat.mu.Unlock()
 		return s.prefix + s.plat.access
@@ -295,6 +300,10 @@ func (s *Sessions) LoginWith(ctx context.Context, name string, opts LoginOptions
 		err = s.loginPlatform(ctx, sess, creds, s.cfg.Platform)
 	case "recorded":
 		err = s.loginRecorded(ctx, sess, opts)
+	case "clerk":
+		err = s.loginClerk(ctx, sess, creds)
+	case "magic_link", "email_otp":
+		err = s.loginByMail(ctx, sess, creds, opts)
 	default:
 		err = s.loginForm(ctx, sess, creds, opts)
 	}

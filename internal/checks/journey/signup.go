@@ -3,13 +3,9 @@ package journey
 import (
 	"context"
 	"crypto/rand"
-	"crypto/x509"
 	"errors"
 	"fmt"
-	"net"
-	"net/http"
 	"net/url"
-	"os"
 	"strings"
 	"time"
 
@@ -186,29 +182,8 @@ func Inbox(env *check.Env) (inbox.Inbox, error) {
 	if ib == nil {
 		return nil, errors.New("no auth.inbox configured")
 	}
-	switch ib.Kind {
-	case "builtin", "mailpit":
-		hc := &http.Client{
-			Timeout:   15 * time.Second,
-			Transport: &http.Transport{Proxy: nil, DialContext: (&net.Dialer{Timeout: 5 * time.Second}).DialContext},
-		}
-		return inbox.NewMailpit(ib.URL, hc), nil
-	case "imap":
-		var roots *x509.CertPool
-		if ib.CAFile != "" {
-			pem, err := os.ReadFile(ib.CAFile)
-			if err != nil {
-				return nil, fmt.Errorf("auth.inbox.ca_file: %w", err)
-			}
-			roots = x509.NewCertPool()
-			roots.AppendCertsFromPEM(pem)
-		}
+	if ib.Kind == "imap" {
 		env.Client.Redactor().Add(ib.Password.Value)
-		host, _, _ := net.SplitHostPort(ib.Host)
-		return inbox.NewIMAP(inbox.IMAPConfig{
-			Addr: ib.Host, Username: ib.Username.Value, Password: ib.Password.Value, Mailbox: ib.Mailbox,
-			RootCAs: roots, ServerName: host, Timeout: 30 * time.Second,
-		}), nil
 	}
-	return nil, fmt.Errorf("auth.inbox.kind %q is not supported", ib.Kind)
+	return inbox.FromConfig(ib)
 }
