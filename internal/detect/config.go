@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+
+	"github.com/launchready/launchready/internal/platform"
 )
 
 // q quotes a value for YAML: a JSON string is a YAML double-quoted
@@ -13,11 +15,40 @@ func q(s string) string {
 	return string(b)
 }
 
-// Kind is the auth.kind the report suggests and why.
+// supabase returns the project URL and publishable key the frontend
+// uses, when it shows both.
+func (r *Report) supabase() (url string, key platform.SupabaseKey, ok bool) {
+	k, hasKey := r.Supabase.PublishableKey()
+	if len(r.Supabase.URLs) == 0 || !hasKey {
+		return "", platform.SupabaseKey{}, false
+	}
+	return r.Supabase.URLs[0].Name, k, true
+}
+
+// firebase returns the first firebaseConfig with an API key and project.
+func (r *Report) firebase() (platform.FirebaseConfig, bool) {
+	for _, c := range r.Firebase.Configs {
+		if c.APIKey != "" && c.ProjectID != "" {
+			return c, true
+		}
+	}
+	return platform.FirebaseConfig{}, false
+}
+
+// Kind is the auth.kind the report suggests and why. A sign-in platform
+// in the browser code wins over a login form: the form is then the
+// platform's widget posting to the platform.
 func (r *Report) Kind() (kind, why string) {
-	switch {
-	case len(r.Clerk) > 0:
+	if len(r.Clerk) > 0 {
 		return "clerk", fmt.Sprintf("the browser code loads Clerk (publishable key for %s in %s)", r.Clerk[0].FrontendAPI, r.Clerk[0].Where)
+	}
+	if u, k, ok := r.supabase(); ok {
+		return "supabase", fmt.Sprintf("the browser code signs in with Supabase Auth (project %s, %s key in %s)", u, k.Role, k.Where)
+	}
+	if c, ok := r.firebase(); ok {
+		return "firebase", fmt.Sprintf("the browser code loads Firebase (project %s, config in %s)", c.ProjectID, c.Where)
+	}
+	switch {
 	case r.Login != nil:
 		return "form", fmt.Sprintf("%s shows a login form posting %s and %s", r.Login.Path, r.Login.Email, r.Login.Password)
 	}
@@ -38,6 +69,17 @@ func (r *Report) Summary() []string {
 	}
 	if len(r.Protected) > 0 {
 		out = append(out, "pages that need a login: "+strings.Join(r.Protected, ", "))
+	}
+	if u, _, ok := r.supabase(); ok {
+		out = append(out, fmt.Sprintf("Supabase project %s; tables %s; buckets %s", u, useNames(r.Supabase.Tables), useNames(r.Supabase.Buckets)))
+	}
+	for _, k := range r.Supabase.Keys {
+		if k.Secret() {
+			out = append(out, fmt.Sprintf("WARNING: a Supabase %s key is in %s: it bypasses every row-level security policy; rotate it now (the scan's SEC checks report it)", k.Role, k.Where))
+		}
+	}
+	if c, ok := r.firebase(); ok {
+		out = append(out, fmt.Sprintf("Firebase project %s; collections %s", c.ProjectID, useNames(r.Firebase.Collections)))
 	}
 	for _, c := range r.Clerk {
 		env := "development"
@@ -83,14 +125,37 @@ func (r *Report) Config() string {
 	switch kind {
 	case "clerk":
 		b.WriteString("  clerk: {secret_key: env:CLERK_SECRET_KEY}  # a development instance's sk_test_ key: the scan mints sessions for the test users\n")
+	case "supabase", "firebase":
 	default:
 		r.formLogin(&b)
 	}
+	r.platformLines(&b)
 	r.protectedLines(&b)
 	b.WriteString("accounts:  # two test members (and an admin: accounts.admin) that exist on the portal\n")
+	if kind == "clerk" {
+		b.WriteString("  a: {email: env:LR_A_EMAIL}\n  b: {email: env:LR_B_EMAIL}\n")
+		return b.String()
+	}
 	b.WriteString("  a: {email: env:LR_A_EMAIL, password: env:LR_A_PASSWORD}\n")
 	b.WriteString("  b: {email: env:LR_B_EMAIL, password: env:LR_B_PASSWORD}\n")
 	return b.String()
+}
+
+// platformLines writes the data platforms the browser reaches directly,
+// whatever the login: AUTHZ-007 and AUTHZ-008 probe them.
+func (r *Report) platformLines(b *strings.Builder) {
+	if u, k, ok := r.supabase(); ok {
+		fmt.Fprintf(b, "  supabase: {url: %s, anon_key: %s}  # publishable; from %s\n", q(u), q(k.Value), oneLine(k.Where))
+	}
+	if c, ok := r.firebase(); ok {
+		fmt.Fprintf(b, "  firebase:  # the web app's firebaseConfig (publishable), from %s\n    api_key: %s\n    project_id: %s\n", oneLine(c.Where), q(c.APIKey), q(c.ProjectID))
+		if c.DatabaseURL != "" {
+			fmt.Fprintf(b, "    database_url: %s\n", q(c.DatabaseURL))
+		}
+		if c.StorageBucket != "" {
+			fmt.Fprintf(b, "    storage_bucket: %s\n", q(c.StorageBucket))
+		}
+	}
 }
 
 // formLogin writes auth.login and, commented out, the signup and reset
@@ -125,6 +190,18 @@ func (r *Report) protectedLines(b *strings.Builder) {
 		quoted[i] = q(p)
 	}
 	fmt.Fprintf(b, "  protected: [%s]  # sent an anonymous visitor to the login page\n", strings.Join(quoted, ", "))
+}
+
+// useNames lists names, "none" for none.
+func useNames(us []platform.Use) string {
+	if len(us) == 0 {
+		return "none seen"
+	}
+	names := make([]string, 0, len(us))
+	for _, u := range us {
+		names = append(names, u.Name)
+	}
+	return strings.Join(names, ", ")
 }
 
 func or(s, def string) string {

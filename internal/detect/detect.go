@@ -57,6 +57,10 @@ type Report struct {
 	Protected []string
 	// Clerk are the Clerk applications the browser code loads.
 	Clerk []platform.ClerkInstance
+	// Supabase and Firebase are what the browser code shows of the
+	// projects it reads data from directly.
+	Supabase platform.SupabaseUse
+	Firebase platform.FirebaseUse
 	// Pages and Scripts count what was read.
 	Pages, Scripts int
 	// Notes say what could not be read.
@@ -103,6 +107,8 @@ func Run(ctx context.Context, c *target.Client, origin *url.URL) (*Report, error
 		}
 	}
 	v.r.Clerk = platform.Clerk(v.srcs)
+	v.r.Supabase = platform.Supabase(v.srcs)
+	v.r.Firebase = platform.Firebase(v.srcs)
 	return v.r, nil
 }
 

@@ -116,6 +116,58 @@ func TestDetectClerk(t *testing.T) {
 	if !strings.Contains(r.Config(), "kind: clerk") || !strings.Contains(r.Config(), "secret_key: env:CLERK_SECRET_KEY") {
 		t.Errorf("config:\n%s", r.Config())
 	}
+	if cfg := parse(t, r.Config()); cfg.Auth.Clerk == nil {
+		t.Errorf("no auth.clerk in\n%s", r.Config())
+	}
+}
+
+// fakeJWT is a Supabase-style key with the given role claim.
+func fakeJWT(role string) string {
+	enc := func(s string) string { return base64.RawURLEncoding.EncodeToString([]byte(s)) }
+	return enc(`{"alg":"HS256","typ":"JWT"}`) + "." + enc(`{"iss":"supabase","ref":"abcdefghijklmnopqrst","role":"`+role+`"}`) + ".c2lnbmF0dXJlLXNpZ25hdHVyZQ"
+}
+
+// TestDetectPlatforms: a Supabase client or a firebaseConfig in the
+// bundle suggests its auth.kind and writes its section (publishable
+// values only), which loads; a service_role key is warned about and never
+// written.
+func TestDetectPlatforms(t *testing.T) {
+	anon, service := fakeJWT("anon"), fakeJWT("service_role")
+	const fbKey = "AIzaSyA1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q"
+	for _, tt := range []struct {
+		name, js, kind string
+		want       []string
+	}{
+		{"supabase", `const sb=createClient("https://abcdefghijklmnopqrst.supabase.co","` + anon + `");sb.from("orders").select();const admin="` + service + `"`,
+			"supabase", []string{`supabase: {url: "https://abcdefghijklmnopqrst.supabase.co", anon_key: "` + anon + `"}`}},
+		{"firebase", `const firebaseConfig={apiKey:"` + fbKey + `",authDomain:"demo-app.firebaseapp.com",projectId:"demo-app",storageBucket:"demo-app.appspot.com",databaseURL:"https://demo-app-default-rtdb.firebaseio.com"};collection(db,"notes")`,
+			"firebase", []string{`api_key: "` + fbKey + `"`, `project_id: "demo-app"`, `storage_bucket: "demo-app.appspot.com"`}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			srv, _ := portal(t, map[string]string{"/assets/app.js": tt.js})
+			r := detectAt(t, srv)
+			if k, why := r.Kind(); k != tt.kind {
+				t.Errorf("kind %s (%s)", k, why)
+			}
+			conf := r.Config()
+			for _, w := range tt.want {
+				if !strings.Contains(conf, w) {
+					t.Errorf("config lacks %q:\n%s", w, conf)
+				}
+			}
+			if strings.Contains(conf, service) {
+				t.Errorf("the service_role key was written:\n%s", conf)
+			}
+			cfg := parse(t, conf)
+			if cfg.Auth.Kind != tt.kind {
+				t.Errorf("loaded kind %s", cfg.Auth.Kind)
+			}
+			summary := strings.Join(r.Summary(), "\n")
+			if tt.kind == "supabase" && (!strings.Contains(summary, "WARNING: a Supabase service_role key is in /assets/app.js") || !strings.Contains(summary, "tables orders")) {
+				t.Errorf("summary:\n%s", summary)
+			}
+		})
+	}
 }
 
 // TestDetectHostileNames: field names and paths with quotes, newlines and
@@ -151,8 +203,11 @@ func TestDetectUnreachable(t *testing.T) {
 func parse(t *testing.T, yaml string) *config.Config {
 	t.Helper()
 	cfg, err := config.Parse([]byte(yaml), "", config.Options{Getenv: func(k string) (string, bool) {
-		if strings.HasSuffix(k, "EMAIL") {
+		switch {
+		case strings.HasSuffix(k, "EMAIL"):
 			return strings.ToLower(k) + "@portal.test", true
+		case k == "CLERK_SECRET_KEY":
+			return "sk_test_" + strings.Repeat("x", 40), true
 		}
 		return "from-env-123", true
 	}})
