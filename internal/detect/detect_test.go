@@ -136,7 +136,7 @@ func TestDetectPlatforms(t *testing.T) {
 	const fbKey = "AIzaSyA1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q"
 	for _, tt := range []struct {
 		name, js, kind string
-		want       []string
+		want           []string
 	}{
 		{"supabase", `const sb=createClient("https://abcdefghijklmnopqrst.supabase.co","` + anon + `");sb.from("orders").select();const admin="` + service + `"`,
 			"supabase", []string{`supabase: {url: "https://abcdefghijklmnopqrst.supabase.co", anon_key: "` + anon + `"}`}},
