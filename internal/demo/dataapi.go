@@ -25,14 +25,16 @@ type dataAPI struct {
 // passwords as the portal's accounts), rows each owns in notes and orders,
 // and an avatar each in the avatars bucket. SupabaseNoRLS leaves orders
 // without row-level security; SupabaseListableBucket makes avatars public
-// with no policies on storage.objects.
+// with no policies on storage.objects; SupabaseMetadataRole makes the
+// policies trust user_metadata.role.
 func newDataAPI(f Flaws, members []*member, passwords map[string]string, url string) (*dataAPI, error) {
 	opts := supabase.Options{
 		Tables: map[string]*supabase.Table{
 			"notes":  {RLS: true, Columns: []string{"body"}},
 			"orders": {RLS: !f.SupabaseNoRLS, Columns: []string{"item", "total"}},
 		},
-		Buckets: map[string]*supabase.Bucket{"avatars": {Public: f.SupabaseListableBucket, RLS: !f.SupabaseListableBucket}},
+		Buckets:             map[string]*supabase.Bucket{"avatars": {Public: f.SupabaseListableBucket, RLS: !f.SupabaseListableBucket}},
+		MetadataRoleTrusted: f.SupabaseMetadataRole,
 	}
 	for _, m := range members {
 		if m.name != "a" && m.name != "b" {

@@ -161,6 +161,11 @@ type Flaws struct {
 	// no policies on storage.objects, so anyone lists every member's files
 	// (AUTHZ-007).
 	SupabaseListableBucket bool
+	// SupabaseMetadataRole: the data API's row-level security policies
+	// let a token whose user_metadata.role is "admin" read every row, and
+	// members write their own user_metadata, so any member makes itself
+	// an admin (AUTHZ-009).
+	SupabaseMetadataRole bool
 }
 
 // Flawed returns every flaw switched on: the default demo, verdict NO-GO.
@@ -174,6 +179,7 @@ func Flawed() Flaws {
 		InvoiceIDOR: true, MessageIDOR: true, MessageWriteIDOR: true, PublicFiles: true, AdminAPIUnguarded: true,
 		ProfileMassAssignment: true, SecretInBundle: true, PublicSourceMap: true, ExposedEnvFile: true, EnvCommitted: true,
 		SecretInCILog: true, TestModeKey: true, SupabaseNoRLS: true, SupabaseListableBucket: true,
+		SupabaseMetadataRole: true,
 	}
 }
 

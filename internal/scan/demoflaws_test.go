@@ -193,8 +193,9 @@ func TestDemoAuthorization(t *testing.T) {
 }
 
 // TestDemoSupabaseData scans the demo's data API with and without
-// consent: flawed, AUTHZ-007 names orders and avatars alone; hardened it
-// passes. Counts travel in headers: the only rows any response carried
+// consent: flawed, AUTHZ-007 names orders and avatars alone and AUTHZ-009
+// (with consent) the notes table a's self-made admin role opens; hardened
+// both pass. Counts travel in headers: the only rows any response carried
 // are the ids of a's canary inserts, and every canary is gone afterwards.
 func TestDemoSupabaseData(t *testing.T) {
 	for _, tc := range []struct {
@@ -220,11 +221,23 @@ func TestDemoSupabaseData(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			run, err := Execute(ctx, cfg, Options{Version: "test", FailOn: check.Blocker, Only: []string{"AUTHZ-007"}, Intrusive: tc.intrusive})
+			only := []string{"AUTHZ-007"}
+			if tc.intrusive {
+				// AUTHZ-009 writes a's own metadata: consent only.
+				only = append(only, "AUTHZ-009")
+			}
+			run, err := Execute(ctx, cfg, Options{Version: "test", FailOn: check.Blocker, Only: only, Intrusive: tc.intrusive})
 			if err != nil {
 				t.Fatal(err)
 			}
-			r := run.Outcomes[0].Result
+			byID := map[string]check.Result{}
+			for _, o := range run.Outcomes {
+				byID[o.Meta.ID] = o.Result
+			}
+			r := byID["AUTHZ-007"]
+			if e := byID["AUTHZ-009"]; tc.intrusive && (e.Status != tc.want || tc.want == check.Fail && !strings.Contains(e.Summary, "table notes")) {
+				t.Errorf("AUTHZ-009 = %s (%s), want %s naming notes", e.Status, e.Summary, tc.want)
+			}
 			t.Logf("%s %s", r.Status, r.Summary)
 			if r.Status != tc.want {
 				t.Fatalf("AUTHZ-007 = %s (%s), want %s", r.Status, r.Summary, tc.want)
