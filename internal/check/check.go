@@ -232,6 +232,18 @@ type skipper interface {
 	SkipReason() (reason, enable string)
 }
 
+// NotRunnable is an error that says a check cannot run with this config
+// (nothing broke): Errorf turns it into a SKIP with its reason and what
+// would enable it.
+type NotRunnable struct {
+	Reason, Enable string
+}
+
+func (e *NotRunnable) Error() string { return e.Reason }
+
+// SkipReason makes Errorf a SKIP.
+func (e *NotRunnable) SkipReason() (reason, enable string) { return e.Reason, e.Enable }
+
 // Errorf returns an ERROR result: the check could not evaluate. An error
 // argument that carries a skip reason makes it a SKIP instead.
 func Errorf(format string, a ...any) Result {

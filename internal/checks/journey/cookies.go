@@ -92,6 +92,12 @@ func IdentifySessionCookies(ctx context.Context, env *check.Env) (*SessionCookie
 			return nil, err
 		}
 		sc := &SessionCookies{Probe: probe, Candidates: loginCookies(sess)}
+		if len(sc.Candidates) == 0 && env.Config.Auth.Kind == "recorded" {
+			return nil, &check.NotRunnable{
+				Reason: "the session cookie is judged on the Set-Cookie headers of a login the scanner makes; a session recorded by hand (auth.kind recorded) has none",
+				Enable: "a staging config whose test members log in by form or json, so the login's own answer can be read",
+			}
+		}
 		if len(sc.Candidates) == 0 {
 			return nil, fmt.Errorf("the login response set no cookie, yet session.kind is cookie: set session.kind: token if the portal keeps the session in a header")
 		}
