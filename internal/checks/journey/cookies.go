@@ -92,10 +92,9 @@ func IdentifySessionCookies(ctx context.Context, env *check.Env) (*SessionCookie
 			return nil, err
 		}
 		sc := &SessionCookies{Probe: probe, Candidates: loginCookies(sess)}
-		if len(sc.Candidates) == 0 && env.Config.Auth.Kind == "recorded" {
-			return nil, &check.NotRunnable{
-				Reason: "the session cookie is judged on the Set-Cookie headers of a login the scanner makes; a session recorded by hand (auth.kind recorded) has none",
-				Enable: "a staging config whose test members log in by form or json, so the login's own answer can be read",
+		if len(sc.Candidates) == 0 {
+			if err := noLoginAnswer(env.Config.Auth.Kind); err != nil {
+				return nil, err
 			}
 		}
 		if len(sc.Candidates) == 0 {
@@ -103,6 +102,21 @@ func IdentifySessionCookies(ctx context.Context, env *check.Env) (*SessionCookie
 		}
 		return sc, sc.identify(ctx, env, sess, view)
 	})
+}
+
+// noLoginAnswer explains, for the login kinds whose session cookie no
+// login answer of the scanner's sets, why the cookie checks cannot run.
+func noLoginAnswer(kind string) error {
+	enable := "a staging config whose test members log in by form or json, so the login's own answer can be read"
+	switch kind {
+	case "recorded":
+		return &check.NotRunnable{Reason: "the session cookie is judged on the Set-Cookie headers of a login the scanner makes; " +
+			"a session recorded by hand (auth.kind recorded) has none", Enable: enable}
+	case "clerk":
+		return &check.NotRunnable{Reason: "the session cookie (__session) is minted here through Clerk's Backend API and, in a browser, " +
+			"set by Clerk's SDK from script: no login answer carries it, and its attributes are Clerk's design", Enable: enable}
+	}
+	return nil
 }
 
 func (sc *SessionCookies) identify(ctx context.Context, env *check.Env, sess *target.Session, view *View) error {
