@@ -417,7 +417,7 @@ func TestNeed(t *testing.T) {
 		"accounts.b":      {NeedMissing, "stage.yaml has no accounts.b: add accounts.b with a test member's email and password (password as env:NAME or file:PATH)"},
 		"session.cookie":  {NeedPresent, ""},
 		"target.variants": {NeedMissing, "stage.yaml has no target.variants: list the other addresses of the portal (http://, www.) to check each lands on target.url"},
-		"auth.signupp":    {NeedMissing, `config key "auth.signupp" is unknown to launchready's config package (a launchready bug); known keys: auth.login, auth.protected, auth.logout, auth.signup, auth.reset, auth.inbox, accounts.a, accounts.b, accounts.admin, session.cookie, target.variants, objects, objects.create, admin, profile, source.repo, source.ci_logs`},
+		"auth.signupp":    {NeedMissing, `config key "auth.signupp" is unknown to launchready's config package (a launchready bug); known keys: auth.login, auth.form, auth.protected, auth.logout, auth.signup, auth.reset, auth.inbox, accounts.a, accounts.b, accounts.admin, session.cookie, target.variants, objects, objects.create, admin, profile, source.repo, source.ci_logs`},
 		"source.repo":     {NeedAbsent, "stage.yaml has no source: section, so this scan covers the live portal only; add source: {repo: .} (and build: [dist]) to check the repository too, or run `launchready secrets`"},
 	} {
 		state, reason := bare.Need(key)
@@ -541,5 +541,41 @@ auth:
 	}
 	if ib.Kind != "imap" || ib.Mailbox != "INBOX" || ib.Wait != DefaultInboxWait || ib.Password.Value == "" || ib.Username.Value != "qa@example.com" {
 		t.Errorf("inbox = %+v", ib)
+	}
+}
+
+// TestNeedLoginByKind: every login kind gives sessions (auth.login); only
+// the portal's own form, json or passwordless login is one the login
+// checks can drive (auth.form): a platform's sign-in is the provider's
+// (N/A), a recorded one cannot be driven (SKIP).
+func TestNeedLoginByKind(t *testing.T) {
+	for _, tc := range []struct {
+		name, auth   string
+		login, form  NeedState
+		formContains string
+	}{
+		{"form", "  login: {path: /login}\n", NeedPresent, NeedPresent, ""},
+		{"json", "  kind: json\n  login: {path: /api/login}\n", NeedPresent, NeedPresent, ""},
+		{"supabase", "  kind: supabase\n  supabase: {url: https://abcdefghijklmnopqrst.supabase.co, anon_key: sb_publishable_abc123}\n",
+			NeedPresent, NeedAbsent, "through Supabase Auth"},
+		{"firebase", "  kind: firebase\n  firebase: {api_key: AIzaSyA1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q, project_id: demo-portal}\n",
+			NeedPresent, NeedAbsent, "through Firebase Authentication"},
+		{"clerk", "  kind: clerk\n  clerk: {secret_key: env:CLERK_SK}\n", NeedPresent, NeedAbsent, "through Clerk"},
+		{"no login", "", NeedMissing, NeedMissing, "no auth.login"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := Parse([]byte("target: {url: https://app.example.com}\nauth:\n"+tc.auth+"accounts:\n  a: {email: env:LR_A_EMAIL, password: env:LR_A_PASSWORD}\n"),
+				"", testOptions(t))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got, why := c.Need("auth.login"); got != tc.login {
+				t.Errorf("auth.login = %v (%s), want %v", got, why, tc.login)
+			}
+			got, why := c.Need("auth.form")
+			if got != tc.form || !strings.Contains(why, tc.formContains) {
+				t.Errorf("auth.form = %v (%s), want %v containing %q", got, why, tc.form, tc.formContains)
+			}
+		})
 	}
 }

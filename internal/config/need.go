@@ -39,7 +39,7 @@ func (s NeedState) String() string {
 // for tests that every check's needs are known.
 func NeedKeys() []string {
 	return []string{
-		"auth.login", "auth.protected", "auth.logout", "auth.signup", "auth.reset", "auth.inbox",
+		"auth.login", "auth.form", "auth.protected", "auth.logout", "auth.signup", "auth.reset", "auth.inbox",
 		"accounts.a", "accounts.b", "accounts.admin", "session.cookie", "target.variants", "objects", "objects.create", "admin", "profile",
 		"source.repo", "source.ci_logs",
 	}
@@ -53,8 +53,20 @@ func (c *Config) Need(key string) (NeedState, string) {
 	file := fileName(c.Path)
 	switch key {
 	case "auth.login":
-		// A clerk, magic_link or email_otp section is the login.
-		return needIf(c.Auth.Login != nil || c.passwordlessLogin(), file, key, "add auth.login with the login form's path and fields")
+		// Members can be logged in: a login form, a passwordless or
+		// platform login with its section, or recorded sessions.
+		return needIf(c.Auth.Login != nil || c.passwordlessLogin() || c.platformLogin() || c.Auth.Kind == "recorded", file, key,
+			"add auth.login with the login form's path and fields")
+	case "auth.form":
+		// The portal's own login, which checks of the login itself drive.
+		switch c.Auth.Kind {
+		case "supabase", "firebase", "clerk":
+			return NeedAbsent, fmt.Sprintf("members sign in through %s (auth.kind %s), not a login of the portal's own: the sign-in itself is the provider's",
+				platformName(c.Auth.Kind), c.Auth.Kind)
+		case "recorded":
+			return NeedMissing, fmt.Sprintf("%s's members sign in by hand (auth.kind recorded), so the scanner cannot drive the login itself", file)
+		}
+		return needIf(c.Auth.Login != nil || c.passwordlessLogin(), file, "auth.login", "add auth.login with the login form's path and fields")
 	case "auth.protected":
 		return needIf(len(c.Auth.Protected) > 0, file, key, "add auth.protected with the pages that need a login, e.g. [/dashboard]")
 	case "auth.logout":
@@ -166,4 +178,20 @@ func (c *Config) needSource(file, key string) (NeedState, string) {
 		return NeedMissing, file + " has no source.ci_logs: download the CI run's logs and list the files, e.g. ci_logs: [ci/build.log]"
 	}
 	return NeedPresent, ""
+}
+
+// platformLogin reports a supabase or firebase login with its section.
+func (c *Config) platformLogin() bool {
+	switch c.Auth.Kind {
+	case "supabase":
+		return c.Auth.Supabase != nil
+	case "firebase":
+		return c.Auth.Firebase != nil
+	}
+	return false
+}
+
+// platformName names a sign-in platform for messages.
+func platformName(kind string) string {
+	return map[string]string{"supabase": "Supabase Auth", "firebase": "Firebase Authentication", "clerk": "Clerk"}[kind]
 }

@@ -131,7 +131,7 @@ func (ReturningLogin) Meta() check.Meta {
 			"no plan) one page that does not redirect again, and make sure the session cookie is set on the response that redirects " +
 			"(Path=/, the right Domain, SameSite=Lax so the redirect carries it).",
 		Refs:  []string{"ASVS v5.0.0-6.3.1", "API2:2023", "CWE-674"},
-		Needs: []string{"auth.login", "accounts.a"},
+		Needs: []string{"auth.form", "accounts.a"},
 	}
 }
 

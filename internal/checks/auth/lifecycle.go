@@ -123,7 +123,7 @@ func (Rotation) Meta() check.Meta {
 			"  PHP: session_regenerate_id(true)    Spring Security: sessionFixation().newSession()\n" +
 			"Never accept a session id the server did not issue.",
 		Refs:  []string{"ASVS v5.0.0-7.2.4", "API2:2023", "CWE-384"},
-		Needs: []string{"session.cookie", "auth.login", "accounts.a", "auth.protected"},
+		Needs: []string{"session.cookie", "auth.form", "accounts.a", "auth.protected"},
 	}
 }
 

@@ -51,7 +51,7 @@ func (OpenRedirect) Meta() check.Meta {
 			"  Django: url_has_allowed_host_and_scheme(next, allowed_hosts={request.get_host()})\n" +
 			"Or keep an allowlist of return pages.",
 		Refs:  []string{"ASVS v5.0.0-3.7.2", "API8:2023", "CWE-601"},
-		Needs: []string{"auth.login", "accounts.a"},
+		Needs: []string{"auth.form", "accounts.a"},
 	}
 }
 

@@ -102,7 +102,7 @@ func (Enumeration) Meta() check.Meta {
 		Refs:      []string{"ASVS v5.0.0-6.3.8", "API2:2023", "CWE-204"},
 		Intrusive: true,
 		Budget:    check.Budget{Accounts: 1, Mails: 2, WrongPasswords: 1 + 2*timingPairs},
-		Needs:     []string{"auth.login", "auth.signup", "auth.inbox"},
+		Needs:     []string{"auth.form", "auth.signup", "auth.inbox"},
 	}
 }
 
