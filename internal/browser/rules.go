@@ -61,18 +61,22 @@ func validName(name string) bool {
 	return true
 }
 
-// ResolveOrigin looks the origin's host up through the DNS server at
-// server (host:port) so the browser reaches the address the scanner does,
-// and returns it as a Resolve map; an IP-literal origin needs none.
+// ResolveOrigin looks the origin's host up the way the scanner does,
+// through the DNS server at server (host:port) or the system's when it is
+// "", so the browser reaches the same address, and returns it as a
+// Resolve map; an IP-literal origin needs none.
 func ResolveOrigin(ctx context.Context, server string, origin *url.URL) (map[string]string, error) {
 	host := origin.Hostname()
 	if _, err := netip.ParseAddr(host); err == nil {
 		return nil, nil
 	}
-	r := &net.Resolver{PreferGo: true, Dial: func(ctx context.Context, network, _ string) (net.Conn, error) {
-		var d net.Dialer
-		return d.DialContext(ctx, network, server) // network passed through: TCP retries of truncated answers
-	}}
+	r := net.DefaultResolver
+	if server != "" {
+		r = &net.Resolver{PreferGo: true, Dial: func(ctx context.Context, network, _ string) (net.Conn, error) {
+			var d net.Dialer
+			return d.DialContext(ctx, network, server) // network passed through: TCP retries of truncated answers
+		}}
+	}
 	addrs, err := r.LookupNetIP(ctx, "ip", host)
 	if err != nil {
 		return nil, fmt.Errorf("resolving %s for the browser: %w", host, err)

@@ -2,13 +2,14 @@ package target
 
 import (
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/launchready/launchready/internal/jwtx"
 )
 
 // Clerk logins (auth.kind clerk).
@@ -194,21 +195,15 @@ func (s *Session) clerkToken(ctx context.Context, sid string) (grant, error) {
 // already past, so the next use renews it), or Clerk's default lifetime
 // when exp cannot be read.
 func jwtLifetime(tok string, now time.Time) time.Duration {
-	parts := strings.Split(tok, ".")
-	if len(parts) != 3 {
-		return clerkDefaultTTL
-	}
-	raw, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(parts[1], "="))
+	t, err := jwtx.Parse(tok)
 	if err != nil {
 		return clerkDefaultTTL
 	}
-	var claims struct {
-		Exp int64 `json:"exp"`
-	}
-	if json.Unmarshal(raw, &claims) != nil || claims.Exp == 0 {
+	exp, ok := t.Expiry()
+	if !ok {
 		return clerkDefaultTTL
 	}
-	left := time.Unix(claims.Exp, 0).Sub(now)
+	left := exp.Sub(now)
 	switch {
 	case left <= 0:
 		return time.Nanosecond // renewed on next use

@@ -3,7 +3,6 @@ package baas
 import (
 	"bytes"
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -15,6 +14,7 @@ import (
 	"sync"
 
 	"github.com/launchready/launchready/internal/check"
+	"github.com/launchready/launchready/internal/jwtx"
 	"github.com/launchready/launchready/internal/target"
 )
 
@@ -458,19 +458,11 @@ func metadataAdmin(v any) bool {
 // jwtClaims decodes a JWT's payload without verifying it: the scanner
 // only reads what its own fresh token says.
 func jwtClaims(tok string) map[string]any {
-	parts := strings.Split(tok, ".")
-	if len(parts) != 3 {
-		return nil
-	}
-	raw, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(parts[1], "="))
+	t, err := jwtx.Parse(tok)
 	if err != nil {
 		return nil
 	}
-	var c map[string]any
-	if json.Unmarshal(raw, &c) != nil {
-		return nil
-	}
-	return c
+	return t.Claims
 }
 
 func yesNo(b bool) string {

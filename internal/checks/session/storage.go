@@ -7,9 +7,7 @@ import (
 	"fmt"
 	"maps"
 	"math"
-	"net"
 	"net/http"
-	"net/netip"
 	"net/url"
 	"slices"
 	"strings"
@@ -137,7 +135,7 @@ func (s Storage) prepare(ctx context.Context, env *check.Env) (plan, check.Resul
 		}
 		return plan{}, check.Errorf("member a's session holds no cookie to give the browser"), false
 	}
-	resolve, err := resolveHost(ctx, env.Config.Target.Resolver, p.origin)
+	resolve, err := browser.ResolveOrigin(ctx, env.Config.Target.Resolver, p.origin)
 	if err != nil {
 		return plan{}, check.Errorf("%v", err), false
 	}
@@ -194,38 +192,6 @@ func browserCookies(sess *target.Session, origin *url.URL, pages []string) []*ht
 		}
 	}
 	return out
-}
-
-// resolveHost looks the origin's host up the way the scanner does (the
-// configured DNS server, or the system's) so the browser reaches the same
-// address; an IP-literal origin needs no mapping.
-func resolveHost(ctx context.Context, server string, origin *url.URL) (map[string]string, error) {
-	host := origin.Hostname()
-	if _, err := netip.ParseAddr(host); err == nil {
-		return nil, nil
-	}
-	r := net.DefaultResolver
-	if server != "" {
-		r = &net.Resolver{PreferGo: true, Dial: func(ctx context.Context, network, _ string) (net.Conn, error) {
-			var d net.Dialer
-			return d.DialContext(ctx, network, server) // network passed through: TCP retries of truncated answers
-		}}
-	}
-	addrs, err := r.LookupNetIP(ctx, "ip", host)
-	if err != nil {
-		return nil, fmt.Errorf("resolving %s for the browser: %w", host, err)
-	}
-	if len(addrs) == 0 {
-		return nil, fmt.Errorf("resolving %s for the browser: no address", host)
-	}
-	best := addrs[0].Unmap()
-	for _, a := range addrs {
-		if a.Unmap().Is4() {
-			best = a.Unmap()
-			break
-		}
-	}
-	return map[string]string{host: best.String()}, nil
 }
 
 // inspectError maps a browser failure: a missing tool is a SKIP, anything
