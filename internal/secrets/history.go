@@ -75,12 +75,14 @@ func (s *Scanner) History(ctx context.Context, repo string) (*History, error) {
 	if h.Shallow, err = isShallow(ctx, top); err != nil {
 		return nil, &HistoryError{Repo: top, Why: "cannot tell whether it is a shallow clone", Err: err}
 	}
+	// Registered before git starts: gitleaks logs git's stderr lines as
+	// soon as they come, and a line logged before would be lost.
+	sink := logs.register(s.opts.Logger)
+	defer logs.unregister(sink)
 	cmd, err := sources.NewGitLogCmdContext(ctx, top, "")
 	if err != nil {
 		return nil, &HistoryError{Repo: top, Why: "cannot start git log", Err: err}
 	}
-	sink := logs.register(s.opts.Logger)
-	defer logs.unregister(sink)
 	det := s.detector(ctx)
 	col := s.newCollector(det)
 	sema := semgroup.NewGroup(ctx, int64(s.opts.Workers))
