@@ -86,7 +86,7 @@ func (MixedAuth) Run(ctx context.Context, env *check.Env) check.Result {
 		if len(sc.Cookies) > 1 && strings.Contains(sc.How, "alone gave access") {
 			findings = append(findings, "cookies "+names(sc.Cookies)+" each grant access on their own")
 			for _, c := range sc.Cookies {
-				ev = append(ev, check.HopEvidence(env, c.Resp, c.Hop, fmt.Sprintf("Set-Cookie: %s\nThis cookie alone opens %s.", c.Raw, sc.Probe)))
+				ev = append(ev, check.HopEvidence(env, c.Resp, c.Hop, fmt.Sprintf("%s\nThis cookie alone opens %s.", c.Line(), sc.Probe)))
 			}
 		}
 		systems := map[string][]string{}

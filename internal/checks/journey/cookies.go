@@ -23,6 +23,19 @@ type SetCookie struct {
 	// Hop is the exchange that set it; Resp the chain it belongs to.
 	Hop  target.Hop
 	Resp *target.Response
+	// Recorded, when set, says the cookie comes from a session recorded
+	// in a browser (auth.kind recorded), Raw rebuilt from the attributes
+	// the browser kept, not a Set-Cookie header the scanner received.
+	Recorded string
+}
+
+// Line shows the cookie for evidence: its Set-Cookie header, or the
+// attributes a recording kept.
+func (c SetCookie) Line() string {
+	if c.Recorded != "" {
+		return "Cookie as the browser kept it (" + c.Recorded + "): " + c.Raw
+	}
+	return "Set-Cookie: " + c.Raw
 }
 
 // Has reports whether a flag or attribute is present.
@@ -92,6 +105,9 @@ func IdentifySessionCookies(ctx context.Context, env *check.Env) (*SessionCookie
 			return nil, err
 		}
 		sc := &SessionCookies{Probe: probe, Candidates: loginCookies(sess)}
+		if len(sc.Candidates) == 0 && env.Config.Auth.Kind == "recorded" {
+			sc.Candidates = recordedCookies(env, sess)
+		}
 		if len(sc.Candidates) == 0 {
 			if err := noLoginAnswer(env.Config.Auth.Kind); err != nil {
 				return nil, err
@@ -110,8 +126,8 @@ func noLoginAnswer(kind string) error {
 	enable := "a staging config whose test members log in by form or json, so the login's own answer can be read"
 	switch kind {
 	case "recorded":
-		return &check.NotRunnable{Reason: "the session cookie is judged on the Set-Cookie headers of a login the scanner makes; " +
-			"a session recorded by hand (auth.kind recorded) has none", Enable: enable}
+		return &check.NotRunnable{Reason: "the session recorded by hand (auth.kind recorded) holds no cookie for the portal, " +
+			"and the scanner cannot log in itself to see one set", Enable: enable}
 	case "clerk":
 		return &check.NotRunnable{Reason: "the session cookie (__session) is minted here through Clerk's Backend API and, in a browser, " +
 			"set by Clerk's SDK from script: no login answer carries it, and its attributes are Clerk's design", Enable: enable}

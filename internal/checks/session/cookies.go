@@ -52,11 +52,11 @@ func (f *flagCheck) Run(ctx context.Context, env *check.Env) check.Result {
 			warned = append(warned, c.Name)
 			design = f.designed(c)
 			warnEv = append(warnEv, check.HopEvidence(env, c.Resp, c.Hop, fmt.Sprintf(
-				"Set-Cookie: %s\n%s\n%s\nIdentified as the session cookie: %s.", c.Raw, problem, designNote(f.designed(c), c), sc.How)))
+				"%s\n%s\n%s\nIdentified as the session cookie: %s.", c.Line(), problem, designNote(f.designed(c), c), sc.How)))
 		default:
 			bad = append(bad, c.Name)
 			ev = append(ev, check.HopEvidence(env, c.Resp, c.Hop, fmt.Sprintf(
-				"Set-Cookie: %s\n%s\nIdentified as the session cookie: %s.", c.Raw, problem, sc.How)))
+				"%s\n%s\nIdentified as the session cookie: %s.", c.Line(), problem, sc.How)))
 		}
 	}
 	switch {

@@ -116,7 +116,7 @@ func sessionJWTs(ctx context.Context, env *check.Env, view *View) ([]carrier, er
 		out = append(out, carrier{
 			what: "cookie " + name, token: tok,
 			replay: func(v string) ([]*http.Cookie, http.Header) { return journey.Replace(all, name, v), nil },
-			ev:     check.HopEvidence(env, c.Resp, c.Hop, "Set-Cookie: "+c.Raw),
+			ev:     check.HopEvidence(env, c.Resp, c.Hop, c.Line()),
 		})
 	}
 	return out, nil

@@ -110,7 +110,7 @@ func observe(ctx context.Context, env *check.Env) ([]bound, []check.Evidence, er
 	var bounds []bound
 	var none []check.Evidence
 	for _, c := range sc.Cookies {
-		ev := check.HopEvidence(env, c.Resp, c.Hop, "Set-Cookie: "+c.Raw)
+		ev := check.HopEvidence(env, c.Resp, c.Hop, c.Line())
 		found := false
 		if d, ok := cookieLifetime(c, c.Hop.Header); ok {
 			bounds = append(bounds, bound{"cookie " + c.Name + " Max-Age/Expires", d, ev})
