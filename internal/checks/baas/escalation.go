@@ -266,6 +266,13 @@ func (p supabaseProbe) run(ctx context.Context, n frontendNames) (part, error) {
 	restored := r.result(ctx)
 	out.rows = append(out.rows, check.TableRow{Label: "Supabase user_metadata.role = admin (PUT /auth/v1/user)",
 		Cells: []string{"yes (200)", yesNo(readBack) + tokenNote(carried), "—", "—"}})
+	if !carried {
+		return out, fmt.Errorf("the token Supabase issued after the metadata change does not carry user_metadata.role = admin, so "+
+			"whether a policy trusts it could not be tested (%s)", restored)
+	}
+	if !anyAnswered(after) {
+		return out, fmt.Errorf("no table could be counted as member a after the metadata change (%s)", restored)
+	}
 	var grownEv []check.Evidence
 	for i, t := range tables {
 		out.rows = append(out.rows, check.TableRow{Label: "Supabase table " + t.name + " (count as member a)",
@@ -282,6 +289,17 @@ func (p supabaseProbe) run(ctx context.Context, n frontendNames) (part, error) {
 	out.pass = fmt.Sprintf("Supabase accepted member a's user_metadata.role = admin (user_metadata is user-writable by design) but no "+
 		"policy trusted it: a token carrying it counts no more rows in %d tables. %s", len(tables), restored)
 	return out, nil
+}
+
+// anyAnswered reports whether some count got an answer about an existing
+// table (allowed or refused): without one, nothing was tested.
+func anyAnswered(counts []access) bool {
+	for _, c := range counts {
+		if !c.missing && (c.ok || c.status != 0) {
+			return true
+		}
+	}
+	return false
 }
 
 // probedTable is a table and its last count request, for evidence.
@@ -665,6 +683,17 @@ func (p firebaseEscalation) profile(ctx context.Context, a *target.Session, uid 
 	readBack := now.isAdmin()
 	after := p.listAll(ctx, a, colls)
 	restored := r.result(ctx)
+	if !readBack {
+		return out, fmt.Errorf("Firestore accepted member a's role write but its users/{uid} document does not read back role: admin, "+
+			"so whether a rule trusts it could not be tested (%s)", restored)
+	}
+	answered := make([]access, len(after))
+	for i := range after {
+		answered[i] = after[i].acc
+	}
+	if !anyAnswered(answered) {
+		return out, fmt.Errorf("no collection could be listed as member a after the role write (%s)", restored)
+	}
 	out.rows = []check.TableRow{{Label: label, Cells: []string{"yes (200)", yesNo(readBack), "—", "—"}}}
 	var grownEv []check.Evidence
 	for i, c := range colls {

@@ -466,3 +466,23 @@ func TestRoleClaims(t *testing.T) {
 		}
 	}
 }
+
+// TestAnyAnswered: only a count that got an answer about an existing
+// table tests anything; errors and missing tables do not.
+func TestAnyAnswered(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		counts []access
+		want   bool
+	}{
+		{"none", nil, false},
+		{"no answer", []access{{}, {}}, false},
+		{"missing tables", []access{{missing: true, status: 404}}, false},
+		{"refused", []access{{}, {status: 401}}, true},
+		{"counted", []access{{ok: true, n: 0}}, true},
+	} {
+		if got := anyAnswered(tc.counts); got != tc.want {
+			t.Errorf("%s: anyAnswered = %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
