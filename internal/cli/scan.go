@@ -98,12 +98,19 @@ func runScan(ctx context.Context, s *streams, cfg *config.Config, f *runFlags, f
 	}
 	fmt.Fprintf(s.stderr, "sent %d requests to the target in %s; %d refused as out of scope\n",
 		run.Requests, run.Duration.Round(time.Millisecond), len(run.OutOfScope))
-	term := report.Terminal{Color: s.stdoutTTY && !f.noColor}
+	return finish(s, run, f.outs, f.noColor)
+}
+
+// finish prints the scorecard, writes each --out report and ends with
+// the verdict's exit code; a report that cannot be written is a tool
+// failure, after the others are written.
+func finish(s *streams, run *report.Run, outs []string, noColor bool) error {
+	term := report.Terminal{Color: s.stdoutTTY && !noColor}
 	if err := term.Write(s.stdout, run); err != nil {
 		return toolErr(fmt.Errorf("printing the scorecard: %w", err))
 	}
 	var failed []string
-	for _, out := range f.outs {
+	for _, out := range outs {
 		if err := report.WriteFile(out, run); err != nil {
 			failed = append(failed, err.Error())
 			continue

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -149,20 +148,5 @@ func runSecrets(ctx context.Context, s *streams, cfg *config.Config, f *secretsF
 		NotTested:   append([]string{"the live portal: its pages, bundle, source maps and API (launchready scan)"}, report.NotTested...),
 	}
 	fmt.Fprintf(s.stderr, "scanned %s in %s\n", cfg.Source.Repo, run.Duration.Round(time.Millisecond))
-	term := report.Terminal{Color: s.stdoutTTY && !f.noColor}
-	if err := term.Write(s.stdout, run); err != nil {
-		return toolErr(fmt.Errorf("printing the scorecard: %w", err))
-	}
-	var failed []string
-	for _, out := range f.outs {
-		if err := report.WriteFile(out, run); err != nil {
-			failed = append(failed, err.Error())
-			continue
-		}
-		fmt.Fprintf(s.stderr, "wrote %s\n", out)
-	}
-	if len(failed) > 0 {
-		return toolErr(fmt.Errorf("writing reports: %s", strings.Join(failed, "; ")))
-	}
-	return verdictExit(run.Summary.Verdict.ExitCode())
+	return finish(s, run, f.outs, f.noColor)
 }
