@@ -8,8 +8,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/launchready/launchready/internal/client"
 	"github.com/launchready/launchready/internal/page"
-	"github.com/launchready/launchready/internal/target"
 )
 
 // dangerous are words in a link's path, query or text that mark an action,
@@ -71,7 +71,7 @@ func (d *discovery) crawl(ctx context.Context) error {
 	for len(queue) > 0 && d.inv.Pages < cfg.Crawl.Pages {
 		it := queue[0]
 		queue = queue[1:]
-		resp, err := d.do(ctx, d.a, &target.Request{URL: it.url, Follow: true})
+		resp, err := d.do(ctx, d.a, &client.Request{URL: it.url, Follow: true})
 		d.inv.Pages++
 		if err != nil || resp.StatusCode >= 400 || d.env.Sessions.IsLoginURL(resp.URL) {
 			continue
@@ -116,13 +116,13 @@ type crawled struct {
 	tpl Template
 	ids []string
 	// from is the page that linked to the first object.
-	from *target.Response
+	from *client.Response
 }
 
 // objectLink records a link that reads an object: its last ID-looking path
 // segment (or an ID-looking query value) makes the template, unless a
 // configured kind already covers it.
-func (d *discovery) objectLink(u *url.URL, from *target.Response, found map[string]*crawled, order *[]string) {
+func (d *discovery) objectLink(u *url.URL, from *client.Response, found map[string]*crawled, order *[]string) {
 	tpls := templatesOf(u)
 	if len(tpls) == 0 {
 		return
@@ -142,7 +142,7 @@ func (d *discovery) objectLink(u *url.URL, from *target.Response, found map[stri
 	d.remember(pick, pick.Match(u.String()), from, found, order)
 }
 
-func (d *discovery) remember(t Template, id string, from *target.Response, found map[string]*crawled, order *[]string) {
+func (d *discovery) remember(t Template, id string, from *client.Response, found map[string]*crawled, order *[]string) {
 	if id == "" {
 		return
 	}
@@ -159,7 +159,7 @@ func (d *discovery) remember(t Template, id string, from *target.Response, found
 
 // restGuesses turns a JSON list's id fields into item URLs under the
 // list's path (/api/things → /api/things/{id}), the REST convention.
-func (d *discovery) restGuesses(resp *target.Response, found map[string]*crawled, order *[]string) {
+func (d *discovery) restGuesses(resp *client.Response, found map[string]*crawled, order *[]string) {
 	base := strings.TrimSuffix(resp.URL.EscapedPath(), "/")
 	if base == "" || LooksLikeID(path.Base(base)) {
 		return
@@ -227,7 +227,7 @@ func isDangerous(s string) bool {
 // routes they name.
 func (d *discovery) readScripts(ctx context.Context, scripts []string) {
 	for _, s := range scripts {
-		resp, err := d.do(ctx, d.a, &target.Request{URL: s})
+		resp, err := d.do(ctx, d.a, &client.Request{URL: s})
 		if err != nil || !okStatus(resp.StatusCode) {
 			continue
 		}

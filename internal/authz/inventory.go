@@ -18,9 +18,9 @@ import (
 	"strings"
 
 	"github.com/launchready/launchready/internal/check"
+	"github.com/launchready/launchready/internal/client"
 	"github.com/launchready/launchready/internal/config"
 	"github.com/launchready/launchready/internal/page"
-	"github.com/launchready/launchready/internal/target"
 )
 
 // Discovery bounds.
@@ -46,7 +46,7 @@ type Read struct {
 	// Created is true for a canary object a made in this run.
 	Created bool
 	// Owner is a's own response: the reference.
-	Owner *target.Response
+	Owner *client.Response
 	// Markers prove a response shows this object.
 	Markers Markers
 }
@@ -66,7 +66,7 @@ type Kind struct {
 	IDsA, IDsB []string
 	// Source is a's response the IDs came from (the list, or a page that
 	// linked to the objects): evidence for AUTHZ-005.
-	Source *target.Response
+	Source *client.Response
 }
 
 // Inventory is what discovery found, shared by the authorization checks.
@@ -103,7 +103,7 @@ func Discover(ctx context.Context, env *check.Env) (*Inventory, error) {
 type discovery struct {
 	env    *check.Env
 	origin *url.URL
-	a, b   *target.Session
+	a, b   *client.Session
 	inv    *Inventory
 	// pending are reads whose markers wait for the full baseline.
 	pending []*Read
@@ -143,7 +143,7 @@ func (d *discovery) run(ctx context.Context) (*Inventory, error) {
 }
 
 // do sends one discovery request and counts it.
-func (d *discovery) do(ctx context.Context, s *target.Session, req *target.Request) (*target.Response, error) {
+func (d *discovery) do(ctx context.Context, s *client.Session, req *client.Request) (*client.Response, error) {
 	d.inv.Requests++
 	return s.Do(ctx, req)
 }
@@ -161,7 +161,7 @@ func (d *discovery) note(format string, a ...any) {
 }
 
 // absorb adds a response's segments (every hop's) to the baseline.
-func (d *discovery) absorb(resp *target.Response) {
+func (d *discovery) absorb(resp *client.Response) {
 	if resp == nil {
 		return
 	}
@@ -184,7 +184,7 @@ func (d *discovery) baseline(ctx context.Context) error {
 	}
 	fetched := 0
 	for _, p := range paths {
-		resp, err := d.do(ctx, anon, &target.Request{URL: d.url(p), Follow: true})
+		resp, err := d.do(ctx, anon, &client.Request{URL: d.url(p), Follow: true})
 		if err != nil {
 			continue
 		}
@@ -194,15 +194,15 @@ func (d *discovery) baseline(ctx context.Context) error {
 	if fetched == 0 {
 		return fmt.Errorf("none of the public reference pages (%s) could be fetched", strings.Join(paths, ", "))
 	}
-	for _, s := range []*target.Session{d.a, d.b} {
-		resp, err := d.do(ctx, s, &target.Request{URL: d.url(missing), Follow: true})
+	for _, s := range []*client.Session{d.a, d.b} {
+		resp, err := d.do(ctx, s, &client.Request{URL: d.url(missing), Follow: true})
 		if err != nil {
 			return fmt.Errorf("fetching a missing page as a member: %w", err)
 		}
 		d.absorb(resp)
 	}
 	for _, p := range d.env.Config.Auth.Protected {
-		resp, err := d.do(ctx, d.b, &target.Request{URL: d.url(p), Follow: true})
+		resp, err := d.do(ctx, d.b, &client.Request{URL: d.url(p), Follow: true})
 		if err != nil {
 			return fmt.Errorf("fetching %s as member b: %w", p, err)
 		}
@@ -233,8 +233,8 @@ func (d *discovery) configKind(ctx context.Context, o *config.Object) error {
 		return nil
 	}
 	// What a missing object of this kind looks like, to a and to b.
-	for _, s := range []*target.Session{d.a, d.b} {
-		if resp, err := d.do(ctx, s, &target.Request{URL: k.Template.Fill("launchready-missing-" + randomHex(8)), Follow: true}); err == nil {
+	for _, s := range []*client.Session{d.a, d.b} {
+		if resp, err := d.do(ctx, s, &client.Request{URL: k.Template.Fill("launchready-missing-" + randomHex(8)), Follow: true}); err == nil {
 			d.absorb(resp)
 		}
 	}
@@ -278,8 +278,8 @@ func (d *discovery) configKind(ctx context.Context, o *config.Object) error {
 
 // list reads a member's list of one kind and returns the IDs in it; its
 // content goes to the baseline when it is b's.
-func (d *discovery) list(ctx context.Context, s *target.Session, o *config.Object, t Template, who string) ([]string, *target.Response, error) {
-	resp, err := d.do(ctx, s, &target.Request{URL: d.url(o.List), Follow: true})
+func (d *discovery) list(ctx context.Context, s *client.Session, o *config.Object, t Template, who string) ([]string, *client.Response, error) {
+	resp, err := d.do(ctx, s, &client.Request{URL: d.url(o.List), Follow: true})
 	if err != nil {
 		return nil, nil, fmt.Errorf("listing %s as member %s: %w", o.Name, who, err)
 	}
@@ -300,7 +300,7 @@ func (d *discovery) ownerRead(ctx context.Context, kind string, t Template, id, 
 		return nil
 	}
 	u := t.Fill(id)
-	resp, err := d.do(ctx, d.a, &target.Request{URL: u, Follow: true})
+	resp, err := d.do(ctx, d.a, &client.Request{URL: u, Follow: true})
 	if err != nil {
 		return fmt.Errorf("reading %s %s as member a: %w", kind, id, err)
 	}
@@ -329,7 +329,7 @@ func (d *discovery) finish() {
 
 // idsIn returns the object IDs a list response holds: the idField values of
 // JSON objects, or the IDs in links that match the item template.
-func idsIn(resp *target.Response, idField string, t Template) []string {
+func idsIn(resp *client.Response, idField string, t Template) []string {
 	var ids []string
 	add := func(id string) {
 		if id != "" && !slices.Contains(ids, id) {
@@ -415,7 +415,7 @@ func randomHex(n int) string {
 }
 
 // isJSON reports whether a response is JSON by its type or its first byte.
-func isJSON(resp *target.Response) bool {
+func isJSON(resp *client.Response) bool {
 	if strings.Contains(resp.Header.Get("Content-Type"), "json") {
 		return true
 	}

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/launchready/launchready/internal/target"
+	"github.com/launchready/launchready/internal/client"
 )
 
 func TestMarkers(t *testing.T) {
@@ -62,7 +62,7 @@ func TestIDsIn(t *testing.T) {
 		{"html links", `<a href="/messages/msg_9f">one</a><a href="https://portal.test/messages/msg_8e">two</a><a href="/other/1">x</a>`, "id", []string{"msg_9f", "msg_8e"}},
 		{"broken json", `{"items":[{"id":`, "id", nil},
 	} {
-		got := idsIn(&target.Response{URL: base, Body: []byte(tt.body)}, tt.field, tp)
+		got := idsIn(&client.Response{URL: base, Body: []byte(tt.body)}, tt.field, tp)
 		if !slices.Equal(got, tt.want) {
 			t.Errorf("%s: %v, want %v", tt.name, got, tt.want)
 		}
@@ -79,7 +79,7 @@ func FuzzParsers(f *testing.F) {
 			u, _ = url.Parse("https://portal.test/x")
 		}
 		tp := Template{Raw: "https://portal.test/messages/{id}", Via: "path"}
-		_ = idsIn(&target.Response{URL: u, Body: body}, "id", tp)
+		_ = idsIn(&client.Response{URL: u, Body: body}, "id", tp)
 		for _, x := range templatesOf(u) {
 			_ = x.Match(x.Fill("1"))
 		}

@@ -8,7 +8,7 @@ import (
 	"strings"
 
 	"github.com/launchready/launchready/internal/check"
-	"github.com/launchready/launchready/internal/target"
+	"github.com/launchready/launchready/internal/client"
 )
 
 // State is what one identity got when reading one of a's objects.
@@ -43,7 +43,7 @@ type Cell struct {
 	// carried the markers.
 	Status, Hop int
 	Matched     []string
-	Response    *target.Response
+	Response    *client.Response
 	Err         string
 }
 
@@ -88,12 +88,12 @@ func Replay(ctx context.Context, env *check.Env) (*Matrix, error) {
 		m := &Matrix{Inventory: inv}
 		who := []struct {
 			name string
-			sess *target.Session
+			sess *client.Session
 		}{{Other, b}, {Anonymous, env.Sessions.Anonymous()}}
 		for _, r := range inv.Reads {
 			row := Row{Read: r, Cells: []Cell{{Identity: Owner, State: Allowed, Status: r.Owner.StatusCode, Response: r.Owner}}}
 			for _, w := range who {
-				resp, err := w.sess.Do(ctx, &target.Request{URL: r.URL, Follow: true})
+				resp, err := w.sess.Do(ctx, &client.Request{URL: r.URL, Follow: true})
 				m.Requests++
 				row.Cells = append(row.Cells, Judge(w.name, r.Markers, resp, err))
 			}
@@ -109,7 +109,7 @@ func Replay(ctx context.Context, env *check.Env) (*Matrix, error) {
 }
 
 // Judge decides one cell from the markers found in every hop's body.
-func Judge(identity string, mk Markers, resp *target.Response, err error) Cell {
+func Judge(identity string, mk Markers, resp *client.Response, err error) Cell {
 	c := Cell{Identity: identity, Response: resp}
 	if resp != nil {
 		c.Status = resp.StatusCode
@@ -132,7 +132,7 @@ func Judge(identity string, mk Markers, resp *target.Response, err error) Cell {
 
 // sessionLost re-checks b's session on the first protected page after the
 // replays: a session that died on the way makes every "denied" meaningless.
-func sessionLost(ctx context.Context, env *check.Env, b *target.Session) (string, error) {
+func sessionLost(ctx context.Context, env *check.Env, b *client.Session) (string, error) {
 	prot := env.Config.Auth.Protected
 	if len(prot) == 0 {
 		return "", nil
@@ -142,7 +142,7 @@ func sessionLost(ctx context.Context, env *check.Env, b *target.Session) (string
 		return "", fmt.Errorf("auth.protected[0] %q: %w", prot[0], err)
 	}
 	u := env.Sessions.Config().Origin.ResolveReference(ref).String()
-	resp, err := b.Do(ctx, &target.Request{URL: u, Follow: true})
+	resp, err := b.Do(ctx, &client.Request{URL: u, Follow: true})
 	if err != nil {
 		return "", fmt.Errorf("re-checking member b's session at %s: %w", prot[0], err)
 	}

@@ -9,8 +9,8 @@ import (
 	"strings"
 
 	"github.com/launchready/launchready/internal/check"
+	"github.com/launchready/launchready/internal/client"
 	"github.com/launchready/launchready/internal/config"
-	"github.com/launchready/launchready/internal/target"
 )
 
 // canaryPrefix starts every canary, so a person reading the portal's data
@@ -24,12 +24,12 @@ func NewCanary() string { return canaryPrefix + randomHex(10) }
 type Canary struct {
 	Kind, ID, Canary string
 	// Response is the create request's answer.
-	Response *target.Response
+	Response *client.Response
 }
 
 // WriteRequest builds a configured write with {{canary}} replaced and {id}
 // filled in.
-func WriteRequest(origin *url.URL, w *config.Write, id, canary string) (*target.Request, error) {
+func WriteRequest(origin *url.URL, w *config.Write, id, canary string) (*client.Request, error) {
 	path := w.Path
 	if id != "" {
 		path = strings.Replace(path, "{id}", url.PathEscape(id), 1)
@@ -38,7 +38,7 @@ func WriteRequest(origin *url.URL, w *config.Write, id, canary string) (*target.
 	if err != nil {
 		return nil, fmt.Errorf("write path %q: %w", w.Path, err)
 	}
-	req := &target.Request{Method: w.Method, URL: origin.ResolveReference(ref).String(), Header: http.Header{}}
+	req := &client.Request{Method: w.Method, URL: origin.ResolveReference(ref).String(), Header: http.Header{}}
 	fill := func(v string) string { return strings.ReplaceAll(v, "{{canary}}", canary) }
 	switch {
 	case w.JSON != nil:
@@ -66,7 +66,7 @@ func WriteRequest(origin *url.URL, w *config.Write, id, canary string) (*target.
 // Create makes a canary object of a kind as member a and registers its
 // deletion for the end of the scan. The new ID comes from the response's
 // JSON (the kind's id_field) or its Location header.
-func Create(ctx context.Context, env *check.Env, a *target.Session, o *config.Object, t Template) (*Canary, error) {
+func Create(ctx context.Context, env *check.Env, a *client.Session, o *config.Object, t Template) (*Canary, error) {
 	canary := NewCanary()
 	origin := env.Sessions.Config().Origin
 	req, err := WriteRequest(origin, o.Create, "", canary)
@@ -77,7 +77,7 @@ func Create(ctx context.Context, env *check.Env, a *target.Session, o *config.Ob
 	if err != nil {
 		return nil, err
 	}
-	if !okStatus(resp.StatusCode) && !target.IsRedirect(resp.StatusCode) {
+	if !okStatus(resp.StatusCode) && !client.IsRedirect(resp.StatusCode) {
 		return nil, fmt.Errorf("%s %s answered %d", req.Method, o.Create.Path, resp.StatusCode)
 	}
 	id := createdID(resp, o.IDField, t)
@@ -93,7 +93,7 @@ func Create(ctx context.Context, env *check.Env, a *target.Session, o *config.Ob
 
 // DeleteObject deletes one of a's objects with the configured delete
 // request; an object already gone counts as deleted.
-func DeleteObject(ctx context.Context, env *check.Env, a *target.Session, o *config.Object, id string) error {
+func DeleteObject(ctx context.Context, env *check.Env, a *client.Session, o *config.Object, id string) error {
 	if o.Delete == nil {
 		return fmt.Errorf("no objects[].delete configured for %s: delete it by hand", o.Name)
 	}
@@ -112,7 +112,7 @@ func DeleteObject(ctx context.Context, env *check.Env, a *target.Session, o *con
 }
 
 // createdID finds the new object's ID in a create response.
-func createdID(resp *target.Response, idField string, t Template) string {
+func createdID(resp *client.Response, idField string, t Template) string {
 	if isJSON(resp) {
 		var v any
 		if json.Unmarshal(resp.Body, &v) == nil {

@@ -19,8 +19,8 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/launchready/launchready/internal/client"
 	"github.com/launchready/launchready/internal/recorded"
-	"github.com/launchready/launchready/internal/target"
 )
 
 // ssoPortal is a portal whose login passes through an identity provider
@@ -232,13 +232,13 @@ func checkRecordedIDB(t *testing.T, rec *recorded.Recording, tok string) {
 func checkScanSide(t *testing.T, p *ssoPortal, origin *url.URL, rec *recorded.Recording, file string) {
 	t.Helper()
 	ctx := context.Background()
-	c, err := target.New(target.Options{Scope: []string{"127.0.0.1"}})
+	c, err := client.New(client.Options{Scope: []string{"127.0.0.1"}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	lc := target.LoginConfig{Origin: origin, Kind: "recorded", Path: "/login", Protected: []string{"/dashboard"}, SessionKind: "cookie",
-		Recorded: map[string]*target.RecordedLogin{"a": {File: file, Recording: rec}}}
-	sessions := target.NewSessions(c, lc, map[string]target.Credentials{"a": {}})
+	lc := client.LoginConfig{Origin: origin, Kind: "recorded", Path: "/login", Protected: []string{"/dashboard"}, SessionKind: "cookie",
+		Recorded: map[string]*client.RecordedLogin{"a": {File: file, Recording: rec}}}
+	sessions := client.NewSessions(c, lc, map[string]client.Credentials{"a": {}})
 	sess, err := sessions.Get(ctx, "a")
 	if err != nil {
 		t.Fatal(err)
@@ -262,9 +262,9 @@ func checkScanSide(t *testing.T, p *ssoPortal, origin *url.URL, rec *recorded.Re
 	p.mu.Lock()
 	p.revoked = true
 	p.mu.Unlock()
-	_, err = target.NewSessions(c, lc, map[string]target.Credentials{"a": {}}).Get(ctx, "a")
+	_, err = client.NewSessions(c, lc, map[string]client.Credentials{"a": {}}).Get(ctx, "a")
 	want := "sign in again by hand with `launchready login --record --account a --out " + file + "`"
-	if !errors.Is(err, target.ErrRecordedExpired) || !strings.Contains(err.Error(), want) {
+	if !errors.Is(err, client.ErrRecordedExpired) || !strings.Contains(err.Error(), want) {
 		t.Errorf("after revocation: %v\nwant it to say %s", err, want)
 	}
 }

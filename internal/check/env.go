@@ -4,8 +4,8 @@ import (
 	"context"
 	"sync"
 
+	"github.com/launchready/launchready/internal/client"
 	"github.com/launchready/launchready/internal/config"
-	"github.com/launchready/launchready/internal/target"
 )
 
 // Env is what a check receives: the validated config, the scoped client (the
@@ -13,9 +13,9 @@ import (
 type Env struct {
 	Config *config.Config
 	// Client sends anonymous requests, scoped and rate-capped.
-	Client *target.Client
+	Client *client.Client
 	// Sessions logs each account in once and shares the session.
-	Sessions *target.Sessions
+	Sessions *client.Sessions
 	// Intrusive is true when intrusive checks have consent.
 	Intrusive bool
 	// ConsentNote, when set, says why consent asked for was withheld

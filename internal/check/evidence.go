@@ -1,12 +1,12 @@
 package check
 
 import (
-	"github.com/launchready/launchready/internal/target"
+	"github.com/launchready/launchready/internal/client"
 )
 
 // HTTPEvidence builds evidence from a response: the request as sent, the
 // final status, the detail and a curl repro, all redacted.
-func HTTPEvidence(env *Env, resp *target.Response, detail string) Evidence {
+func HTTPEvidence(env *Env, resp *client.Response, detail string) Evidence {
 	red := env.Client.Redactor()
 	ev := Evidence{Detail: red.Redact(detail)}
 	if resp == nil {
@@ -26,7 +26,7 @@ func HTTPEvidence(env *Env, resp *target.Response, detail string) Evidence {
 
 // HopEvidence describes one exchange of a chain (a redirect hop, or the
 // response that set a cookie) with the repro of the whole request.
-func HopEvidence(env *Env, resp *target.Response, hop target.Hop, detail string) Evidence {
+func HopEvidence(env *Env, resp *client.Response, hop client.Hop, detail string) Evidence {
 	red := env.Client.Redactor()
 	ev := Evidence{
 		Request: red.Redact(hop.Method + " " + hop.URL),

@@ -13,8 +13,8 @@ import (
 	"testing"
 
 	"github.com/launchready/launchready/internal/check"
+	"github.com/launchready/launchready/internal/client"
 	"github.com/launchready/launchready/internal/config"
-	"github.com/launchready/launchready/internal/target"
 )
 
 // Password is what every env: reference resolves to in tests.
@@ -30,11 +30,11 @@ func Env(t testing.TB, yaml string) *check.Env {
 	if err != nil {
 		t.Fatalf("config: %v", err)
 	}
-	client, sessions, err := target.FromConfig(cfg, "test")
+	cl, sessions, err := client.FromConfig(cfg, "test")
 	if err != nil {
 		t.Fatalf("target: %v", err)
 	}
-	return &check.Env{Config: cfg, Client: client, Sessions: sessions}
+	return &check.Env{Config: cfg, Client: cl, Sessions: sessions}
 }
 
 // Run runs one check with a background context.

@@ -11,8 +11,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/launchready/launchready/internal/client"
 	"github.com/launchready/launchready/internal/detect"
-	"github.com/launchready/launchready/internal/target"
 )
 
 // initFlags are the init command's flags.
@@ -62,7 +62,7 @@ func runInit(cmd *cobra.Command, s *streams, raw string, f *initFlags) error {
 			return usageErr("init: %v", err)
 		}
 	}
-	c, err := target.New(target.Options{Scope: []string{u.Hostname()}, CAFile: f.caFile, Resolver: f.resolver, UserAgent: "launchready/" + Version})
+	c, err := client.New(client.Options{Scope: []string{u.Hostname()}, CAFile: f.caFile, Resolver: f.resolver, UserAgent: "launchready/" + Version})
 	if err != nil {
 		return usageErr("init: %v", err)
 	}

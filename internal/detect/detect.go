@@ -17,9 +17,9 @@ import (
 	"strings"
 
 	"github.com/launchready/launchready/internal/authz"
+	"github.com/launchready/launchready/internal/client"
 	"github.com/launchready/launchready/internal/page"
 	"github.com/launchready/launchready/internal/platform"
-	"github.com/launchready/launchready/internal/target"
 )
 
 // Limits on what one detection fetches.
@@ -72,7 +72,7 @@ type Report struct {
 
 // visitor fetches pages and scripts of one origin, anonymously.
 type visitor struct {
-	client  *target.Client
+	client  *client.Client
 	jar     http.CookieJar
 	origin  *url.URL
 	seen    map[string]bool
@@ -82,8 +82,8 @@ type visitor struct {
 }
 
 // Run visits the portal at origin through c (whose scope must admit it).
-func Run(ctx context.Context, c *target.Client, origin *url.URL) (*Report, error) {
-	v := &visitor{client: c, jar: target.NewJar(), origin: origin, seen: map[string]bool{}, r: &Report{URL: origin.String()}}
+func Run(ctx context.Context, c *client.Client, origin *url.URL) (*Report, error) {
+	v := &visitor{client: c, jar: client.NewJar(), origin: origin, seen: map[string]bool{}, r: &Report{URL: origin.String()}}
 	home, err := v.page(ctx, "/")
 	if err != nil {
 		return nil, err
@@ -113,7 +113,7 @@ func Run(ctx context.Context, c *target.Client, origin *url.URL) (*Report, error
 }
 
 // page fetches one path once; a page that is no HTML or failed is nil.
-func (v *visitor) page(ctx context.Context, p string) (*target.Response, error) {
+func (v *visitor) page(ctx context.Context, p string) (*client.Response, error) {
 	if v.seen[p] {
 		return nil, nil
 	}
@@ -140,7 +140,7 @@ func (v *visitor) page(ctx context.Context, p string) (*target.Response, error) 
 }
 
 // forms classifies the page's forms: login, signup or reset.
-func (v *visitor) forms(asked, final string, resp *target.Response) {
+func (v *visitor) forms(asked, final string, resp *client.Response) {
 	for _, f := range page.Forms(resp.Body, resp.URL) {
 		form := &Form{Path: final, Action: v.actionPath(f.Action, resp.URL), Email: emailField(f)}
 		passwords := 0
@@ -186,7 +186,7 @@ func (v *visitor) isLoginPath(p string) bool {
 }
 
 // scriptsOf reads the page's inline scripts and same-origin scripts.
-func (v *visitor) scriptsOf(ctx context.Context, resp *target.Response) error {
+func (v *visitor) scriptsOf(ctx context.Context, resp *client.Response) error {
 	v.srcs = append(v.srcs, platform.Source{Label: resp.URL.Path, Body: string(resp.Body)})
 	for _, s := range page.ScriptElements(resp.Body, resp.URL) {
 		if s.Src == "" {
@@ -212,9 +212,9 @@ func (v *visitor) scriptsOf(ctx context.Context, resp *target.Response) error {
 
 // get fetches a URL; a failed request is a note, not an error, unless
 // the run itself was cancelled.
-func (v *visitor) get(ctx context.Context, raw string) (*target.Response, error) {
-	resp, err := v.client.DoWith(ctx, v.jar, &target.Request{URL: raw, Follow: true})
-	var tooLarge *target.TooLargeError
+func (v *visitor) get(ctx context.Context, raw string) (*client.Response, error) {
+	resp, err := v.client.DoWith(ctx, v.jar, &client.Request{URL: raw, Follow: true})
+	var tooLarge *client.TooLargeError
 	switch {
 	case err == nil, errors.As(err, &tooLarge) && resp != nil:
 		return resp, nil
@@ -266,7 +266,7 @@ func resetWords(s string) bool {
 	return strings.Contains(s, "forgot") || strings.Contains(s, "reset") || strings.Contains(s, "recover")
 }
 
-func isHTML(resp *target.Response) bool {
+func isHTML(resp *client.Response) bool {
 	if mt, _, err := mime.ParseMediaType(resp.Header.Get("Content-Type")); err == nil {
 		return mt == "text/html" || mt == "application/xhtml+xml"
 	}

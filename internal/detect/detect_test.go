@@ -11,8 +11,8 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/launchready/launchready/internal/client"
 	"github.com/launchready/launchready/internal/config"
-	"github.com/launchready/launchready/internal/target"
 )
 
 // portal is a small loopback portal; extra adds pages.
@@ -63,7 +63,7 @@ func portal(t *testing.T, extra map[string]string) (*httptest.Server, *atomic.In
 
 func detectAt(t *testing.T, srv *httptest.Server) *Report {
 	t.Helper()
-	c, err := target.New(target.Options{Scope: []string{"127.0.0.1"}})
+	c, err := client.New(client.Options{Scope: []string{"127.0.0.1"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -193,7 +193,7 @@ func TestDetectHostileNames(t *testing.T) {
 func TestDetectUnreachable(t *testing.T) {
 	srv, _ := portal(t, nil)
 	srv.Close()
-	c, _ := target.New(target.Options{Scope: []string{"127.0.0.1"}})
+	c, _ := client.New(client.Options{Scope: []string{"127.0.0.1"}})
 	u, _ := url.Parse(srv.URL)
 	if _, err := Run(context.Background(), c, u); err == nil || !strings.Contains(err.Error(), "home page") {
 		t.Errorf("err = %v", err)

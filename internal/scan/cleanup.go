@@ -7,8 +7,8 @@ import (
 	"net/url"
 
 	"github.com/launchready/launchready/internal/check"
+	"github.com/launchready/launchready/internal/client"
 	"github.com/launchready/launchready/internal/page"
-	"github.com/launchready/launchready/internal/target"
 )
 
 // cleanup deletes the accounts the scanner created, through the portal's
@@ -45,7 +45,7 @@ func deleteAccount(ctx context.Context, env *check.Env, name string) error {
 			}
 		}
 	}
-	resp, err := sess.Do(ctx, &target.Request{
+	resp, err := sess.Do(ctx, &client.Request{
 		Method: su.Delete.Method, URL: u, Follow: true, Body: []byte(vals.Encode()),
 		Header: http.Header{"Content-Type": {"application/x-www-form-urlencoded"}},
 	})

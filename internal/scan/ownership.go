@@ -8,7 +8,7 @@ import (
 	"net/url"
 	"strings"
 
-	"github.com/launchready/launchready/internal/target"
+	"github.com/launchready/launchready/internal/client"
 )
 
 // OwnershipToken is the value that proves control of a domain: published
@@ -24,12 +24,12 @@ func OwnershipToken(domain string) string {
 // consent decides whether intrusive checks may run against the target:
 // a loopback target (judged by the address actually dialed) or a proven
 // owner. The note says what is missing otherwise.
-func consent(ctx context.Context, client *target.Client, raw string, loopback func(addr string) bool) (bool, string) {
+func consent(ctx context.Context, cl *client.Client, raw string, loopback func(addr string) bool) (bool, string) {
 	u, err := url.Parse(raw)
 	if err != nil {
 		return false, "target.url does not parse"
 	}
-	resp, err := client.Do(ctx, &target.Request{URL: raw})
+	resp, err := cl.Do(ctx, &client.Request{URL: raw})
 	if err != nil {
 		return false, fmt.Sprintf("--intrusive was given, but %s could not be reached to check where it runs: %v", raw, err)
 	}
@@ -38,7 +38,7 @@ func consent(ctx context.Context, client *target.Client, raw string, loopback fu
 	}
 	host := u.Hostname()
 	want := OwnershipToken(host)
-	if txts, err := client.LookupTXT(ctx, "_launchready."+host); err == nil {
+	if txts, err := cl.LookupTXT(ctx, "_launchready."+host); err == nil {
 		for _, t := range txts {
 			if strings.TrimSpace(t) == want {
 				return true, ""
@@ -46,7 +46,7 @@ func consent(ctx context.Context, client *target.Client, raw string, loopback fu
 		}
 	}
 	wk := u.Scheme + "://" + u.Host + "/.well-known/launchready.txt"
-	if resp, err := client.Do(ctx, &target.Request{URL: wk}); err == nil && resp.StatusCode == 200 &&
+	if resp, err := cl.Do(ctx, &client.Request{URL: wk}); err == nil && resp.StatusCode == 200 &&
 		strings.Contains(string(resp.Body), want) {
 		return true, ""
 	}

@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/launchready/launchready/internal/checktest"
-	"github.com/launchready/launchready/internal/target"
+	"github.com/launchready/launchready/internal/client"
 )
 
 func TestOwnershipToken(t *testing.T) {
@@ -39,7 +39,7 @@ func TestConsentNeedsProofOffLoopback(t *testing.T) {
 		if !serve && !strings.Contains(note, "launchready token 127.0.0.1") {
 			t.Errorf("note does not say how to prove ownership: %s", note)
 		}
-		if ok, _ := consent(context.Background(), env.Client, srv.URL, target.IsLoopback); !ok {
+		if ok, _ := consent(context.Background(), env.Client, srv.URL, client.IsLoopback); !ok {
 			t.Error("a loopback target was refused consent")
 		}
 	}

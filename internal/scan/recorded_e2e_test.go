@@ -11,18 +11,18 @@ import (
 	"time"
 
 	"github.com/launchready/launchready/internal/check"
+	"github.com/launchready/launchready/internal/client"
 	"github.com/launchready/launchready/internal/config"
 	"github.com/launchready/launchready/internal/demo"
 	"github.com/launchready/launchready/internal/recorded"
-	"github.com/launchready/launchready/internal/target"
 )
 
 // recordCookies turns a login's cookies into what a browser keeps: each
 // cookie in the jar with the attributes of the last Set-Cookie line that
 // set it.
-func recordCookies(s *target.Session, origin *url.URL) []recorded.Cookie {
+func recordCookies(s *client.Session, origin *url.URL) []recorded.Cookie {
 	set := map[string]*http.Cookie{}
-	for _, resp := range []*target.Response{s.Login.Page, s.Login.Submit} {
+	for _, resp := range []*client.Response{s.Login.Page, s.Login.Submit} {
 		if resp == nil {
 			continue
 		}
@@ -79,7 +79,7 @@ func recordedScan(t *testing.T, flaws demo.Flaws, want check.Status) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, sessions, err := target.FromConfig(cfg, "test")
+	_, sessions, err := client.FromConfig(cfg, "test")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,7 +136,7 @@ func recordedScan(t *testing.T, flaws demo.Flaws, want check.Status) {
 		t.Errorf("AUTH-004 (logout) = %s (%s), want SKIP naming the recorded kind", r.Status, r.Reason)
 	}
 	// The scan ended no recorded session.
-	_, again, err := target.FromConfig(rcfg, "test")
+	_, again, err := client.FromConfig(rcfg, "test")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,10 +11,10 @@ import (
 	"testing"
 
 	"github.com/launchready/launchready/internal/check"
+	"github.com/launchready/launchready/internal/client"
 	"github.com/launchready/launchready/internal/config"
 	"github.com/launchready/launchready/internal/demo"
 	"github.com/launchready/launchready/internal/report"
-	"github.com/launchready/launchready/internal/target"
 )
 
 // TestNoCredentialInAnyOutput scans the flawed demo and renders every
@@ -99,11 +99,11 @@ func TestRedactOutcomesMasksLateSecrets(t *testing.T) {
 		Evidence: []check.Evidence{{Request: "GET /x?k=" + v, Detail: "body: " + v, Repro: "curl /x | grep " + v}},
 		Table:    &check.Table{Title: v, Columns: []string{"a"}, Rows: []check.TableRow{{Label: v, Cells: []string{"leaked " + v}}}},
 	}}}
-	red := target.NewRedactor()
+	red := client.NewRedactor()
 	red.Add(v)
 	redactOutcomes(red, outs)
 	out, _ := json.Marshal(outs)
-	if strings.Contains(string(out), v) || strings.Count(string(out), target.Mask) < 8 {
+	if strings.Contains(string(out), v) || strings.Count(string(out), client.Mask) < 8 {
 		t.Errorf("not masked everywhere: %s", out)
 	}
 }

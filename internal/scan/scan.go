@@ -10,11 +10,11 @@ import (
 
 	"github.com/launchready/launchready/internal/check"
 	"github.com/launchready/launchready/internal/checks"
+	"github.com/launchready/launchready/internal/client"
 	"github.com/launchready/launchready/internal/config"
 	"github.com/launchready/launchready/internal/report"
 	"github.com/launchready/launchready/internal/runner"
 	"github.com/launchready/launchready/internal/score"
-	"github.com/launchready/launchready/internal/target"
 )
 
 // Options tune a scan.
@@ -84,18 +84,18 @@ func Execute(ctx context.Context, cfg *config.Config, opts Options) (*report.Run
 	if err != nil {
 		return nil, err
 	}
-	client, sessions, err := target.FromConfig(cfg, opts.Version)
+	cl, sessions, err := client.FromConfig(cfg, opts.Version)
 	if err != nil {
 		return nil, err
 	}
-	env := &check.Env{Config: cfg, Client: client, Sessions: sessions, Intrusive: opts.Intrusive}
+	env := &check.Env{Config: cfg, Client: cl, Sessions: sessions, Intrusive: opts.Intrusive}
 	start := time.Now()
 	notice := opts.Notice
 	if notice == nil {
 		notice = func(string) {}
 	}
 	if opts.Intrusive {
-		env.Intrusive, env.ConsentNote = consent(ctx, client, cfg.Target.URL, target.IsLoopback)
+		env.Intrusive, env.ConsentNote = consent(ctx, cl, cfg.Target.URL, client.IsLoopback)
 	}
 	if b, n := budget(selected); env.Intrusive && n > 0 {
 		msg := fmt.Sprintf("side-effect budget of %d checks: at most %d accounts created (tagged, deleted at the end), %d mails sent, %d wrong-password attempts",
@@ -106,7 +106,7 @@ func Execute(ctx context.Context, cfg *config.Config, opts Options) (*report.Run
 		notice(msg)
 	}
 	outcomes := runner.Run(ctx, selected, env, runner.Options{Timeout: cfg.Target.Timeouts.Check, Progress: opts.Progress})
-	redactOutcomes(client.Redactor(), outcomes)
+	redactOutcomes(cl.Redactor(), outcomes)
 	leftovers := env.RunDeferred(ctx)
 	for _, l := range leftovers {
 		notice("object left behind: " + l)
@@ -123,8 +123,8 @@ func Execute(ctx context.Context, cfg *config.Config, opts Options) (*report.Run
 		Duration:    time.Since(start),
 		Summary:     score.Summarize(outcomes, opts.FailOn),
 		Outcomes:    outcomes,
-		OutOfScope:  client.OutOfScope(),
-		Requests:    client.Requests(),
+		OutOfScope:  cl.OutOfScope(),
+		Requests:    cl.Requests(),
 		Leftovers:   leftovers,
 		Intrusive:   env.Intrusive,
 		NotTested:   report.NotTested,
@@ -134,7 +134,7 @@ func Execute(ctx context.Context, cfg *config.Config, opts Options) (*report.Run
 // redactOutcomes masks, once more before any report is written, every
 // value the redactor learnt during the run: a secret one check found can
 // sit in a body another check quoted before it was known.
-func redactOutcomes(red *target.Redactor, outs []check.Outcome) {
+func redactOutcomes(red *client.Redactor, outs []check.Outcome) {
 	for i := range outs {
 		r := &outs[i].Result
 		r.Summary, r.Reason = red.Redact(r.Summary), red.Redact(r.Reason)

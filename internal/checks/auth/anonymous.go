@@ -8,7 +8,7 @@ import (
 
 	"github.com/launchready/launchready/internal/check"
 	"github.com/launchready/launchready/internal/checks/journey"
-	"github.com/launchready/launchready/internal/target"
+	"github.com/launchready/launchready/internal/client"
 )
 
 // ProtectedPages is AUTH-007: each protected page refuses an anonymous visitor.
@@ -45,7 +45,7 @@ func (c ProtectedPages) Run(ctx context.Context, env *check.Env) check.Result {
 		if err != nil {
 			return check.Errorf("%v", err)
 		}
-		resp, err := env.Client.Do(ctx, &target.Request{URL: journey.URL(env, p), Follow: true})
+		resp, err := env.Client.Do(ctx, &client.Request{URL: journey.URL(env, p), Follow: true})
 		if err != nil {
 			return check.Errorf("requesting %s anonymously: %v", p, err)
 		}
@@ -73,7 +73,7 @@ func (c ProtectedPages) Run(ctx context.Context, env *check.Env) check.Result {
 
 // leakingHop returns the first exchange of the anonymous chain whose body
 // carries the member page, or -1.
-func leakingHop(view *journey.View, resp *target.Response) (int, []string) {
+func leakingHop(view *journey.View, resp *client.Response) (int, []string) {
 	for i, h := range resp.Hops {
 		if ok, matched := view.Carries(h.Body); ok {
 			return i, matched
@@ -83,7 +83,7 @@ func leakingHop(view *journey.View, resp *target.Response) (int, []string) {
 }
 
 // refusal names how a page refused: redirect, status or login page.
-func refusal(resp *target.Response) string {
+func refusal(resp *client.Response) string {
 	switch {
 	case len(resp.Hops) > 1:
 		return fmt.Sprintf("redirected to %s", resp.URL.Path)

@@ -11,8 +11,8 @@ import (
 
 	"github.com/launchready/launchready/internal/check"
 	"github.com/launchready/launchready/internal/checks/journey"
+	"github.com/launchready/launchready/internal/client"
 	"github.com/launchready/launchready/internal/inbox"
-	"github.com/launchready/launchready/internal/target"
 )
 
 // Signup is AUTH-001: a brand-new member can register, verify and log in.
@@ -157,7 +157,7 @@ func (ReturningLogin) Run(ctx context.Context, env *check.Env) check.Result {
 			return check.Errorf("%v", err)
 		}
 		if f.EarlyErr != nil && f.Early != nil && f.Early.Login.Submit != nil {
-			var re *target.RedirectError
+			var re *client.RedirectError
 			if errors.As(f.EarlyErr, &re) {
 				return check.Failf([]check.Evidence{check.HTTPEvidence(env, f.Early.Login.Submit, "Unverified new member logging in. Hops:\n"+hops(re.Hops))},
 					"an unverified member's login loops: %s", re.Reason)
@@ -172,11 +172,11 @@ func (ReturningLogin) Run(ctx context.Context, env *check.Env) check.Result {
 
 // loginProblem turns a failed login into FAIL for loops and dead ends (the
 // portal's fault) or ERROR (anything else).
-func loginProblem(env *check.Env, sess *target.Session, err error) *check.Result {
+func loginProblem(env *check.Env, sess *client.Session, err error) *check.Result {
 	if err == nil {
 		return nil
 	}
-	var re *target.RedirectError
+	var re *client.RedirectError
 	if errors.As(err, &re) && sess != nil && sess.Login.Submit != nil {
 		r := check.Failf([]check.Evidence{check.HTTPEvidence(env, sess.Login.Submit, "Hops:\n"+hops(re.Hops))}, "login never lands: %s", re.Reason)
 		return &r
@@ -191,7 +191,7 @@ func loginProblem(env *check.Env, sess *target.Session, err error) *check.Result
 }
 
 // hops renders a chain for evidence.
-func hops(hs []target.Hop) string {
+func hops(hs []client.Hop) string {
 	var b strings.Builder
 	for i, h := range hs {
 		fmt.Fprintf(&b, "%d. %s %s -> %d", i+1, h.Method, h.URL, h.Status)

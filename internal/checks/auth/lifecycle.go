@@ -9,8 +9,8 @@ import (
 
 	"github.com/launchready/launchready/internal/check"
 	"github.com/launchready/launchready/internal/checks/journey"
+	"github.com/launchready/launchready/internal/client"
 	"github.com/launchready/launchready/internal/page"
-	"github.com/launchready/launchready/internal/target"
 )
 
 // Logout is AUTH-003: logging out kills the session on the server.
@@ -49,7 +49,7 @@ func (Logout) Run(ctx context.Context, env *check.Env) check.Result {
 		return check.Errorf("%v", err)
 	}
 	saved := sess.Cookies(view.Member.URL)
-	replay := func() (*target.Response, bool, error) {
+	replay := func() (*client.Response, bool, error) {
 		return journey.Accepts(ctx, env, view, saved, sess.TokenHeader())
 	}
 	if _, ok, err := replay(); err != nil || !ok {
@@ -75,10 +75,10 @@ func (Logout) Run(ctx context.Context, env *check.Env) check.Result {
 
 // logout sends the configured logout request as the member, with the
 // hidden fields (CSRF token) of a logout form when a member page has one.
-func logout(ctx context.Context, env *check.Env, sess *target.Session) (*target.Response, error) {
+func logout(ctx context.Context, env *check.Env, sess *client.Session) (*client.Response, error) {
 	lo := env.Config.Auth.Logout
 	u := journey.URL(env, lo.Path)
-	req := &target.Request{Method: lo.Method, URL: u, Follow: true}
+	req := &client.Request{Method: lo.Method, URL: u, Follow: true}
 	if lo.Method != http.MethodGet {
 		vals := url.Values{}
 		if p := sess.Login.Verified; p != nil {
@@ -139,7 +139,7 @@ func (Rotation) Run(ctx context.Context, env *check.Env) check.Result {
 	var kept []string
 	for _, c := range sc.Cookies {
 		planted := &http.Cookie{Name: c.Name, Value: "launchready-fixation-" + journey.RandomToken(), Path: "/"}
-		sess, err := env.Sessions.LoginWith(ctx, "a", target.LoginOptions{Plant: []*http.Cookie{planted}})
+		sess, err := env.Sessions.LoginWith(ctx, "a", client.LoginOptions{Plant: []*http.Cookie{planted}})
 		if err != nil {
 			return check.Errorf("%v", err)
 		}
@@ -171,7 +171,7 @@ func (Rotation) Run(ctx context.Context, env *check.Env) check.Result {
 }
 
 // preLoginValue is the value the login page set for the cookie, if any.
-func preLoginValue(sess *target.Session, name string) string {
+func preLoginValue(sess *client.Session, name string) string {
 	v := ""
 	if sess.Login.Page == nil {
 		return ""

@@ -10,7 +10,7 @@ import (
 
 	"github.com/launchready/launchready/internal/check"
 	"github.com/launchready/launchready/internal/checks/journey"
-	"github.com/launchready/launchready/internal/target"
+	"github.com/launchready/launchready/internal/client"
 )
 
 // evilHost can never resolve (.invalid is reserved, RFC 2606), and it is
@@ -61,14 +61,14 @@ func (OpenRedirect) Run(ctx context.Context, env *check.Env) check.Result {
 	var open []string
 	for _, param := range redirectParams {
 		for _, payload := range redirectPayloads {
-			sess, err := env.Sessions.LoginWith(ctx, "a", target.LoginOptions{
+			sess, err := env.Sessions.LoginWith(ctx, "a", client.LoginOptions{
 				Query: url.Values{param: {payload}}, Extra: map[string]string{param: payload},
 			})
 			if sess == nil {
 				return check.Errorf("%v", err)
 			}
 			found := false
-			for _, resp := range []*target.Response{sess.Login.Page, sess.Login.Submit} {
+			for _, resp := range []*client.Response{sess.Login.Page, sess.Login.Submit} {
 				if resp == nil {
 					continue
 				}
@@ -130,7 +130,7 @@ var defaultCallbacks = []string{"/auth/callback", "/api/auth/callback"}
 // identity is one way of opening a callback: a member's session or none.
 type identity struct {
 	name string
-	sess *target.Session
+	sess *client.Session
 }
 
 // callbackProbe is what probing the auth callbacks found.
@@ -158,7 +158,7 @@ func probeCallbacks(ctx context.Context, env *check.Env) (callbackProbe, error) 
 	}
 	for _, path := range paths {
 		if !declared {
-			resp, err := member.Do(ctx, &target.Request{URL: journey.URL(env, path)})
+			resp, err := member.Do(ctx, &client.Request{URL: journey.URL(env, path)})
 			out.requests++
 			if err != nil {
 				return out, fmt.Errorf("probing for an auth callback at %s: %w", path, err)
@@ -188,7 +188,7 @@ func (p *callbackProbe) probeParam(ctx context.Context, env *check.Env, path, pa
 	for _, w := range who {
 		for _, payload := range redirectPayloads {
 			u := journey.URL(env, path) + "?" + url.Values{param: {payload}}.Encode()
-			resp, err := w.sess.Do(ctx, &target.Request{URL: u, Follow: true})
+			resp, err := w.sess.Do(ctx, &client.Request{URL: u, Follow: true})
 			p.requests++
 			if err != nil {
 				return false, fmt.Errorf("auth callback %s with %s: %w", path, param, err)
@@ -211,7 +211,7 @@ func absent(status int) bool {
 }
 
 // redirectsAway finds a hop whose Location a browser resolves to evilHost.
-func redirectsAway(resp *target.Response) (target.Hop, bool) {
+func redirectsAway(resp *client.Response) (client.Hop, bool) {
 	for _, h := range resp.Hops {
 		raw := h.Header.Get("Location")
 		if raw == "" {
@@ -228,5 +228,5 @@ func redirectsAway(resp *target.Response) (target.Hop, bool) {
 			return h, true
 		}
 	}
-	return target.Hop{}, false
+	return client.Hop{}, false
 }

@@ -11,9 +11,9 @@ import (
 
 	"github.com/launchready/launchready/internal/check"
 	"github.com/launchready/launchready/internal/checks/journey"
+	"github.com/launchready/launchready/internal/client"
 	"github.com/launchready/launchready/internal/inbox"
 	"github.com/launchready/launchready/internal/page"
-	"github.com/launchready/launchready/internal/target"
 )
 
 // PasswordReset is AUTH-005: reset mail arrives, the link works once, the
@@ -155,7 +155,7 @@ func (Enumeration) Run(ctx context.Context, env *check.Env) check.Result {
 		return check.Errorf("%v", err)
 	}
 	login := enumerationFlows(env)[0]
-	t, err := sampleLogin(ctx, func(ctx context.Context, email string) (*target.Response, error) {
+	t, err := sampleLogin(ctx, func(ctx context.Context, email string) (*client.Response, error) {
 		return login.send(ctx, email, email == unknown)
 	}, f.Email, unknown)
 	switch {
@@ -175,15 +175,15 @@ func (Enumeration) Run(ctx context.Context, env *check.Env) check.Result {
 
 type enumFlow struct {
 	name string
-	send func(ctx context.Context, email string, unknown bool) (*target.Response, error)
+	send func(ctx context.Context, email string, unknown bool) (*client.Response, error)
 }
 
 // enumerationFlows lists the probes: a wrong-password login, a signup and
 // a reset request, each for a given email.
 func enumerationFlows(env *check.Env) []enumFlow {
 	a := env.Config.Auth
-	form := func(path string, tmpl map[string]string, email, password string) func(ctx context.Context) (*target.Response, error) {
-		return func(ctx context.Context) (*target.Response, error) {
+	form := func(path string, tmpl map[string]string, email, password string) func(ctx context.Context) (*client.Response, error) {
+		return func(ctx context.Context) (*client.Response, error) {
 			v := url.Values{}
 			for k, t := range tmpl {
 				v.Set(k, strings.NewReplacer("{{email}}", email, "{{password}}", password).Replace(t))
@@ -192,16 +192,16 @@ func enumerationFlows(env *check.Env) []enumFlow {
 			return resp, err
 		}
 	}
-	flows := []enumFlow{{"login", func(ctx context.Context, email string, _ bool) (*target.Response, error) {
+	flows := []enumFlow{{"login", func(ctx context.Context, email string, _ bool) (*client.Response, error) {
 		return form(a.Login.Path, a.Login.Form, email, journey.StrongPassword())(ctx)
 	}}}
-	flows = append(flows, enumFlow{"signup", func(ctx context.Context, email string, unknown bool) (*target.Response, error) {
+	flows = append(flows, enumFlow{"signup", func(ctx context.Context, email string, unknown bool) (*client.Response, error) {
 		pw := journey.StrongPassword()
 		since := time.Now().Add(-time.Second)
 		if unknown {
 			// The unknown email becomes a real account: register it for
 			// clean-up before the request.
-			env.Sessions.AddAccount(journey.FreshName+"-enum", target.Credentials{Email: email, Password: pw}, true)
+			env.Sessions.AddAccount(journey.FreshName+"-enum", client.Credentials{Email: email, Password: pw}, true)
 		}
 		resp, err := form(a.Signup.Path, a.Signup.Form, email, pw)(ctx)
 		if err == nil && unknown && a.Signup.Verify {
@@ -212,7 +212,7 @@ func enumerationFlows(env *check.Env) []enumFlow {
 		return resp, err
 	}})
 	if a.Reset != nil && !a.Reset.None {
-		flows = append(flows, enumFlow{"reset", func(ctx context.Context, email string, _ bool) (*target.Response, error) {
+		flows = append(flows, enumFlow{"reset", func(ctx context.Context, email string, _ bool) (*client.Response, error) {
 			return form(a.Reset.Path, a.Reset.Form, email, "")(ctx)
 		}})
 	}
@@ -221,7 +221,7 @@ func enumerationFlows(env *check.Env) []enumFlow {
 
 // differ compares two answers by status, final path and visible text, with
 // the emails themselves taken out.
-func differ(a, b *target.Response, emailA, emailB string) string {
+func differ(a, b *client.Response, emailA, emailB string) string {
 	if a.StatusCode != b.StatusCode {
 		return fmt.Sprintf("status %d vs %d", a.StatusCode, b.StatusCode)
 	}
@@ -318,7 +318,7 @@ func (PasswordPolicy) Run(ctx context.Context, env *check.Env) check.Result {
 // trySignup signs up a new address with the password and reports whether
 // the portal accepted it; accepted accounts are verified so clean-up can
 // log in and delete them.
-func trySignup(ctx context.Context, env *check.Env, password string, n int) (*target.Response, bool, error) {
+func trySignup(ctx context.Context, env *check.Env, password string, n int) (*client.Response, bool, error) {
 	a := env.Config.Auth
 	email, err := inbox.PlusAddress(a.Inbox.Address, fmt.Sprintf("lr%s-pw%d", journey.RandomToken()[:8], n))
 	if err != nil {
@@ -337,7 +337,7 @@ func trySignup(ctx context.Context, env *check.Env, password string, n int) (*ta
 		return resp, false, nil
 	}
 	name := fmt.Sprintf("%s-pw%d", journey.FreshName, n)
-	env.Sessions.AddAccount(name, target.Credentials{Email: email, Password: password}, true)
+	env.Sessions.AddAccount(name, client.Credentials{Email: email, Password: password}, true)
 	if a.Signup.Verify {
 		if err := journey.VerifyFromInbox(ctx, env, email, since); err != nil {
 			return resp, true, nil // accepted all the same; clean-up will list it

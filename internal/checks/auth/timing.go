@@ -9,7 +9,7 @@ import (
 	"slices"
 	"time"
 
-	"github.com/launchready/launchready/internal/target"
+	"github.com/launchready/launchready/internal/client"
 )
 
 // Login timing sampling (AUTH-006). A timing difference alone is at most a
@@ -40,7 +40,7 @@ type timing struct {
 	p    float64
 	diff time.Duration
 	// last is the last existing-account answer, for evidence.
-	last *target.Response
+	last *client.Response
 }
 
 // leaks reports whether the samples show a difference big and consistent
@@ -70,9 +70,9 @@ func (t timing) describe() string {
 // 429 or 503 (rate limited) or when the existing account's answer changes
 // from its first one (a lockout), so the scanner never pushes past a
 // defence.
-func sampleLogin(ctx context.Context, send func(ctx context.Context, email string) (*target.Response, error), known, unknown string) (timing, error) {
+func sampleLogin(ctx context.Context, send func(ctx context.Context, email string) (*client.Response, error), known, unknown string) (timing, error) {
 	var t timing
-	var first *target.Response
+	var first *client.Response
 	for i := range timingPairs {
 		order := []string{known, unknown}
 		if i%2 == 1 {
@@ -108,7 +108,7 @@ func sampleLogin(ctx context.Context, send func(ctx context.Context, email strin
 
 // postWait is the server's time on the login POST: the first hop's wait
 // (later hops are redirects the login merely started).
-func postWait(resp *target.Response) time.Duration {
+func postWait(resp *client.Response) time.Duration {
 	if len(resp.Hops) == 0 {
 		return 0
 	}

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/launchready/launchready/internal/target"
+	"github.com/launchready/launchready/internal/client"
 )
 
 func ms(v ...float64) []time.Duration {
@@ -70,7 +70,7 @@ type fakeLogin struct {
 	sentOrder []string
 }
 
-func (f *fakeLogin) send(_ context.Context, email string) (*target.Response, error) {
+func (f *fakeLogin) send(_ context.Context, email string) (*client.Response, error) {
 	f.sentOrder = append(f.sentOrder, email)
 	var wait time.Duration
 	status, text := 200, "<p>Invalid email or password.</p>"
@@ -88,7 +88,7 @@ func (f *fakeLogin) send(_ context.Context, email string) (*target.Response, err
 		f.nu++
 	}
 	u := &url.URL{Scheme: "https", Host: "portal.test", Path: "/login"}
-	return &target.Response{URL: u, StatusCode: status, Body: []byte(text), Hops: []target.Hop{{Method: http.MethodPost, Status: status, Wait: wait}}}, nil
+	return &client.Response{URL: u, StatusCode: status, Body: []byte(text), Hops: []client.Hop{{Method: http.MethodPost, Status: status, Wait: wait}}}, nil
 }
 
 func jitter(base float64) func(int) time.Duration {
@@ -155,7 +155,7 @@ func TestSampleLogin(t *testing.T) {
 }
 
 func TestSampleLoginError(t *testing.T) {
-	send := func(context.Context, string) (*target.Response, error) { return nil, fmt.Errorf("connection refused") }
+	send := func(context.Context, string) (*client.Response, error) { return nil, fmt.Errorf("connection refused") }
 	if _, err := sampleLogin(context.Background(), send, "a@x.test", "b@x.test"); err == nil {
 		t.Fatal("an error while sampling was swallowed")
 	}

@@ -8,9 +8,9 @@ import (
 
 	"github.com/launchready/launchready/internal/authz"
 	"github.com/launchready/launchready/internal/check"
+	"github.com/launchready/launchready/internal/client"
 	"github.com/launchready/launchready/internal/config"
 	"github.com/launchready/launchready/internal/page"
-	"github.com/launchready/launchready/internal/target"
 )
 
 // maxBundleRoutes caps the admin routes from scripts that are probed.
@@ -148,14 +148,14 @@ func unsentNote(unsent []string) string {
 // told apart from.
 type adminProbe struct {
 	env      *check.Env
-	admin, a *target.Session
+	admin, a *client.Session
 	baseline map[string]bool
 }
 
 // adminChrome adds what the admin sees on a page that cannot exist (its
 // name in the header, the nav) to the baseline: it is not admin content.
 func (p adminProbe) adminChrome(ctx context.Context) error {
-	resp, err := p.admin.Do(ctx, &target.Request{URL: urlOf(p.env, "/launchready-missing-"+authz.NewCanary()), Follow: true})
+	resp, err := p.admin.Do(ctx, &client.Request{URL: urlOf(p.env, "/launchready-missing-"+authz.NewCanary()), Follow: true})
 	if err != nil {
 		return fmt.Errorf("fetching a missing page as the admin: %w", err)
 	}
@@ -173,7 +173,7 @@ func (p adminProbe) adminChrome(ctx context.Context) error {
 func (p adminProbe) route(ctx context.Context, r adminRoute) (check.TableRow, []check.Evidence, bool, error) {
 	u := urlOf(p.env, r.path)
 	row := check.TableRow{Label: fmt.Sprintf("GET %s (from %s)", r.path, r.from)}
-	ref, err := p.admin.Do(ctx, &target.Request{URL: u, Follow: true})
+	ref, err := p.admin.Do(ctx, &client.Request{URL: u, Follow: true})
 	if err != nil {
 		return row, nil, false, fmt.Errorf("GET %s as the admin: %w", r.path, err)
 	}
@@ -190,9 +190,9 @@ func (p adminProbe) route(ctx context.Context, r adminRoute) (check.TableRow, []
 	var ev []check.Evidence
 	for _, w := range []struct {
 		name string
-		sess *target.Session
+		sess *client.Session
 	}{{authz.Owner, p.a}, {authz.Anonymous, p.env.Sessions.Anonymous()}} {
-		resp, err := w.sess.Do(ctx, &target.Request{URL: u, Follow: true})
+		resp, err := w.sess.Do(ctx, &client.Request{URL: u, Follow: true})
 		c := authz.Judge(w.name, mk, resp, err)
 		switch c.State {
 		case authz.Leaked:

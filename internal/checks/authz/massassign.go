@@ -12,8 +12,8 @@ import (
 
 	"github.com/launchready/launchready/internal/authz"
 	"github.com/launchready/launchready/internal/check"
+	"github.com/launchready/launchready/internal/client"
 	"github.com/launchready/launchready/internal/config"
-	"github.com/launchready/launchready/internal/target"
 )
 
 // escalations are the fields a member adds to its own profile update to try
@@ -114,19 +114,19 @@ func (MassAssignment) Run(ctx context.Context, env *check.Env) check.Result {
 // massProbe sends profile updates and reads the profile back.
 type massProbe struct {
 	env *check.Env
-	a   *target.Session
+	a   *client.Session
 	p   *config.Profile
 }
 
 // profileState is one read of the profile.
 type profileState struct {
-	resp *target.Response
+	resp *client.Response
 	// fields are the top-level JSON fields (nil for a non-JSON profile).
 	fields map[string]any
 }
 
 func (m massProbe) read(ctx context.Context) (profileState, error) {
-	resp, err := m.a.Do(ctx, &target.Request{URL: urlOf(m.env, m.p.Read), Follow: true})
+	resp, err := m.a.Do(ctx, &client.Request{URL: urlOf(m.env, m.p.Read), Follow: true})
 	if err != nil {
 		return profileState{}, fmt.Errorf("reading member a's profile at %s: %w", m.p.Read, err)
 	}
@@ -144,9 +144,9 @@ func (m massProbe) read(ctx context.Context) (profileState, error) {
 // send posts the configured update with canary in its fields, plus the
 // escalating fields when escalate; override replaces field values (used to
 // revert).
-func (m massProbe) send(ctx context.Context, canary string, escalate bool, override map[string]any) (*target.Response, error) {
+func (m massProbe) send(ctx context.Context, canary string, escalate bool, override map[string]any) (*client.Response, error) {
 	fill := func(v string) string { return strings.ReplaceAll(v, "{{canary}}", canary) }
-	req := &target.Request{Method: m.p.Method, URL: urlOf(m.env, m.p.Path), Header: http.Header{}}
+	req := &client.Request{Method: m.p.Method, URL: urlOf(m.env, m.p.Path), Header: http.Header{}}
 	if m.p.Form != nil {
 		v := url.Values{}
 		for k, x := range m.p.Form {

@@ -8,8 +8,8 @@ import (
 
 	"github.com/launchready/launchready/internal/authz"
 	"github.com/launchready/launchready/internal/check"
+	"github.com/launchready/launchready/internal/client"
 	"github.com/launchready/launchready/internal/config"
-	"github.com/launchready/launchready/internal/target"
 )
 
 // Writes is AUTHZ-002: member b cannot change or delete member a's objects,
@@ -89,7 +89,7 @@ func (Writes) Run(ctx context.Context, env *check.Env) check.Result {
 // writeProbe is one kind's write test.
 type writeProbe struct {
 	env  *check.Env
-	a, b *target.Session
+	a, b *client.Session
 	o    *config.Object
 }
 
@@ -103,7 +103,7 @@ func (w writeProbe) run(ctx context.Context) (check.TableRow, []check.Evidence, 
 	}
 	item := tpl.Fill(c.ID)
 	row := check.TableRow{Label: fmt.Sprintf("%s %s (canary %s)", w.o.Name, c.ID, c.Canary), Cells: []string{"not configured", "not configured"}}
-	before, err := w.a.Do(ctx, &target.Request{URL: item, Follow: true})
+	before, err := w.a.Do(ctx, &client.Request{URL: item, Follow: true})
 	if err != nil {
 		return row, nil, err
 	}
@@ -155,7 +155,7 @@ func (w writeProbe) try(ctx context.Context, wr *config.Write, id, mark, item st
 	if err != nil {
 		return "", nil, fmt.Errorf("member b's %s %s: %w", req.Method, wr.Path, err)
 	}
-	back, err := w.a.Do(ctx, &target.Request{URL: item, Follow: true})
+	back, err := w.a.Do(ctx, &client.Request{URL: item, Follow: true})
 	if err != nil {
 		return "", nil, fmt.Errorf("member a reading the object back: %w", err)
 	}
@@ -183,7 +183,7 @@ func (w writeProbe) aLost(ctx context.Context) (string, error) {
 	if len(prot) == 0 {
 		return "", nil
 	}
-	resp, err := w.a.Do(ctx, &target.Request{URL: urlOf(w.env, prot[0]), Follow: true})
+	resp, err := w.a.Do(ctx, &client.Request{URL: urlOf(w.env, prot[0]), Follow: true})
 	if err != nil {
 		return "", err
 	}

@@ -14,8 +14,8 @@ import (
 	"sync"
 
 	"github.com/launchready/launchready/internal/check"
+	"github.com/launchready/launchready/internal/client"
 	"github.com/launchready/launchready/internal/jwtx"
-	"github.com/launchready/launchready/internal/target"
 )
 
 // SelfEscalation is AUTHZ-009: a member cannot grant itself a role through
@@ -239,7 +239,7 @@ func (p supabaseProbe) run(ctx context.Context, n frontendNames) (part, error) {
 	}
 	r := newRestore(p.env, "member a's Supabase user_metadata (role, is_admin, admin)", p.restoreMetadata(a, old))
 	body, _ := json.Marshal(map[string]any{"data": selfRole}) // plain values: always marshals
-	put, err := a.Do(ctx, &target.Request{Method: http.MethodPut, URL: p.base + "/auth/v1/user", Body: body,
+	put, err := a.Do(ctx, &client.Request{Method: http.MethodPut, URL: p.base + "/auth/v1/user", Body: body,
 		Header: http.Header{"Content-Type": {"application/json"}}})
 	if err != nil {
 		return out, fmt.Errorf("writing member a's user_metadata: %w", err)
@@ -305,14 +305,14 @@ func anyAnswered(counts []access) bool {
 // probedTable is a table and its last count request, for evidence.
 type probedTable struct {
 	name string
-	last *target.Response
+	last *client.Response
 }
 
 // tables lists the Data API's tables: the root OpenAPI document's paths
 // (hidden on newer projects) and the names the frontend uses.
-func (p supabaseProbe) tables(ctx context.Context, a *target.Session, fromCode []string) ([]*probedTable, error) {
+func (p supabaseProbe) tables(ctx context.Context, a *client.Session, fromCode []string) ([]*probedTable, error) {
 	var list []string
-	resp, err := a.Do(ctx, &target.Request{URL: p.base + "/rest/v1/"})
+	resp, err := a.Do(ctx, &client.Request{URL: p.base + "/rest/v1/"})
 	if err != nil {
 		return nil, fmt.Errorf("reading the Data API's table list: %w", err)
 	}
@@ -343,10 +343,10 @@ func (p supabaseProbe) tables(ctx context.Context, a *target.Session, fromCode [
 }
 
 // countAll counts each table's rows visible to s.
-func (p supabaseProbe) countAll(ctx context.Context, s *target.Session, tables []*probedTable) []access {
+func (p supabaseProbe) countAll(ctx context.Context, s *client.Session, tables []*probedTable) []access {
 	out := make([]access, len(tables))
 	for i, t := range tables {
-		resp, err := s.Do(ctx, &target.Request{Method: http.MethodHead, URL: p.base + "/rest/v1/" + t.name + "?select=*&limit=1",
+		resp, err := s.Do(ctx, &client.Request{Method: http.MethodHead, URL: p.base + "/rest/v1/" + t.name + "?select=*&limit=1",
 			Header: http.Header{"Prefer": {"count=exact"}}})
 		if err != nil {
 			out[i] = access{unit: "row"}
@@ -359,7 +359,7 @@ func (p supabaseProbe) countAll(ctx context.Context, s *target.Session, tables [
 }
 
 // rangeCount reads PostgREST's Content-Range total ("0-0/12", "*/0").
-func rangeCount(resp *target.Response) access {
+func rangeCount(resp *client.Response) access {
 	switch {
 	case resp.StatusCode == http.StatusNotFound:
 		return access{missing: true, status: resp.StatusCode, unit: "row"}
@@ -375,8 +375,8 @@ func rangeCount(resp *target.Response) access {
 }
 
 // metadata reads member a's user_metadata from GET /auth/v1/user.
-func (p supabaseProbe) metadata(ctx context.Context, a *target.Session) (map[string]any, *target.Response, error) {
-	resp, err := a.Do(ctx, &target.Request{URL: p.base + "/auth/v1/user"})
+func (p supabaseProbe) metadata(ctx context.Context, a *client.Session) (map[string]any, *client.Response, error) {
+	resp, err := a.Do(ctx, &client.Request{URL: p.base + "/auth/v1/user"})
 	if err != nil {
 		return nil, nil, fmt.Errorf("reading member a's user: %w", err)
 	}
@@ -438,14 +438,14 @@ func (r *restore) result(ctx context.Context) string {
 }
 
 // restoreMetadata puts back the user_metadata keys member a wrote.
-func (p supabaseProbe) restoreMetadata(a *target.Session, old map[string]any) func(context.Context) error {
+func (p supabaseProbe) restoreMetadata(a *client.Session, old map[string]any) func(context.Context) error {
 	return func(ctx context.Context) error {
 		data := map[string]any{}
 		for k := range selfRole {
 			data[k] = old[k] // nil deletes a key a did not have
 		}
 		body, _ := json.Marshal(map[string]any{"data": data}) // decoded JSON: always marshals
-		resp, err := a.Do(ctx, &target.Request{Method: http.MethodPut, URL: p.base + "/auth/v1/user", Body: body,
+		resp, err := a.Do(ctx, &client.Request{Method: http.MethodPut, URL: p.base + "/auth/v1/user", Body: body,
 			Header: http.Header{"Content-Type": {"application/json"}}})
 		if err != nil {
 			return err
@@ -514,12 +514,12 @@ func pathEscape(s string) string { return url.PathEscape(s) }
 // firebaseEscalation tries custom claims and the Firestore profile document.
 type firebaseEscalation struct {
 	env *check.Env
-	cfg *target.PlatformConfig
+	cfg *client.PlatformConfig
 	// docs is the Firestore documents root; "" without auth.firebase.
 	docs string
 }
 
-func newFirebaseEscalation(env *check.Env, cfg *target.PlatformConfig) firebaseEscalation {
+func newFirebaseEscalation(env *check.Env, cfg *client.PlatformConfig) firebaseEscalation {
 	p := firebaseEscalation{env: env, cfg: cfg}
 	if f := env.Config.Auth.Firebase; f != nil {
 		p.docs = f.Endpoints.Firestore + "/v1/projects/" + f.ProjectID + "/databases/(default)/documents"
@@ -553,10 +553,10 @@ func (p firebaseEscalation) identity(method string) string {
 
 // post sends a JSON body to the Identity Toolkit with member a's current
 // ID token in it.
-func (p firebaseEscalation) post(ctx context.Context, a *target.Session, method string, body map[string]any) (*target.Response, error) {
+func (p firebaseEscalation) post(ctx context.Context, a *client.Session, method string, body map[string]any) (*client.Response, error) {
 	body["idToken"] = rawToken(a)
 	raw, _ := json.Marshal(body) // strings and bools: always marshals
-	resp, err := a.Do(ctx, &target.Request{Method: http.MethodPost, URL: p.identity(method), Body: raw,
+	resp, err := a.Do(ctx, &client.Request{Method: http.MethodPost, URL: p.identity(method), Body: raw,
 		Header: http.Header{"Content-Type": {"application/json"}}})
 	if err != nil {
 		return nil, fmt.Errorf("accounts:%s as member a: %w", method, err)
@@ -565,7 +565,7 @@ func (p firebaseEscalation) post(ctx context.Context, a *target.Session, method 
 }
 
 // lookup reads member a's uid and custom claims (accounts:lookup).
-func (p firebaseEscalation) lookup(ctx context.Context, a *target.Session) (string, string, error) {
+func (p firebaseEscalation) lookup(ctx context.Context, a *client.Session) (string, string, error) {
 	resp, err := p.post(ctx, a, "lookup", map[string]any{})
 	if err != nil {
 		return "", "", err
@@ -585,7 +585,7 @@ func (p firebaseEscalation) lookup(ctx context.Context, a *target.Session) (stri
 // claims asks accounts:update to set custom claims, which Firebase keeps
 // for admin credentials; accepted and carried by a fresh ID token is the
 // flaw.
-func (p firebaseEscalation) claims(ctx context.Context, a *target.Session, oldAttrs string) (part, error) {
+func (p firebaseEscalation) claims(ctx context.Context, a *client.Session, oldAttrs string) (part, error) {
 	out := part{fail: "Firebase accepted custom claims from a client (accounts:update customAttributes): claims must be set with the Admin SDK only"}
 	const label = "Firebase custom claims role: admin, admin: true (accounts:update)"
 	before := roleClaims(jwtClaims(rawToken(a)))
@@ -646,7 +646,7 @@ func roleClaims(c map[string]any) string {
 
 // profile writes role: admin into member a's users/{uid} document and
 // compares the collections it can list before and after.
-func (p firebaseEscalation) profile(ctx context.Context, a *target.Session, uid string, fromCode []string) (part, error) {
+func (p firebaseEscalation) profile(ctx context.Context, a *client.Session, uid string, fromCode []string) (part, error) {
 	out := part{fail: "Firestore rules read the role from a document the member writes (users/{uid}); keep roles in custom claims or a document members cannot write"}
 	label := "Firestore users/" + uid + ".role = admin (PATCH)"
 	colls := appendNew(slices.Clone(fromCode), "users")
@@ -664,7 +664,7 @@ func (p firebaseEscalation) profile(ctx context.Context, a *target.Session, uid 
 		return out, nil
 	}
 	r := newRestore(p.env, "member a's Firestore users/{uid} document", p.restoreProfile(a, doc, old))
-	put, err := a.Do(ctx, &target.Request{Method: http.MethodPatch, URL: doc + "?updateMask.fieldPaths=role&mask.fieldPaths=role",
+	put, err := a.Do(ctx, &client.Request{Method: http.MethodPatch, URL: doc + "?updateMask.fieldPaths=role&mask.fieldPaths=role",
 		Body: []byte(`{"fields":{"role":{"stringValue":"admin"}}}`), Header: http.Header{"Content-Type": {"application/json"}}})
 	if err != nil {
 		return out, fmt.Errorf("writing member a's profile document: %w", err)
@@ -715,15 +715,15 @@ func (p firebaseEscalation) profile(ctx context.Context, a *target.Session, uid 
 // listed is one collection listing.
 type listed struct {
 	acc  access
-	resp *target.Response
+	resp *client.Response
 }
 
 // listAll lists one document of each collection, without its fields.
-func (p firebaseEscalation) listAll(ctx context.Context, a *target.Session, colls []string) []listed {
+func (p firebaseEscalation) listAll(ctx context.Context, a *client.Session, colls []string) []listed {
 	out := make([]listed, len(colls))
 	for i, c := range colls {
 		// A mask naming a field no document has: names only, no data.
-		resp, err := a.Do(ctx, &target.Request{URL: p.docs + "/" + pathEscape(c) + "?pageSize=1&mask.fieldPaths=launchready_probe"})
+		resp, err := a.Do(ctx, &client.Request{URL: p.docs + "/" + pathEscape(c) + "?pageSize=1&mask.fieldPaths=launchready_probe"})
 		out[i] = listed{acc: access{unit: "document"}, resp: resp}
 		if err != nil {
 			continue
@@ -747,7 +747,7 @@ func (p firebaseEscalation) listAll(ctx context.Context, a *target.Session, coll
 
 // profileRole is member a's profile document's role as read.
 type profileRole struct {
-	resp *target.Response
+	resp *client.Response
 	// role is the stored Value of the role field (nil: no such field).
 	role json.RawMessage
 }
@@ -760,8 +760,8 @@ func (r profileRole) isAdmin() bool {
 }
 
 // readRole gets the profile document's role field only.
-func (p firebaseEscalation) readRole(ctx context.Context, a *target.Session, doc string) (profileRole, error) {
-	resp, err := a.Do(ctx, &target.Request{URL: doc + "?mask.fieldPaths=role"})
+func (p firebaseEscalation) readRole(ctx context.Context, a *client.Session, doc string) (profileRole, error) {
+	resp, err := a.Do(ctx, &client.Request{URL: doc + "?mask.fieldPaths=role"})
 	if err != nil {
 		return profileRole{}, fmt.Errorf("reading member a's profile document: %w", err)
 	}
@@ -777,17 +777,17 @@ func (p firebaseEscalation) readRole(ctx context.Context, a *target.Session, doc
 
 // restoreProfile puts the document back: deleted when the probe created
 // it, else its role field as it was (absent stays absent).
-func (p firebaseEscalation) restoreProfile(a *target.Session, doc string, old profileRole) func(context.Context) error {
+func (p firebaseEscalation) restoreProfile(a *client.Session, doc string, old profileRole) func(context.Context) error {
 	existed := old.resp.StatusCode == http.StatusOK
 	return func(ctx context.Context) error {
-		req := &target.Request{Method: http.MethodDelete, URL: doc}
+		req := &client.Request{Method: http.MethodDelete, URL: doc}
 		if existed {
 			fields := map[string]json.RawMessage{}
 			if old.role != nil {
 				fields["role"] = old.role
 			}
 			body, _ := json.Marshal(map[string]any{"fields": fields}) // raw JSON read from the API
-			req = &target.Request{Method: http.MethodPatch, URL: doc + "?updateMask.fieldPaths=role&mask.fieldPaths=role", Body: body,
+			req = &client.Request{Method: http.MethodPatch, URL: doc + "?updateMask.fieldPaths=role&mask.fieldPaths=role", Body: body,
 				Header: http.Header{"Content-Type": {"application/json"}}}
 		}
 		resp, err := a.Do(ctx, req)
@@ -811,7 +811,7 @@ func (p firebaseEscalation) restoreProfile(a *target.Session, doc string, old pr
 }
 
 // rawToken is the session's ID token without its header prefix.
-func rawToken(s *target.Session) string {
+func rawToken(s *client.Session) string {
 	t := s.Token()
 	if len(t) > 7 && strings.EqualFold(t[:7], "bearer ") {
 		return t[7:]

@@ -6,10 +6,10 @@ import (
 	"strings"
 
 	"github.com/launchready/launchready/internal/check"
+	"github.com/launchready/launchready/internal/client"
 	"github.com/launchready/launchready/internal/config"
 	"github.com/launchready/launchready/internal/jwtx"
 	"github.com/launchready/launchready/internal/platform"
-	"github.com/launchready/launchready/internal/target"
 )
 
 // FirebaseData is AUTHZ-008: the Realtime Database, Firestore and Storage
@@ -128,7 +128,7 @@ func fbOr(v, placeholder string) string {
 // fbIdentity is one reader: anonymous (no session) or member b.
 type fbIdentity struct {
 	name string
-	sess *target.Session
+	sess *client.Session
 	uid  string
 }
 

@@ -11,8 +11,8 @@ import (
 
 	"github.com/launchready/launchready/internal/authz"
 	"github.com/launchready/launchready/internal/check"
+	"github.com/launchready/launchready/internal/client"
 	"github.com/launchready/launchready/internal/platform"
-	"github.com/launchready/launchready/internal/target"
 )
 
 // fbOwnerFields are the document fields rules commonly compare with
@@ -23,7 +23,7 @@ var fbOwnerFields = []string{"owner", "ownerId", "uid", "userId", "user_id", "cr
 // a member through its session. Realtime Database reads take the ID
 // token in ?auth= (the REST API's way for Firebase ID tokens); an expired
 // one is renewed once.
-func (p *firebaseProbe) send(ctx context.Context, who fbIdentity, req *target.Request, rtdb bool) (*target.Response, error) {
+func (p *firebaseProbe) send(ctx context.Context, who fbIdentity, req *client.Request, rtdb bool) (*client.Response, error) {
 	p.requests++
 	if who.sess == nil {
 		return p.env.Client.Do(ctx, req)
@@ -31,7 +31,7 @@ func (p *firebaseProbe) send(ctx context.Context, who fbIdentity, req *target.Re
 	if !rtdb {
 		return who.sess.Do(ctx, req)
 	}
-	withAuth := func() *target.Request {
+	withAuth := func() *client.Request {
 		r := *req
 		r.URL += fbSep(r.URL) + "auth=" + url.QueryEscape(fbBareToken(who.sess.Token()))
 		return &r
@@ -54,7 +54,7 @@ func (p *firebaseProbe) send(ctx context.Context, who fbIdentity, req *target.Re
 func (p *firebaseProbe) renew(ctx context.Context, who fbIdentity) error {
 	p.requests++
 	body, _ := json.Marshal(map[string]string{"idToken": fbBareToken(who.sess.Token())})
-	_, err := who.sess.Do(ctx, &target.Request{Method: http.MethodPost,
+	_, err := who.sess.Do(ctx, &client.Request{Method: http.MethodPost,
 		URL:    p.fb.Endpoints.Identity + "/v1/accounts:lookup?key=" + url.QueryEscape(p.fb.APIKey.Value),
 		Header: http.Header{"Content-Type": {"application/json"}}, Body: body})
 	if err != nil {
@@ -76,8 +76,8 @@ func fbBareToken(tok string) string {
 }
 
 // probeRow reads one location as each reader and records the row.
-func (p *firebaseProbe) probeRow(ctx context.Context, label string, req *target.Request, rtdb bool,
-	judge func(who fbIdentity, resp *target.Response) fbCell) {
+func (p *firebaseProbe) probeRow(ctx context.Context, label string, req *client.Request, rtdb bool,
+	judge func(who fbIdentity, resp *client.Response) fbCell) {
 	row := fbRow{label: label}
 	for i, who := range p.read {
 		resp, err := p.send(ctx, who, req, rtdb)
@@ -109,7 +109,7 @@ func fbExcerpt(b []byte) string {
 // 401 is a token the service did not take, not a denial: Storage answers
 // 401 to anonymous callers the rules refuse, and the Realtime Database
 // 401 "Permission denied" to anyone.
-func fbRefusedOr(service string, who fbIdentity, resp *target.Response, ok func() fbCell) fbCell {
+func fbRefusedOr(service string, who fbIdentity, resp *client.Response, ok func() fbCell) fbCell {
 	code := resp.StatusCode
 	denied := code == http.StatusForbidden
 	switch service {
@@ -190,8 +190,8 @@ func (p *firebaseProbe) probeDatabase(ctx context.Context) {
 	}
 	for _, segs := range paths {
 		root := len(segs) == 0
-		p.probeRow(ctx, "rtdb /"+strings.Join(segs, "/"), &target.Request{URL: p.rtdbURL(segs, "shallow=true")}, true,
-			func(who fbIdentity, resp *target.Response) fbCell { return p.judgeShallow(who, resp, root) })
+		p.probeRow(ctx, "rtdb /"+strings.Join(segs, "/"), &client.Request{URL: p.rtdbURL(segs, "shallow=true")}, true,
+			func(who fbIdentity, resp *client.Response) fbCell { return p.judgeShallow(who, resp, root) })
 	}
 	for _, c := range p.canaries {
 		if c.service == "rtdb" {
@@ -202,7 +202,7 @@ func (p *firebaseProbe) probeDatabase(ctx context.Context) {
 
 // judgeShallow judges a shallow read: the root readable at all, or keys
 // that include member a's uid, is a leak.
-func (p *firebaseProbe) judgeShallow(who fbIdentity, resp *target.Response, root bool) fbCell {
+func (p *firebaseProbe) judgeShallow(who fbIdentity, resp *client.Response, root bool) fbCell {
 	return fbRefusedOr("rtdb", who, resp, func() fbCell {
 		var keys map[string]any
 		_ = json.Unmarshal(resp.Body, &keys) // null, a leaf or an object
@@ -221,7 +221,7 @@ func (p *firebaseProbe) judgeShallow(who fbIdentity, resp *target.Response, root
 // probeCanary reads a canary by name as each reader: its value in the
 // answer is the proof.
 func (p *firebaseProbe) probeCanary(ctx context.Context, c fbCanary) {
-	p.probeRow(ctx, c.label, &target.Request{URL: c.url}, c.service == "rtdb", func(who fbIdentity, resp *target.Response) fbCell {
+	p.probeRow(ctx, c.label, &client.Request{URL: c.url}, c.service == "rtdb", func(who fbIdentity, resp *client.Response) fbCell {
 		return fbRefusedOr(c.service, who, resp, func() fbCell {
 			if bytes.Contains(resp.Body, []byte(c.value)) {
 				return fbCell{state: fbLeak, text: "LEAK: reads member a's canary"}
@@ -246,7 +246,7 @@ func (p *firebaseProbe) probeFirestore(ctx context.Context) {
 			continue
 		}
 		seen[coll], n = true, n+1
-		p.probeRow(ctx, "firestore "+coll, &target.Request{URL: p.documents() + fbEscape(strings.Split(coll, "/")) + "?pageSize=1"}, false,
+		p.probeRow(ctx, "firestore "+coll, &client.Request{URL: p.documents() + fbEscape(strings.Split(coll, "/")) + "?pageSize=1"}, false,
 			p.judgeListing)
 	}
 	for _, c := range p.canaries {
@@ -259,7 +259,7 @@ func (p *firebaseProbe) probeFirestore(ctx context.Context) {
 // judgeListing judges a one-document page: a document owned by someone
 // else than the reader (an owner field, or member a's uid in its path) is
 // a leak.
-func (p *firebaseProbe) judgeListing(who fbIdentity, resp *target.Response) fbCell {
+func (p *firebaseProbe) judgeListing(who fbIdentity, resp *client.Response) fbCell {
 	return fbRefusedOr("firestore", who, resp, func() fbCell {
 		var page struct {
 			Documents []struct {
@@ -339,8 +339,8 @@ func (p *firebaseProbe) probeStorage(ctx context.Context) {
 		if prefix != "" {
 			q.Set("prefix", prefix)
 		}
-		p.probeRow(ctx, "storage "+p.fb.StorageBucket+"/"+prefix, &target.Request{URL: p.objects() + "?" + q.Encode()}, false,
-			func(who fbIdentity, resp *target.Response) fbCell { return p.judgeObjects(who, resp, prefix == "") })
+		p.probeRow(ctx, "storage "+p.fb.StorageBucket+"/"+prefix, &client.Request{URL: p.objects() + "?" + q.Encode()}, false,
+			func(who fbIdentity, resp *client.Response) fbCell { return p.judgeObjects(who, resp, prefix == "") })
 	}
 	for _, c := range p.canaries {
 		if c.service == "storage" {
@@ -351,7 +351,7 @@ func (p *firebaseProbe) probeStorage(ctx context.Context) {
 
 // judgeObjects judges a one-item listing: an object outside the reader's
 // own folder, or the bucket root listable by anyone, is a leak.
-func (p *firebaseProbe) judgeObjects(who fbIdentity, resp *target.Response, root bool) fbCell {
+func (p *firebaseProbe) judgeObjects(who fbIdentity, resp *client.Response, root bool) fbCell {
 	return fbRefusedOr("storage", who, resp, func() fbCell {
 		var list struct {
 			Items []struct {
@@ -427,13 +427,13 @@ func (p *firebaseProbe) rtdbCanary(ctx context.Context) {
 	var tried []string
 	for _, place := range fbCanaryPlaces(fbNames(p.use.DatabasePaths), p.a.uid, "launchready-canary/"+p.a.uid) {
 		segs := append(strings.Split(place, "/"), value)
-		resp, err := p.send(ctx, p.a, &target.Request{Method: http.MethodPut, URL: p.rtdbURL(segs, "print=silent"), Body: body,
+		resp, err := p.send(ctx, p.a, &client.Request{Method: http.MethodPut, URL: p.rtdbURL(segs, "print=silent"), Body: body,
 			Header: http.Header{"Content-Type": {"application/json"}}}, true)
 		if err == nil && (resp.StatusCode == http.StatusOK || resp.StatusCode == http.StatusNoContent) {
 			c := fbCanary{service: "rtdb", label: "rtdb canary /" + strings.Join(segs, "/"), url: p.rtdbURL(segs, ""), value: value}
 			p.canaries = append(p.canaries, c)
 			p.env.Defer("member a's Realtime Database canary at /"+strings.Join(segs, "/"), func(ctx context.Context) error {
-				return p.deleteAs(ctx, &target.Request{Method: http.MethodDelete, URL: p.rtdbURL(segs, "print=silent")}, true)
+				return p.deleteAs(ctx, &client.Request{Method: http.MethodDelete, URL: p.rtdbURL(segs, "print=silent")}, true)
 			})
 			return
 		}
@@ -464,12 +464,12 @@ func (p *firebaseProbe) firestoreCanary(ctx context.Context) {
 	var tried []string
 	for _, coll := range places {
 		doc := p.documents() + fbEscape(append(strings.Split(coll, "/"), value))
-		resp, err := p.send(ctx, p.a, &target.Request{Method: http.MethodPatch, URL: doc + "?currentDocument.exists=false", Body: body,
+		resp, err := p.send(ctx, p.a, &client.Request{Method: http.MethodPatch, URL: doc + "?currentDocument.exists=false", Body: body,
 			Header: http.Header{"Content-Type": {"application/json"}}}, false)
 		if err == nil && resp.StatusCode == http.StatusOK {
 			p.canaries = append(p.canaries, fbCanary{service: "firestore", label: "firestore canary " + coll + "/" + value, url: doc, value: value})
 			p.env.Defer("member a's Firestore canary "+coll+"/"+value, func(ctx context.Context) error {
-				return p.deleteAs(ctx, &target.Request{Method: http.MethodDelete, URL: doc}, false)
+				return p.deleteAs(ctx, &client.Request{Method: http.MethodDelete, URL: doc}, false)
 			})
 			return
 		}
@@ -483,13 +483,13 @@ func (p *firebaseProbe) storageCanary(ctx context.Context) {
 	var tried []string
 	for _, place := range fbCanaryPlaces(fbNames(p.use.StoragePaths), p.a.uid, p.a.uid) {
 		name := place + "/" + value + ".txt"
-		resp, err := p.send(ctx, p.a, &target.Request{Method: http.MethodPost, URL: p.objects() + "?" + url.Values{"name": {name}}.Encode(),
+		resp, err := p.send(ctx, p.a, &client.Request{Method: http.MethodPost, URL: p.objects() + "?" + url.Values{"name": {name}}.Encode(),
 			Body: []byte("launchready scan canary " + value + "; safe to delete\n"), Header: http.Header{"Content-Type": {"text/plain"}}}, false)
 		if err == nil && resp.StatusCode == http.StatusOK {
 			obj := p.objects() + "/" + fbObjectName(name)
 			p.canaries = append(p.canaries, fbCanary{service: "storage", label: "storage canary " + p.fb.StorageBucket + "/" + name, url: obj, value: value})
 			p.env.Defer("member a's Storage canary "+name, func(ctx context.Context) error {
-				return p.deleteAs(ctx, &target.Request{Method: http.MethodDelete, URL: obj}, false)
+				return p.deleteAs(ctx, &client.Request{Method: http.MethodDelete, URL: obj}, false)
 			})
 			return
 		}
@@ -499,7 +499,7 @@ func (p *firebaseProbe) storageCanary(ctx context.Context) {
 }
 
 // deleteAs deletes a canary as member a.
-func (p *firebaseProbe) deleteAs(ctx context.Context, req *target.Request, rtdb bool) error {
+func (p *firebaseProbe) deleteAs(ctx context.Context, req *client.Request, rtdb bool) error {
 	resp, err := p.send(ctx, p.a, req, rtdb)
 	if err != nil {
 		return err
@@ -510,7 +510,7 @@ func (p *firebaseProbe) deleteAs(ctx context.Context, req *target.Request, rtdb 
 	return nil
 }
 
-func fbStatus(resp *target.Response, err error) string {
+func fbStatus(resp *client.Response, err error) string {
 	if err != nil {
 		return err.Error()
 	}

@@ -11,8 +11,8 @@ import (
 
 	"github.com/launchready/launchready/internal/check"
 	"github.com/launchready/launchready/internal/checktest"
+	"github.com/launchready/launchready/internal/client"
 	"github.com/launchready/launchready/internal/fakes/firebase"
-	"github.com/launchready/launchready/internal/target"
 )
 
 // TestFirebaseDataVerdicts runs AUTHZ-008 against the fake project with
@@ -291,7 +291,7 @@ func TestFirebaseDataRenewsExpiredTokens(t *testing.T) {
 // TestFirebaseDenials: each service's denial is a refusal; a member's
 // token trouble is a failed probe, never a refusal that could pass.
 func TestFirebaseDenials(t *testing.T) {
-	anonymous, member := fbIdentity{name: "anonymous"}, fbIdentity{name: "member b", sess: &target.Session{}, uid: fbUIDB}
+	anonymous, member := fbIdentity{name: "anonymous"}, fbIdentity{name: "member b", sess: &client.Session{}, uid: fbUIDB}
 	for _, tc := range []struct {
 		service string
 		who     fbIdentity
@@ -311,7 +311,7 @@ func TestFirebaseDenials(t *testing.T) {
 		{"storage", member, 403, `{"error":{"code":403,"message":"Permission denied."}}`, fbRefused},
 		{"storage", member, 200, `{}`, fbOpen},
 	} {
-		resp := &target.Response{StatusCode: tc.status, Body: []byte(tc.body)}
+		resp := &client.Response{StatusCode: tc.status, Body: []byte(tc.body)}
 		got := fbRefusedOr(tc.service, tc.who, resp, func() fbCell { return fbCell{state: fbOpen} })
 		if got.state != tc.want {
 			t.Errorf("%s %s %d %s: state %d (%s), want %d", tc.service, tc.who.name, tc.status, tc.body, got.state, got.text, tc.want)

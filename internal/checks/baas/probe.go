@@ -11,8 +11,8 @@ import (
 	"strings"
 
 	"github.com/launchready/launchready/internal/check"
+	"github.com/launchready/launchready/internal/client"
 	"github.com/launchready/launchready/internal/platform"
-	"github.com/launchready/launchready/internal/target"
 )
 
 // who is an identity the probes act as.
@@ -31,7 +31,7 @@ type prober struct {
 	env  *check.Env
 	base string // project URL without a trailing slash
 	key  string // the publishable key
-	a, b *target.Session
+	a, b *client.Session
 	uid  string // member a's user id
 	// requests counts the probes sent.
 	requests int
@@ -40,7 +40,7 @@ type prober struct {
 }
 
 // newProber logs a and b in to the project and learns a's user id.
-func newProber(ctx context.Context, env *check.Env, cfg *target.PlatformConfig) (*prober, error) {
+func newProber(ctx context.Context, env *check.Env, cfg *client.PlatformConfig) (*prober, error) {
 	p := &prober{env: env, base: strings.TrimSuffix(cfg.SupabaseURL, "/"), key: cfg.AnonKey}
 	// Publishable, but kept out of evidence all the same.
 	env.Client.Redactor().Add(cfg.AnonKey)
@@ -55,7 +55,7 @@ func newProber(ctx context.Context, env *check.Env, cfg *target.PlatformConfig) 
 	if v := p.a.Login.Verified; v != nil && v.StatusCode == http.StatusOK {
 		body = v.Body
 	} else {
-		resp, err := p.do(ctx, memberA, &target.Request{URL: p.base + "/auth/v1/user"})
+		resp, err := p.do(ctx, memberA, &client.Request{URL: p.base + "/auth/v1/user"})
 		if err != nil {
 			return nil, err
 		}
@@ -73,9 +73,9 @@ func newProber(ctx context.Context, env *check.Env, cfg *target.PlatformConfig) 
 
 // do sends one request as w: anonymous requests carry the publishable
 // key as apikey and bearer token, as supabase-js sends them.
-func (p *prober) do(ctx context.Context, w who, req *target.Request) (*target.Response, error) {
+func (p *prober) do(ctx context.Context, w who, req *client.Request) (*client.Response, error) {
 	p.requests++
-	var resp *target.Response
+	var resp *client.Response
 	var err error
 	switch w {
 	case anon:
@@ -96,7 +96,7 @@ func (p *prober) do(ctx context.Context, w who, req *target.Request) (*target.Re
 	return resp, nil
 }
 
-func method(req *target.Request) string {
+func method(req *client.Request) string {
 	if req.Method == "" {
 		return http.MethodGet
 	}
@@ -138,7 +138,7 @@ func (p *prober) tableList(ctx context.Context, use platform.SupabaseUse) ([]tab
 // tables and their columns. Newer projects refuse it to the anon key;
 // that is no error, only less to go on.
 func (p *prober) openAPI(ctx context.Context) (map[string]map[string]string, error) {
-	resp, err := p.do(ctx, anon, &target.Request{URL: p.base + "/rest/v1/"})
+	resp, err := p.do(ctx, anon, &client.Request{URL: p.base + "/rest/v1/"})
 	if err != nil {
 		return nil, err
 	}
@@ -187,7 +187,7 @@ type count struct {
 	// ok: the API answered with a total; refused: it refused the
 	// identity (401/403/404), which shows nothing.
 	ok, refused bool
-	resp        *target.Response
+	resp        *client.Response
 }
 
 func (c count) String() string {
@@ -212,7 +212,7 @@ func (p *prober) countRows(ctx context.Context, w who, table string, filter url.
 	for k, v := range filter {
 		q[k] = v
 	}
-	resp, err := p.do(ctx, w, &target.Request{Method: http.MethodHead, URL: p.base + "/rest/v1/" + url.PathEscape(table) + "?" + q.Encode(),
+	resp, err := p.do(ctx, w, &client.Request{Method: http.MethodHead, URL: p.base + "/rest/v1/" + url.PathEscape(table) + "?" + q.Encode(),
 		Header: http.Header{"Prefer": {"count=exact"}}})
 	if err != nil {
 		return count{}, err

@@ -9,14 +9,14 @@ import (
 	"strings"
 
 	"github.com/launchready/launchready/internal/authz"
-	"github.com/launchready/launchready/internal/target"
+	"github.com/launchready/launchready/internal/client"
 )
 
 // listing is one object listing (limit 1: at most one name is read).
 type listing struct {
 	items  int
 	status int
-	resp   *target.Response
+	resp   *client.Response
 }
 
 func (l listing) String() string {
@@ -35,7 +35,7 @@ func (l listing) String() string {
 // starting with search.
 func (p *prober) list(ctx context.Context, w who, bucket, prefix, search string) (listing, error) {
 	raw, _ := json.Marshal(map[string]any{"prefix": prefix, "limit": 1, "offset": 0, "search": search})
-	resp, err := p.do(ctx, w, &target.Request{Method: http.MethodPost, URL: p.base + "/storage/v1/object/list/" + url.PathEscape(bucket),
+	resp, err := p.do(ctx, w, &client.Request{Method: http.MethodPost, URL: p.base + "/storage/v1/object/list/" + url.PathEscape(bucket),
 		Header: http.Header{"Content-Type": {"application/json"}}, Body: raw})
 	if err != nil {
 		return listing{}, err
@@ -132,7 +132,7 @@ func (p *prober) canaryFile(ctx context.Context, bucket string) (string, error) 
 	}
 	canary := authz.NewCanary()
 	path := p.uid + "/launchready-" + canary + ".txt"
-	resp, err := p.do(ctx, memberA, &target.Request{Method: http.MethodPost,
+	resp, err := p.do(ctx, memberA, &client.Request{Method: http.MethodPost,
 		URL:    p.base + "/storage/v1/object/" + url.PathEscape(bucket) + "/" + escapePath(path),
 		Header: http.Header{"Content-Type": {"text/plain"}}, Body: []byte("launchready canary " + canary + "\n")})
 	if err != nil {
@@ -145,7 +145,7 @@ func (p *prober) canaryFile(ctx context.Context, bucket string) (string, error) 
 	a, u := p.a, p.base+"/storage/v1/object/"+url.PathEscape(bucket)
 	body, _ := json.Marshal(map[string][]string{"prefixes": {path}})
 	p.env.Defer("delete member a's canary file "+path+" in Supabase bucket "+bucket, func(ctx context.Context) error {
-		resp, err := a.Do(ctx, &target.Request{Method: http.MethodDelete, URL: u, Header: http.Header{"Content-Type": {"application/json"}}, Body: body})
+		resp, err := a.Do(ctx, &client.Request{Method: http.MethodDelete, URL: u, Header: http.Header{"Content-Type": {"application/json"}}, Body: body})
 		if err != nil {
 			return err
 		}

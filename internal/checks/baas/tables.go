@@ -12,7 +12,7 @@ import (
 
 	"github.com/launchready/launchready/internal/authz"
 	"github.com/launchready/launchready/internal/check"
-	"github.com/launchready/launchready/internal/target"
+	"github.com/launchready/launchready/internal/client"
 )
 
 // judgement is what a table or bucket probe proved.
@@ -208,7 +208,7 @@ func (p *prober) canaryRow(ctx context.Context, t tableInfo, owner string) (url.
 		return nil, "", nil
 	}
 	raw, _ := json.Marshal(body) // strings only
-	resp, err := p.do(ctx, memberA, &target.Request{Method: http.MethodPost,
+	resp, err := p.do(ctx, memberA, &client.Request{Method: http.MethodPost,
 		URL:    p.base + "/rest/v1/" + url.PathEscape(t.name) + "?select=" + url.QueryEscape(sel),
 		Header: http.Header{"Content-Type": {"application/json"}, "Prefer": {"return=representation"}}, Body: raw})
 	if err != nil {
@@ -236,7 +236,7 @@ func (p *prober) canaryRow(ctx context.Context, t tableInfo, owner string) (url.
 func (p *prober) deleteLater(table string, filter url.Values) {
 	a, u := p.a, p.base+"/rest/v1/"+url.PathEscape(table)+"?"+filter.Encode()
 	p.env.Defer("delete member a's canary row in Supabase table "+table, func(ctx context.Context) error {
-		resp, err := a.Do(ctx, &target.Request{Method: http.MethodDelete, URL: u, Header: http.Header{"Prefer": {"return=minimal"}}})
+		resp, err := a.Do(ctx, &client.Request{Method: http.MethodDelete, URL: u, Header: http.Header{"Prefer": {"return=minimal"}}})
 		if err != nil {
 			return err
 		}

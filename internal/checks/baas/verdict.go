@@ -5,11 +5,11 @@ import (
 	"strings"
 
 	"github.com/launchready/launchready/internal/check"
+	"github.com/launchready/launchready/internal/client"
 	"github.com/launchready/launchready/internal/platform"
-	"github.com/launchready/launchready/internal/target"
 )
 
-func httpEvidence(p *prober, resp *target.Response, detail string) check.Evidence {
+func httpEvidence(p *prober, resp *client.Response, detail string) check.Evidence {
 	return check.HTTPEvidence(p.env, resp, detail)
 }
 

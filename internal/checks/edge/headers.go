@@ -9,7 +9,7 @@ import (
 	"github.com/launchready/launchready/internal/check"
 	"github.com/launchready/launchready/internal/checks/edge/observatory"
 	"github.com/launchready/launchready/internal/checks/journey"
-	"github.com/launchready/launchready/internal/target"
+	"github.com/launchready/launchready/internal/client"
 )
 
 // Score thresholds on the Observatory scale for the four header tests.
@@ -58,7 +58,7 @@ func (Headers) Run(ctx context.Context, env *check.Env) check.Result {
 	var lines []string
 	seen := map[string]bool{}
 	for _, p := range pages {
-		resp, err := env.Client.Do(ctx, &target.Request{URL: journey.URL(env, p), Follow: true})
+		resp, err := env.Client.Do(ctx, &client.Request{URL: journey.URL(env, p), Follow: true})
 		if err != nil {
 			return check.Errorf("fetching %s: %v", p, err)
 		}

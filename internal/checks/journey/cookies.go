@@ -9,7 +9,7 @@ import (
 	"strings"
 
 	"github.com/launchready/launchready/internal/check"
-	"github.com/launchready/launchready/internal/target"
+	"github.com/launchready/launchready/internal/client"
 )
 
 // SetCookie is one raw Set-Cookie line as the portal sent it, with the
@@ -21,8 +21,8 @@ type SetCookie struct {
 	// Attrs maps lower-case attribute names to their values ("" for flags).
 	Attrs map[string]string
 	// Hop is the exchange that set it; Resp the chain it belongs to.
-	Hop  target.Hop
-	Resp *target.Response
+	Hop  client.Hop
+	Resp *client.Response
 	// Recorded, when set, says the cookie comes from a session recorded
 	// in a browser (auth.kind recorded), Raw rebuilt from the attributes
 	// the browser kept, not a Set-Cookie header the scanner received.
@@ -135,7 +135,7 @@ func noLoginAnswer(kind string) error {
 	return nil
 }
 
-func (sc *SessionCookies) identify(ctx context.Context, env *check.Env, sess *target.Session, view *View) error {
+func (sc *SessionCookies) identify(ctx context.Context, env *check.Env, sess *client.Session, view *View) error {
 	all := sess.Cookies(view.Member.URL)
 	access := func(cookies []*http.Cookie) (bool, error) {
 		_, ok, err := Accepts(ctx, env, view, cookies, nil)
@@ -181,10 +181,10 @@ func (sc *SessionCookies) identify(ctx context.Context, env *check.Env, sess *ta
 // and by the submission), last line per name winning, deletions left out.
 // A session cookie issued before login and kept through it (no rotation)
 // is still the session cookie, so the login page's cookies count too.
-func loginCookies(sess *target.Session) []SetCookie {
+func loginCookies(sess *client.Session) []SetCookie {
 	idx := map[string]int{}
 	var out []SetCookie
-	for _, resp := range []*target.Response{sess.Login.Page, sess.Login.Submit} {
+	for _, resp := range []*client.Response{sess.Login.Page, sess.Login.Submit} {
 		if resp == nil {
 			continue
 		}
@@ -250,8 +250,8 @@ func RandomToken() string {
 
 // Accepts replays the protected page with the given cookies (no jar) and
 // reports whether it showed the member content.
-func Accepts(ctx context.Context, env *check.Env, view *View, cookies []*http.Cookie, header http.Header) (*target.Response, bool, error) {
-	resp, err := env.Client.DoWith(ctx, nil, &target.Request{URL: view.Member.Request.URL, Follow: true, Cookies: cookies, Header: header})
+func Accepts(ctx context.Context, env *check.Env, view *View, cookies []*http.Cookie, header http.Header) (*client.Response, bool, error) {
+	resp, err := env.Client.DoWith(ctx, nil, &client.Request{URL: view.Member.Request.URL, Follow: true, Cookies: cookies, Header: header})
 	if err != nil {
 		return nil, false, fmt.Errorf("replaying %s: %w", view.Path, err)
 	}

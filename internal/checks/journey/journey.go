@@ -11,8 +11,8 @@ import (
 	"strings"
 
 	"github.com/launchready/launchready/internal/check"
+	"github.com/launchready/launchready/internal/client"
 	"github.com/launchready/launchready/internal/page"
-	"github.com/launchready/launchready/internal/target"
 )
 
 // carryFraction is the share of a page's member-only segments another
@@ -26,7 +26,7 @@ const carryFraction = 0.3
 type View struct {
 	Path string
 	// Member is A's response.
-	Member *target.Response
+	Member *client.Response
 	// Unique are A's segments absent from every public reference page.
 	Unique []string
 	// emails of the test accounts: a response naming one is member content.
@@ -55,7 +55,7 @@ func ProtectedView(ctx context.Context, env *check.Env, path string) (*View, err
 		if err != nil {
 			return nil, err
 		}
-		resp, err := sess.Do(ctx, &target.Request{URL: URL(env, path), Follow: true})
+		resp, err := sess.Do(ctx, &client.Request{URL: URL(env, path), Follow: true})
 		if err != nil {
 			return nil, fmt.Errorf("fetching %s as member a: %w", path, err)
 		}
@@ -77,7 +77,7 @@ func ProtectedView(ctx context.Context, env *check.Env, path string) (*View, err
 
 // LooksLoggedOut reports whether a member's response is a refusal: an error
 // status, a login form, or the login URL.
-func LooksLoggedOut(env *check.Env, resp *target.Response) bool {
+func LooksLoggedOut(env *check.Env, resp *client.Response) bool {
 	return resp.StatusCode == 401 || resp.StatusCode == 403 || resp.StatusCode >= 500 ||
 		page.HasPasswordInput(resp.Body) || env.Sessions.IsLoginURL(resp.URL)
 }
@@ -151,7 +151,7 @@ func publicSegments(ctx context.Context, env *check.Env) (map[string]bool, error
 		seen := map[string]bool{}
 		fetched := 0
 		for _, p := range paths {
-			resp, err := env.Client.Do(ctx, &target.Request{URL: URL(env, p), Follow: true})
+			resp, err := env.Client.Do(ctx, &client.Request{URL: URL(env, p), Follow: true})
 			if err != nil {
 				continue // a public page that fails teaches nothing; others may answer
 			}

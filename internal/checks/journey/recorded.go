@@ -6,8 +6,8 @@ import (
 	"time"
 
 	"github.com/launchready/launchready/internal/check"
+	"github.com/launchready/launchready/internal/client"
 	"github.com/launchready/launchready/internal/recorded"
-	"github.com/launchready/launchready/internal/target"
 )
 
 // recordedCookies are member a's recorded cookies for the portal, as
@@ -15,14 +15,14 @@ import (
 // browser kept from the Set-Cookie headers it received, so the flag
 // checks judge them as they would the headers. The verification request
 // the recorded login made stands as their exchange.
-func recordedCookies(env *check.Env, sess *target.Session) []SetCookie {
+func recordedCookies(env *check.Env, sess *client.Session) []SetCookie {
 	rec := env.Config.Recording("a")
 	if rec == nil || sess.Login.Verified == nil {
 		return nil
 	}
 	host := env.Sessions.Config().Origin.Hostname()
 	resp := sess.Login.Verified
-	hop := target.Hop{Method: http.MethodGet, URL: resp.URL.String(), Status: resp.StatusCode}
+	hop := client.Hop{Method: http.MethodGet, URL: resp.URL.String(), Status: resp.StatusCode}
 	if n := len(resp.Hops); n > 0 {
 		hop = resp.Hops[0]
 	}

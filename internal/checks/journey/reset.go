@@ -8,20 +8,20 @@ import (
 	"time"
 
 	"github.com/launchready/launchready/internal/check"
+	"github.com/launchready/launchready/internal/client"
 	"github.com/launchready/launchready/internal/inbox"
 	"github.com/launchready/launchready/internal/page"
-	"github.com/launchready/launchready/internal/target"
 )
 
 // Reset is the record of the fresh member's password reset: the request,
 // the mail, the link used once to set a new password, the same link tried
 // again, and logins with the new and the old password.
 type Reset struct {
-	Request *target.Response
+	Request *client.Response
 	Mail    *inbox.Message
 	Link    string
 	// First and Second are the new-password submissions through the link.
-	First, Second *target.Response
+	First, Second *client.Response
 	// NewWorks, OldRefused and ReuseWorked are the verdict's facts.
 	NewWorks, OldRefused, ReuseWorked bool
 	Err                               error
@@ -83,12 +83,12 @@ func (r *Reset) walk(ctx context.Context, env *check.Env, ib inbox.Inbox, f *Fre
 	env.Sessions.SetPassword(FreshName, newPw)
 	_, err = env.Sessions.Login(ctx, FreshName)
 	r.NewWorks = err == nil
-	env.Sessions.AddAccount(FreshName+"-old", target.Credentials{Email: f.Email, Password: old.Password}, false)
+	env.Sessions.AddAccount(FreshName+"-old", client.Credentials{Email: f.Email, Password: old.Password}, false)
 	_, err = env.Sessions.Login(ctx, FreshName+"-old")
 	r.OldRefused = err != nil
 	again := StrongPassword()
 	if r.Second, err = setPassword(ctx, env, r.Link, again); err == nil && r.Second.StatusCode < 400 {
-		env.Sessions.AddAccount(FreshName+"-again", target.Credentials{Email: f.Email, Password: again}, false)
+		env.Sessions.AddAccount(FreshName+"-again", client.Credentials{Email: f.Email, Password: again}, false)
 		if _, err := env.Sessions.Login(ctx, FreshName+"-again"); err == nil {
 			r.ReuseWorked = true
 			env.Sessions.SetPassword(FreshName, again) // clean-up logs in with it
@@ -98,9 +98,9 @@ func (r *Reset) walk(ctx context.Context, env *check.Env, ib inbox.Inbox, f *Fre
 
 // setPassword opens a reset link in a new browser and submits a new
 // password in every password field of its form.
-func setPassword(ctx context.Context, env *check.Env, link, password string) (*target.Response, error) {
+func setPassword(ctx context.Context, env *check.Env, link, password string) (*client.Response, error) {
 	anon := env.Sessions.Anonymous()
-	resp, err := anon.Do(ctx, &target.Request{URL: link, Follow: true})
+	resp, err := anon.Do(ctx, &client.Request{URL: link, Follow: true})
 	if err != nil {
 		return nil, err
 	}
@@ -146,7 +146,7 @@ func VerifyFromInbox(ctx context.Context, env *check.Env, email string, since ti
 	if !ok {
 		return fmt.Errorf("the verification mail to %s holds no link", email)
 	}
-	resp, err := env.Sessions.Anonymous().Do(ctx, &target.Request{URL: OnOrigin(env, link), Follow: true})
+	resp, err := env.Sessions.Anonymous().Do(ctx, &client.Request{URL: OnOrigin(env, link), Follow: true})
 	if err != nil {
 		return err
 	}

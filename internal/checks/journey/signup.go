@@ -10,8 +10,8 @@ import (
 	"time"
 
 	"github.com/launchready/launchready/internal/check"
+	"github.com/launchready/launchready/internal/client"
 	"github.com/launchready/launchready/internal/inbox"
-	"github.com/launchready/launchready/internal/target"
 )
 
 // FreshName is the session name of the account the scanner signs up.
@@ -23,10 +23,10 @@ const FreshName = "fresh"
 type Fresh struct {
 	Email string
 	// Signup is the signup submission chain.
-	Signup *target.Response
+	Signup *client.Response
 	// Early is the login attempted before verifying (nil when the portal
 	// does not require verification); EarlyErr its failure.
-	Early    *target.Session
+	Early    *client.Session
 	EarlyErr error
 	// Mail is the verification mail; Link the link followed from it, and
 	// LinkOutOfScope is true when the mail's link pointed elsewhere and the
@@ -34,13 +34,13 @@ type Fresh struct {
 	Mail           *inbox.Message
 	Link           string
 	LinkOutOfScope bool
-	Verify         *target.Response
+	Verify         *client.Response
 	// Session is the login after verification.
-	Session *target.Session
+	Session *client.Session
 	// Protected holds each auth.protected page as the new member saw it
 	// right after that login, before any other check (a password reset
 	// ends the member's sessions) could touch the session.
-	Protected map[string]*target.Response
+	Protected map[string]*client.Response
 	// Err says which step broke (nil when the journey completed).
 	Err error
 	// Step names the step that broke.
@@ -77,7 +77,7 @@ func (f *Fresh) walk(ctx context.Context, env *check.Env, ib inbox.Inbox) {
 	f.Email = email
 	password := StrongPassword()
 	// Registered before the request so clean-up covers a half-made account.
-	env.Sessions.AddAccount(FreshName, target.Credentials{Email: email, Password: password}, true)
+	env.Sessions.AddAccount(FreshName, client.Credentials{Email: email, Password: password}, true)
 	since := time.Now().Add(-2 * time.Second)
 	values := url.Values{}
 	for k, v := range cfg.Signup.Form {
@@ -109,9 +109,9 @@ func (f *Fresh) walk(ctx context.Context, env *check.Env, ib inbox.Inbox) {
 		f.fail("login", err)
 		return
 	}
-	f.Protected = map[string]*target.Response{}
+	f.Protected = map[string]*client.Response{}
 	for _, p := range cfg.Protected {
-		resp, err := f.Session.Do(ctx, &target.Request{URL: URL(env, p), Follow: true})
+		resp, err := f.Session.Do(ctx, &client.Request{URL: URL(env, p), Follow: true})
 		if err != nil {
 			f.fail("protected page "+p, err)
 			return
@@ -139,7 +139,7 @@ func (f *Fresh) verify(ctx context.Context, env *check.Env) error {
 		origin := env.Sessions.Config().Origin
 		u.Scheme, u.Host = origin.Scheme, origin.Host
 	}
-	f.Verify, err = env.Sessions.Anonymous().Do(ctx, &target.Request{URL: u.String(), Follow: true})
+	f.Verify, err = env.Sessions.Anonymous().Do(ctx, &client.Request{URL: u.String(), Follow: true})
 	if err != nil {
 		return err
 	}

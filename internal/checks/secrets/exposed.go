@@ -15,8 +15,8 @@ import (
 
 	"github.com/launchready/launchready/internal/check"
 	"github.com/launchready/launchready/internal/checks/journey"
+	"github.com/launchready/launchready/internal/client"
 	engine "github.com/launchready/launchready/internal/secrets"
-	"github.com/launchready/launchready/internal/target"
 )
 
 // Exposed is SEC-005: files that must never be served are not.
@@ -111,7 +111,7 @@ func (Exposed) Run(ctx context.Context, env *check.Env) check.Result {
 	requests := 0
 	for _, x := range exposures {
 		requests++
-		resp, err := env.Client.Do(ctx, &target.Request{URL: journey.URL(env, x.path)})
+		resp, err := env.Client.Do(ctx, &client.Request{URL: journey.URL(env, x.path)})
 		if err != nil {
 			if ctx.Err() != nil {
 				return check.Errorf("%v", ctx.Err())
@@ -138,7 +138,7 @@ func (Exposed) Run(ctx context.Context, env *check.Env) check.Result {
 	}
 	for _, d := range dirs {
 		requests++
-		resp, err := env.Client.Do(ctx, &target.Request{URL: journey.URL(env, d)})
+		resp, err := env.Client.Do(ctx, &client.Request{URL: journey.URL(env, d)})
 		if err != nil {
 			if ctx.Err() != nil {
 				return check.Errorf("%v", ctx.Err())
@@ -163,7 +163,7 @@ func (Exposed) Run(ctx context.Context, env *check.Env) check.Result {
 
 // exposedEntry is the finding for one served file: what proves it, the
 // secrets it holds (kinds and redacted starts only).
-func exposedEntry(env *check.Env, resp *target.Response, x exposure, held string, found []engine.Finding) entry {
+func exposedEntry(env *check.Env, resp *client.Response, x exposure, held string, found []engine.Finding) entry {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s is served to anyone: %s.", x.path, held)
 	sev := check.Blocker
@@ -179,7 +179,7 @@ func exposedEntry(env *check.Env, resp *target.Response, x exposure, held string
 }
 
 // listingEntry is the finding for a directory listing.
-func listingEntry(env *check.Env, resp *target.Response, dir string, names []string) entry {
+func listingEntry(env *check.Env, resp *client.Response, dir string, names []string) entry {
 	shown := names
 	if len(shown) > 10 {
 		shown = shown[:10]
@@ -226,7 +226,7 @@ var hrefs = regexp.MustCompile(`(?i)<a\s[^>]*href="([^"?#]+)"`)
 
 // directoryListing reports whether a response is an autoindex page, and
 // the names it lists.
-func directoryListing(resp *target.Response) ([]string, bool) {
+func directoryListing(resp *client.Response) ([]string, bool) {
 	if resp.StatusCode != http.StatusOK || !listingTitle.Match(resp.Body) {
 		return nil, false
 	}

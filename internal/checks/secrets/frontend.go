@@ -15,9 +15,9 @@ import (
 	"github.com/launchready/launchready/internal/authz"
 	"github.com/launchready/launchready/internal/check"
 	"github.com/launchready/launchready/internal/checks/journey"
+	"github.com/launchready/launchready/internal/client"
 	"github.com/launchready/launchready/internal/page"
 	engine "github.com/launchready/launchready/internal/secrets"
-	"github.com/launchready/launchready/internal/target"
 )
 
 // Bounds of the frontend crawl SEC-003 and SEC-004 share: at most
@@ -45,7 +45,7 @@ type asset struct {
 	what string
 	// as is who fetched it: "anonymous" or "member a".
 	as   string
-	resp *target.Response
+	resp *client.Response
 	// partial is set when only the first bytes were read (the body cap).
 	partial bool
 	// text is what was scanned: the body, or an inline script's text.
@@ -62,7 +62,7 @@ type hit struct {
 type publicMap struct {
 	// path is the map's URL path; via says how it was found.
 	path, via string
-	resp      *target.Response
+	resp      *client.Response
 	// sources counts the original files it names; embedded those whose
 	// source text it carries.
 	sources, embedded int
@@ -110,7 +110,7 @@ type crawler struct {
 // fetcher is an identity the crawl fetches as.
 type fetcher struct {
 	name string
-	sess *target.Session
+	sess *client.Session
 }
 
 func (c *crawler) run(ctx context.Context) (*frontend, error) {
@@ -293,7 +293,7 @@ func (c *crawler) script(ctx context.Context, f fetcher, raw string, depth int) 
 // sourceMappingURL comment (an inline data: URL is decoded in place) and
 // the .map file next to the script, which build tools often upload even
 // when they strip the comment.
-func (c *crawler) sourceMaps(ctx context.Context, f fetcher, js *target.Response, text string) error {
+func (c *crawler) sourceMaps(ctx context.Context, f fetcher, js *client.Response, text string) error {
 	type cand struct{ url, via string }
 	var cands []cand
 	scriptPath := pathOf(js.URL)
@@ -352,7 +352,7 @@ func (c *crawler) sourceMap(ctx context.Context, f fetcher, raw, via string) err
 }
 
 // inlineMap decodes a data: URL source map inside a script.
-func (c *crawler) inlineMap(ctx context.Context, f fetcher, js *target.Response, ref string) {
+func (c *crawler) inlineMap(ctx context.Context, f fetcher, js *client.Response, ref string) {
 	data, ok := decodeDataURL(ref)
 	if !ok {
 		return
@@ -421,10 +421,10 @@ func (c *crawler) runtimeConfig(ctx context.Context, f fetcher) error {
 // get fetches a URL as f, following redirects in scope. A body over the
 // cap is kept in part (partial); a failed request is no error of the
 // crawl (nil response), unless the scan itself was cancelled.
-func (c *crawler) get(ctx context.Context, f fetcher, raw string) (*target.Response, bool, error) {
+func (c *crawler) get(ctx context.Context, f fetcher, raw string) (*client.Response, bool, error) {
 	c.fe.requests++
-	resp, err := f.sess.Do(ctx, &target.Request{URL: raw, Follow: true})
-	var tooLarge *target.TooLargeError
+	resp, err := f.sess.Do(ctx, &client.Request{URL: raw, Follow: true})
+	var tooLarge *client.TooLargeError
 	switch {
 	case err == nil:
 		return resp, false, nil
@@ -464,7 +464,7 @@ func (c *crawler) isAction(u *url.URL, text string) bool {
 
 // isHTML reports whether a response is an HTML document, by its type or,
 // without one, by its first bytes.
-func isHTML(resp *target.Response) bool {
+func isHTML(resp *client.Response) bool {
 	if mt, _, err := mime.ParseMediaType(resp.Header.Get("Content-Type")); err == nil {
 		return mt == "text/html" || mt == "application/xhtml+xml"
 	}

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/launchready/launchready/internal/target"
+	"github.com/launchready/launchready/internal/client"
 )
 
 // FuzzLiveParsers feeds hostile bodies to everything SEC-003..005 read
@@ -28,7 +28,7 @@ func FuzzLiveParsers(f *testing.F) {
 				t.Fatalf("%s proved with no description", x.path)
 			}
 		}
-		resp := &target.Response{StatusCode: http.StatusOK, URL: base, Header: http.Header{}, Body: body}
+		resp := &client.Response{StatusCode: http.StatusOK, URL: base, Header: http.Header{}, Body: body}
 		if names, ok := directoryListing(resp); ok && len(names) > 1000 {
 			t.Fatalf("%d names", len(names))
 		}

@@ -7,8 +7,8 @@ import (
 	"time"
 
 	"github.com/launchready/launchready/internal/check"
+	"github.com/launchready/launchready/internal/client"
 	engine "github.com/launchready/launchready/internal/secrets"
-	"github.com/launchready/launchready/internal/target"
 )
 
 // Frontend is SEC-003: no secret in what the live portal sends browsers.
@@ -134,7 +134,7 @@ func liveRepro(env *check.Env, h hit) string {
 // partialAssets names the bodies read only in part.
 func partialAssets(fe *frontend) []string {
 	var out []string
-	seen := map[*target.Response]bool{}
+	seen := map[*client.Response]bool{}
 	for _, a := range fe.assets {
 		if a.partial && !seen[a.resp] {
 			seen[a.resp] = true

@@ -9,7 +9,7 @@ import (
 
 	"github.com/launchready/launchready/internal/check"
 	"github.com/launchready/launchready/internal/checks/journey"
-	"github.com/launchready/launchready/internal/target"
+	"github.com/launchready/launchready/internal/client"
 )
 
 // notFound is how the portal answers paths that do not exist: two random
@@ -36,7 +36,7 @@ func notFoundBaseline(ctx context.Context, env *check.Env) (*notFound, error) {
 			var b [8]byte
 			_, _ = rand.Read(b[:])
 			p := fmt.Sprintf(shape, hex.EncodeToString(b[:]))
-			resp, err := env.Client.Do(ctx, &target.Request{URL: journey.URL(env, p), Follow: true})
+			resp, err := env.Client.Do(ctx, &client.Request{URL: journey.URL(env, p), Follow: true})
 			if err != nil {
 				return nil, fmt.Errorf("asking for a path that does not exist (%s) to learn the portal's not-found page: %w", p, err)
 			}
@@ -60,7 +60,7 @@ func (nf *notFound) catchAll() bool {
 // matches reports whether a response is the portal's not-found answer:
 // the status of a random path and the same body once the requested path
 // is taken out of both.
-func (nf *notFound) matches(resp *target.Response) bool {
+func (nf *notFound) matches(resp *client.Response) bool {
 	body := withoutPath(resp.Body, resp.URL.Path)
 	for _, a := range nf.answers {
 		if resp.StatusCode == a.status && bytes.Equal(body, a.body) {

@@ -10,8 +10,8 @@ import (
 
 	"github.com/launchready/launchready/internal/check"
 	"github.com/launchready/launchready/internal/checks/journey"
+	"github.com/launchready/launchready/internal/client"
 	"github.com/launchready/launchready/internal/jwtx"
-	"github.com/launchready/launchready/internal/target"
 )
 
 // Lifetime bounds for SESS-004: a working day passes, a week of
@@ -188,7 +188,7 @@ func idleTimeout(ctx context.Context, env *check.Env) (check.Result, bool) {
 		return check.Errorf("waiting out the declared idle timeout: %v", ctx.Err()), true
 	case <-t.C:
 	}
-	resp, err := sess.Do(ctx, &target.Request{URL: view.Member.Request.URL, Follow: true})
+	resp, err := sess.Do(ctx, &client.Request{URL: view.Member.Request.URL, Follow: true})
 	if err != nil {
 		return check.Errorf("replaying after the idle timeout: %v", err), true
 	}

@@ -17,8 +17,8 @@ import (
 	"github.com/launchready/launchready/internal/browser"
 	"github.com/launchready/launchready/internal/check"
 	"github.com/launchready/launchready/internal/checks/journey"
+	"github.com/launchready/launchready/internal/client"
 	"github.com/launchready/launchready/internal/jwtx"
-	"github.com/launchready/launchready/internal/target"
 )
 
 // Web storage judging.
@@ -77,7 +77,7 @@ func (Storage) Meta() check.Meta {
 
 // plan is everything a browser session needs, gathered before it starts.
 type plan struct {
-	sess    *target.Session
+	sess    *client.Session
 	view    *journey.View
 	origin  *url.URL
 	opts    browser.Options
@@ -148,7 +148,7 @@ func (s Storage) prepare(ctx context.Context, env *check.Env) (plan, check.Resul
 
 // storagePages are the home page, the login success page and the
 // protected pages, each once.
-func storagePages(cfg target.LoginConfig) []string {
+func storagePages(cfg client.LoginConfig) []string {
 	pages := []string{"/"}
 	for _, p := range append([]string{cfg.Success}, cfg.Protected...) {
 		if p != "" && !slices.Contains(pages, p) {
@@ -161,9 +161,9 @@ func storagePages(cfg target.LoginConfig) []string {
 // browserCookies returns the session's cookies for the pages with the
 // attributes the portal set them with (HttpOnly decides whether page
 // scripts can copy them), read from the login's Set-Cookie lines.
-func browserCookies(sess *target.Session, origin *url.URL, pages []string) []*http.Cookie {
+func browserCookies(sess *client.Session, origin *url.URL, pages []string) []*http.Cookie {
 	attrs := map[string]*http.Cookie{}
-	for _, resp := range []*target.Response{sess.Login.Page, sess.Login.Submit, sess.Login.Verified} {
+	for _, resp := range []*client.Response{sess.Login.Page, sess.Login.Submit, sess.Login.Verified} {
 		if resp == nil {
 			continue
 		}
@@ -241,7 +241,7 @@ type secret struct{ what, value string }
 // sessionSecrets are the bearer token and the session cookies' values: the
 // cookies identified by behaviour or, for token sessions and when that
 // fails, every long cookie value.
-func sessionSecrets(ctx context.Context, env *check.Env, sess *target.Session) []secret {
+func sessionSecrets(ctx context.Context, env *check.Env, sess *client.Session) []secret {
 	var out []secret
 	if tok := strings.TrimPrefix(sess.Token(), env.Config.Session.Prefix); len(tok) >= secretMin {
 		out = append(out, secret{"the bearer token", tok})

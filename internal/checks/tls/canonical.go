@@ -7,7 +7,7 @@ import (
 	"strings"
 
 	"github.com/launchready/launchready/internal/check"
-	"github.com/launchready/launchready/internal/target"
+	"github.com/launchready/launchready/internal/client"
 )
 
 // Canonical is TLS-004: every variant reaches the canonical origin in one hop.
@@ -82,7 +82,7 @@ func (Canonical) Run(ctx context.Context, env *check.Env) check.Result {
 // Leaving the canonical origin afterwards only counts when it goes back to
 // another variant (a bounce between the portal's own names); a hop to an
 // external login provider is not this check's business.
-func judgeCanonical(resp *target.Response, loop, want string, isCanonical bool, variants map[string]bool) string {
+func judgeCanonical(resp *client.Response, loop, want string, isCanonical bool, variants map[string]bool) string {
 	if loop != "" {
 		return "Redirect problem: " + loop + "."
 	}

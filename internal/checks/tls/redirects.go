@@ -9,7 +9,7 @@ import (
 	"strings"
 
 	"github.com/launchready/launchready/internal/check"
-	"github.com/launchready/launchready/internal/target"
+	"github.com/launchready/launchready/internal/client"
 )
 
 // variantURLs lists the ways visitors reach the portal: target.url, the
@@ -51,7 +51,7 @@ func origin(u *url.URL) string {
 }
 
 // hopList renders a chain as "status URL -> Location" lines.
-func hopList(hops []target.Hop) string {
+func hopList(hops []client.Hop) string {
 	var b strings.Builder
 	for i, h := range hops {
 		fmt.Fprintf(&b, "%d. %s %s -> %d", i+1, h.Method, h.URL, h.Status)
@@ -64,9 +64,9 @@ func hopList(hops []target.Hop) string {
 }
 
 // fetch follows a variant's redirects, keeping the chain even when it loops.
-func fetch(ctx context.Context, env *check.Env, v string) (*target.Response, string, error) {
-	resp, err := env.Client.Do(ctx, &target.Request{URL: v, Follow: true})
-	var re *target.RedirectError
+func fetch(ctx context.Context, env *check.Env, v string) (*client.Response, string, error) {
+	resp, err := env.Client.Do(ctx, &client.Request{URL: v, Follow: true})
+	var re *client.RedirectError
 	if errors.As(err, &re) && resp != nil {
 		return resp, re.Reason, nil
 	}
@@ -139,7 +139,7 @@ func (HTTPSRedirect) Run(ctx context.Context, env *check.Env) check.Result {
 }
 
 // judgeUpgrade reads an http:// chain: the first hop must point at https://.
-func judgeUpgrade(resp *target.Response, loop string) (check.Status, string) {
+func judgeUpgrade(resp *client.Response, loop string) (check.Status, string) {
 	first := resp.Hops[0]
 	if first.Location == "" {
 		return check.Fail, fmt.Sprintf("The first answer is status %d with no redirect: the page is served over plain HTTP.", first.Status)

@@ -10,17 +10,17 @@ import (
 
 	"github.com/launchready/launchready/internal/check"
 	"github.com/launchready/launchready/internal/checktest"
-	"github.com/launchready/launchready/internal/target"
+	"github.com/launchready/launchready/internal/client"
 )
 
 // chain builds a response from "STATUS URL [LOCATION]" hop specs.
-func chain(specs ...string) *target.Response {
-	resp := &target.Response{}
+func chain(specs ...string) *client.Response {
+	resp := &client.Response{}
 	for _, s := range specs {
 		f := strings.Fields(s)
 		var st int
 		fmt.Sscan(f[0], &st)
-		h := target.Hop{Method: "GET", Status: st, URL: f[1]}
+		h := client.Hop{Method: "GET", Status: st, URL: f[1]}
 		if len(f) > 2 {
 			h.Location = f[2]
 		}
@@ -34,7 +34,7 @@ func chain(specs ...string) *target.Response {
 func TestJudgeUpgrade(t *testing.T) {
 	tests := []struct {
 		name string
-		resp *target.Response
+		resp *client.Response
 		loop string
 		want check.Status
 	}{
@@ -56,7 +56,7 @@ func TestJudgeCanonical(t *testing.T) {
 	const want = "https://a.test:443"
 	tests := []struct {
 		name      string
-		resp      *target.Response
+		resp      *client.Response
 		loop      string
 		canonical bool
 		ok        bool

@@ -1,4 +1,4 @@
-package target_test
+package client_test
 
 import (
 	"context"
@@ -13,9 +13,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/launchready/launchready/internal/client"
 	"github.com/launchready/launchready/internal/config"
 	"github.com/launchready/launchready/internal/fakes/clerk"
-	"github.com/launchready/launchready/internal/target"
 )
 
 // clerkPortal is a portal behind Clerk: it verifies the session token (the
@@ -103,7 +103,7 @@ func TestClerkLogin(t *testing.T) {
 	for _, tc := range []struct{ name, session string }{{"cookie", ""}, {"token", "session: {kind: token}\n"}} {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := parseWithEnv(t, base+tc.session, env)
-			client, ss, err := target.FromConfig(cfg, "test")
+			cl, ss, err := client.FromConfig(cfg, "test")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -118,10 +118,10 @@ func TestClerkLogin(t *testing.T) {
 				t.Errorf("cookie session: token %q, cookies %v", a.Token(), a.Cookies(a.Login.Verified.URL))
 			}
 			if tc.name == "token" && !strings.HasPrefix(a.Token(), "Bearer ey") {
-				t.Errorf("token session: token %q", client.Redactor().Redact(a.Token()))
+				t.Errorf("token session: token %q", cl.Redactor().Redact(a.Token()))
 			}
 			time.Sleep(2100 * time.Millisecond) // the first token has expired
-			resp, err := a.Do(ctx, &target.Request{URL: portal.URL + "/dashboard", Follow: true})
+			resp, err := a.Do(ctx, &client.Request{URL: portal.URL + "/dashboard", Follow: true})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -131,7 +131,7 @@ func TestClerkLogin(t *testing.T) {
 			if a.Renewals() < 1 {
 				t.Errorf("renewals = %d, want the expired token renewed", a.Renewals())
 			}
-			if got := client.Redactor().Redact("key " + fake.SecretKey()); strings.Contains(got, fake.SecretKey()) {
+			if got := cl.Redactor().Redact("key " + fake.SecretKey()); strings.Contains(got, fake.SecretKey()) {
 				t.Errorf("secret key not redacted: %s", got)
 			}
 			b, err := ss.Get(ctx, "b")
@@ -171,7 +171,7 @@ func TestClerkLoginErrors(t *testing.T) {
 			}
 			cfg := parseWithEnv(t, fmt.Sprintf("target: {url: %s, scope: [127.0.0.1]}\nauth:\n  kind: clerk\n  clerk: {secret_key: env:K, api_url: %s}\n  protected: [/dashboard]\n"+
 				"accounts:\n  a: {email: %s}\n", api.URL, api.URL, tc.email), map[string]string{"K": key})
-			client, ss, err := target.FromConfig(cfg, "test")
+			cl, ss, err := client.FromConfig(cfg, "test")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -179,8 +179,8 @@ func TestClerkLoginErrors(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("err = %v, want it to contain %q", err, tc.want)
 			}
-			t.Logf("%v", client.Redactor().Redact(err.Error()))
-			if strings.Contains(client.Redactor().Redact(err.Error()), key) {
+			t.Logf("%v", cl.Redactor().Redact(err.Error()))
+			if strings.Contains(cl.Redactor().Redact(err.Error()), key) {
 				t.Errorf("error shows the key: %v", err)
 			}
 		})
@@ -345,7 +345,7 @@ func TestMailLogins(t *testing.T) {
 			yaml := fmt.Sprintf("target: {url: %s, scope: [127.0.0.1]}\nauth:\n  kind: %s\n%s  protected: [/dashboard]\n"+
 				"  inbox: {kind: mailpit, url: %q, address: \"qa+{{tag}}@portal.test\", wait: 1500ms}\n"+
 				"accounts:\n  a: {email: a@portal.test}\n  b: {email: b@portal.test}\n", srv.URL, kind, kinds[kind], boxSrv.URL)
-			client, ss, err := target.FromConfig(parseWithEnv(t, yaml, nil), "test")
+			cl, ss, err := client.FromConfig(parseWithEnv(t, yaml, nil), "test")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -371,7 +371,7 @@ func TestMailLogins(t *testing.T) {
 			}
 			// The first login's credential: its link's token or its code.
 			secret := map[string]string{"magic_link": "tok00000000000000000001", "email_otp": "407919"}[kind]
-			if got := client.Redactor().Redact(secret); got != target.Mask {
+			if got := cl.Redactor().Redact(secret); got != client.Mask {
 				t.Errorf("the mail's credential is not redacted: %s", got)
 			}
 
@@ -415,7 +415,7 @@ func TestMagicLinkNoMatchingLink(t *testing.T) {
 		"  magic_link: {path: /login, form: {email: \"{{email}}\"}, link: 'auth/callback\\?code='}\n  protected: [/dashboard]\n"+
 		"  inbox: {kind: mailpit, url: %q, address: \"qa+{{tag}}@portal.test\", wait: 2s}\n"+
 		"accounts:\n  a: {email: a@portal.test}\n", srv.URL, boxSrv.URL)
-	_, ss, err := target.FromConfig(parseWithEnv(t, yaml, nil), "test")
+	_, ss, err := client.FromConfig(parseWithEnv(t, yaml, nil), "test")
 	if err != nil {
 		t.Fatal(err)
 	}

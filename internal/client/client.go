@@ -1,7 +1,7 @@
 // Package target is the only way a check reaches the portal: a scoped,
 // rate-capped, size-capped HTTP client with its own resolver and roots,
 // shared logged-in sessions, and the redaction every output path uses.
-package target
+package client
 
 import (
 	"bytes"

@@ -1,4 +1,4 @@
-package target_test
+package client_test
 
 import (
 	"context"
@@ -9,10 +9,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/launchready/launchready/internal/client"
 	"github.com/launchready/launchready/internal/config"
 	"github.com/launchready/launchready/internal/fakes/firebase"
 	"github.com/launchready/launchready/internal/fakes/supabase"
-	"github.com/launchready/launchready/internal/target"
 )
 
 // platformConfig parses a config whose accounts a and b log in with the
@@ -69,29 +69,29 @@ func TestPlatformLoginsAgainstFakes(t *testing.T) {
 		// own: the portal logs in with its own form; the platform
 		// session comes from PlatformSession.
 		own  bool
-		read func(s *target.Session) (*target.Response, error)
+		read func(s *client.Session) (*client.Response, error)
 	}{
 		{name: "supabase", kind: "supabase", yaml: fmt.Sprintf(head, sbSrv.URL) + "auth:\n  kind: supabase\n" + supa + accounts,
-			read: func(s *target.Session) (*target.Response, error) {
-				return s.Do(ctx, &target.Request{URL: sbSrv.URL + "/rest/v1/notes?select=body&limit=1"})
+			read: func(s *client.Session) (*client.Response, error) {
+				return s.Do(ctx, &client.Request{URL: sbSrv.URL + "/rest/v1/notes?select=body&limit=1"})
 			}},
 		{name: "firebase", kind: "firebase", yaml: fmt.Sprintf(head, fbSrv.URL) + "auth:\n  kind: firebase\n" + fire + accounts,
-			read: func(s *target.Session) (*target.Response, error) {
-				return s.Do(ctx, &target.Request{URL: fbSrv.URL + "/firestore.googleapis.com/v1/projects/" + fb.ProjectID() + "/databases/(default)/documents/notes/n1"})
+			read: func(s *client.Session) (*client.Response, error) {
+				return s.Do(ctx, &client.Request{URL: fbSrv.URL + "/firestore.googleapis.com/v1/projects/" + fb.ProjectID() + "/databases/(default)/documents/notes/n1"})
 			}},
 		{name: "supabase beside a form login", kind: "supabase", own: true,
 			yaml: fmt.Sprintf(head, sbSrv.URL) + "auth:\n  login: {path: /login}\n  protected: [/dashboard]\n" + supa + accounts,
-			read: func(s *target.Session) (*target.Response, error) {
-				return s.Do(ctx, &target.Request{URL: sbSrv.URL + "/rest/v1/notes?select=body&limit=1"})
+			read: func(s *client.Session) (*client.Response, error) {
+				return s.Do(ctx, &client.Request{URL: sbSrv.URL + "/rest/v1/notes?select=body&limit=1"})
 			}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := platformConfig(t, tc.yaml, pw)
-			_, ss, err := target.FromConfig(cfg, "test")
+			_, ss, err := client.FromConfig(cfg, "test")
 			if err != nil {
 				t.Fatal(err)
 			}
-			var a *target.Session
+			var a *client.Session
 			if tc.own {
 				a, err = ss.PlatformSession(ctx, tc.kind, "a")
 			} else {
