@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"path"
 	"strings"
+	"unicode/utf8"
 )
 
 // Scope is the set of hosts (and URL prefixes) a scan may contact.
@@ -104,10 +105,7 @@ func (s *Scope) String() string {
 
 func underPrefix(u *url.URL, prefix string) bool {
 	p := u.EscapedPath()
-	// Percent-encoded dots or slashes could be decoded by the server into a
-	// path outside the prefix: refuse them outright.
-	lower := strings.ToLower(p)
-	if strings.Contains(lower, "%2e") || strings.Contains(lower, "%2f") || strings.Contains(lower, "%5c") || strings.Contains(p, `\`) {
+	if !plainPath(p) {
 		return false
 	}
 	clean := path.Clean("/" + p)
@@ -115,6 +113,34 @@ func underPrefix(u *url.URL, prefix string) bool {
 		clean += "/"
 	}
 	return clean == p && strings.HasPrefix(clean, prefix) || clean+"/" == prefix && clean == p
+}
+
+// plainPath reports whether an escaped path under a URL-prefix entry means
+// the same to every server that could decode it. Servers and the proxies in
+// front of them decode more than the URL standard says: a percent-encoded
+// dot or slash (%2e, %2f, %5c), a backslash, a path parameter (..;/ is
+// Tomcat's and Spring's dot segment; %3b is the same after one decoding), a
+// double encoding (%252e becomes %2e, then .), a NUL (%00 ends a C string)
+// and overlong UTF-8 (%c0%ae is a dot to lenient decoders) can each carry a
+// request outside the prefix. Paths with any of them are refused outright.
+func plainPath(p string) bool {
+	lower := strings.ToLower(p)
+	for _, bad := range []string{"%2e", "%2f", "%5c", "%3b", "%25", "%00", `\`, ";"} {
+		if strings.Contains(lower, bad) {
+			return false
+		}
+	}
+	dec, err := url.PathUnescape(p)
+	if err != nil || !utf8.ValidString(dec) {
+		// Overlong forms (%c0%ae, %e0%80%ae) are invalid UTF-8.
+		return false
+	}
+	for _, r := range dec {
+		if r < 0x20 || r == 0x7f {
+			return false
+		}
+	}
+	return true
 }
 
 func effectivePort(u *url.URL) string {
