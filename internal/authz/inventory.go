@@ -240,7 +240,7 @@ func (d *discovery) configKind(ctx context.Context, o *config.Object) error {
 	}
 	var ids []string
 	canary := ""
-	if o.Create != nil && d.env.Intrusive && d.canaries < MaxCanaryKinds {
+	if ok, _ := d.env.MayWrite(ctx, d.env.Config.Target.URL); o.Create != nil && ok && d.canaries < MaxCanaryKinds {
 		d.canaries++
 		c, err := Create(ctx, d.env, d.a, o, k.Template)
 		if err != nil {

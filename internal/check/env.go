@@ -2,6 +2,8 @@ package check
 
 import (
 	"context"
+	"fmt"
+	"net/url"
 	"sync"
 
 	"github.com/launchready/launchready/internal/client"
@@ -26,6 +28,25 @@ type Env struct {
 
 	mu       sync.Mutex
 	deferred []deferred
+}
+
+// MayWrite reports whether the scan may write to raw's host (plant a
+// canary, change a member's own data): intrusive checks have consent and
+// the client grants that destination consent (loopback, the operator's
+// proof, or a platform project tied to the proven portal). why says what
+// is missing otherwise.
+func (e *Env) MayWrite(ctx context.Context, raw string) (ok bool, why string) {
+	if !e.Intrusive {
+		return false, "intrusive checks have no consent in this run"
+	}
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return false, fmt.Sprintf("%q is not an absolute URL", raw)
+	}
+	if ok, how := e.Client.Consent(ctx, u); !ok {
+		return false, how
+	}
+	return true, ""
 }
 
 // deferred is one clean-up step.

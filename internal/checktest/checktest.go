@@ -37,10 +37,22 @@ func Env(t testing.TB, yaml string) *check.Env {
 	return &check.Env{Config: cfg, Client: cl, Sessions: sessions}
 }
 
-// Run runs one check with a background context.
+// Run runs one check with a background context, marked intrusive for an
+// intrusive check as the runner marks it.
 func Run(t testing.TB, c check.Check, env *check.Env) check.Result {
 	t.Helper()
-	return c.Run(context.Background(), env)
+	ctx := context.Background()
+	if c.Meta().Intrusive {
+		ctx = client.WithIntrusive(ctx)
+	}
+	return c.Run(ctx, env)
+}
+
+// Intrusive gives env the consent a scan with --intrusive gives a loopback
+// portal: intrusive checks may run, and writes reach loopback hosts.
+func Intrusive(env *check.Env) {
+	env.Intrusive = true
+	env.Client.EnableConsent(nil)
 }
 
 // Portal is a small configurable member portal for check tests: GET/POST

@@ -2,14 +2,16 @@ package cli
 
 import (
 	"fmt"
+	"os"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/launchready/launchready/internal/check"
 	"github.com/launchready/launchready/internal/checks"
-	"github.com/launchready/launchready/internal/scan"
+	"github.com/launchready/launchready/internal/owner"
 )
 
 func newChecks(s *streams) *cobra.Command {
@@ -90,21 +92,45 @@ func newVersion(s *streams) *cobra.Command {
 }
 
 func newToken(s *streams) *cobra.Command {
-	return &cobra.Command{
+	var expires string
+	cmd := &cobra.Command{
 		Use:   "token DOMAIN",
 		Short: "Print the ownership proof that lets intrusive checks run against DOMAIN",
-		Long: "Intrusive checks (account creation, mail, wrong-password attempts) run against a host that is not loopback only\n" +
-			"when its owner published this proof, as a DNS TXT record or as a file on the site.",
-		Example: "  launchready token app.example.com",
+		Long: "Intrusive checks (account creation, mail, wrong-password attempts, writes) run against a host that is not on\n" +
+			"loopback only when its owner published this proof, as a DNS TXT record or as a file served over HTTPS.\n" +
+			"The value is an HMAC of the domain under your operator key, made on first use in\n" +
+			"$XDG_CONFIG_HOME/launchready/owner.key (mode 0600; LAUNCHREADY_OWNER_KEY overrides it, e.g. in CI):\n" +
+			"only scans run with that key accept it. The proof is read through the system's resolver and roots,\n" +
+			"never through target.resolver or target.ca_file.",
+		Example: "  launchready token app.example.com\n  launchready token staging.example.com --expires 2027-01-31",
 		Args:    cobra.ExactArgs(1),
 		RunE: func(_ *cobra.Command, args []string) error {
-			d := strings.ToLower(strings.TrimSuffix(args[0], "."))
+			d := owner.Domain(args[0])
 			if d == "" || strings.ContainsAny(d, "/:@ ") {
 				return usageErr("token %q: want a host name like app.example.com", args[0])
 			}
-			tok := scan.OwnershipToken(d)
-			fmt.Fprintf(s.stdout, "%s\n\nPublish it one of two ways:\n  DNS:  _launchready.%s. 300 IN TXT \"%s\"\n  HTTPS: https://%s/.well-known/launchready.txt containing %s\n", tok, d, tok, d, tok)
+			var exp time.Time
+			if expires != "" {
+				t, err := time.Parse(time.DateOnly, expires)
+				if err != nil {
+					return usageErr("--expires %q: want a date as YYYY-MM-DD", expires)
+				}
+				exp = t
+			}
+			key, where, made, err := owner.LoadOrCreate(os.Getenv)
+			if err != nil {
+				return toolErr(err)
+			}
+			if made {
+				fmt.Fprintf(s.stderr, "made a new operator key in %s (keep it; in CI give it as %s)\n", where, owner.EnvKey)
+			}
+			v := key.Value(d, exp)
+			fmt.Fprintf(s.stdout, "%s\n\nPublish it one of two ways:\n  DNS:   _launchready.%s. 300 IN TXT \"%s\"\n  HTTPS: https://%s/.well-known/launchready.txt containing %s\n",
+				v, d, v, d, v)
+			fmt.Fprintf(s.stdout, "It proves ownership to scans run with the operator key from %s only.\n", where)
 			return nil
 		},
 	}
+	cmd.Flags().StringVar(&expires, "expires", "", "last day the proof counts (YYYY-MM-DD); default: no expiry")
+	return cmd
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"time"
 
@@ -12,6 +13,7 @@ import (
 	"github.com/launchready/launchready/internal/check"
 	"github.com/launchready/launchready/internal/checks"
 	"github.com/launchready/launchready/internal/config"
+	"github.com/launchready/launchready/internal/owner"
 	"github.com/launchready/launchready/internal/report"
 	"github.com/launchready/launchready/internal/scan"
 )
@@ -84,10 +86,16 @@ func newScan(s *streams) *cobra.Command {
 // verdict's exit code.
 func runScan(ctx context.Context, s *streams, cfg *config.Config, f *runFlags, failOn check.Severity, intrusive bool) error {
 	prog := newProgress(s.stderr, s.stderrTTY)
-	run, err := scan.Execute(ctx, cfg, scan.Options{
+	opts := scan.Options{
 		Version: Version, Only: f.only, FailOn: failOn, Intrusive: intrusive, Progress: prog.event,
 		Notice: func(line string) { prog.note(line) },
-	})
+	}
+	if intrusive {
+		// The operator key proves ownership of hosts off loopback; without
+		// one only loopback hosts get consent, and the note says why.
+		opts.OwnerKey, _, opts.OwnerKeyErr = owner.Load(os.Getenv)
+	}
+	run, err := scan.Execute(ctx, cfg, opts)
 	prog.finish()
 	if err != nil {
 		var ue *scan.UsageError
@@ -96,8 +104,8 @@ func runScan(ctx context.Context, s *streams, cfg *config.Config, f *runFlags, f
 		}
 		return toolErr(err)
 	}
-	fmt.Fprintf(s.stderr, "sent %d requests to the target in %s; %d refused as out of scope\n",
-		run.Requests, run.Duration.Round(time.Millisecond), len(run.OutOfScope))
+	fmt.Fprintf(s.stderr, "sent %d requests to the target in %s; %d refused as out of scope, %d without consent\n",
+		run.Requests, run.Duration.Round(time.Millisecond), len(run.OutOfScope), len(run.NoConsent))
 	return finish(s, run, f.outs, f.noColor)
 }
 

@@ -15,8 +15,10 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptrace"
+	"net/netip"
 	"net/url"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -49,6 +51,25 @@ type Options struct {
 	RetryAfterMax time.Duration
 	// Redactor receives every cookie value the target sets; nil makes one.
 	Redactor *Redactor
+	// Home lists the URL bases (an origin, or an origin and path) where a
+	// member's own sign-in, sign-out, token refresh and POST-shaped reads
+	// go: the portal's origin and its sign-in platform's APIs. Requests
+	// marked with WithPurpose need no consent there, and only there.
+	Home []string
+	// CredentialHeaders are header names that carry a credential besides
+	// Authorization, Cookie and apikey (the config's session.header): all
+	// are dropped when a redirect changes origin.
+	CredentialHeaders []string
+	// Operator marks a client for a service of the operator's own (the
+	// inbox), not the target: it only reads, so the requests of intrusive
+	// checks need no consent there, and it never gets consent to write.
+	Operator bool
+	// DialAddr, when set, opens the connection to one pinned address
+	// (ip:port), after scope and pinning have been applied; nil means a
+	// plain dialer. Tests map documentation addresses (192.0.2.0/24) onto
+	// loopback listeners with it, so a host can be "remote" while no
+	// packet leaves the machine.
+	DialAddr func(ctx context.Context, network, addr string) (net.Conn, error)
 }
 
 // Client is the scoped HTTP client. It is safe for concurrent use.
@@ -60,8 +81,12 @@ type Client struct {
 	redactor  *Redactor
 	resolver  *net.Resolver // nil: the system's
 
+	pins    *pins
+	consent consent
+
 	mu         sync.Mutex
 	outOfScope []string
+	noConsent  []string
 	requests   int
 }
 
@@ -104,15 +129,28 @@ func New(opts Options) (*Client, error) {
 		return nil, err
 	}
 	dialer := &net.Dialer{Timeout: opts.ConnectTimeout, KeepAlive: 30 * time.Second}
+	var resolver *net.Resolver
 	if opts.Resolver != "" {
 		if _, _, err := net.SplitHostPort(opts.Resolver); err != nil {
 			return nil, fmt.Errorf("resolver %q: want host:port: %w", opts.Resolver, err)
 		}
-		dialer.Resolver = dnsResolver(opts.Resolver, opts.ConnectTimeout)
+		resolver = dnsResolver(opts.Resolver, opts.ConnectTimeout)
 	}
-	t := &http.Transport{
+	dial := opts.DialAddr
+	if dial == nil {
+		dial = dialer.DialContext
+	}
+	c := &Client{
+		resolver: resolver,
+		opts:     opts,
+		scope:    scope,
+		limiter:  rate.NewLimiter(rate.Limit(opts.Rate), max(1, int(opts.Rate/5))),
+		redactor: opts.Redactor,
+		pins:     newPins(resolver, opts.ConnectTimeout, dial),
+	}
+	c.transport = &http.Transport{
 		Proxy:                  nil,
-		DialContext:            dialer.DialContext,
+		DialContext:            c.dialScoped,
 		TLSClientConfig:        &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS10},
 		TLSHandshakeTimeout:    opts.TLSTimeout,
 		ResponseHeaderTimeout:  opts.HeaderTimeout,
@@ -121,14 +159,6 @@ func New(opts Options) (*Client, error) {
 		MaxIdleConnsPerHost:    16,
 		IdleConnTimeout:        30 * time.Second,
 		ExpectContinueTimeout:  time.Second,
-	}
-	c := &Client{
-		resolver:  dialer.Resolver,
-		opts:      opts,
-		scope:     scope,
-		transport: t,
-		limiter:   rate.NewLimiter(rate.Limit(opts.Rate), max(1, int(opts.Rate/5))),
-		redactor:  opts.Redactor,
 	}
 	return c, nil
 }
@@ -194,6 +224,60 @@ func dnsResolver(server string, timeout time.Duration) *net.Resolver {
 	}
 }
 
+// dialScoped is the transport's only way out: the host and port must be in
+// scope, and the host is dialed on its pinned addresses only.
+func (c *Client) dialScoped(ctx context.Context, network, addr string) (net.Conn, error) {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return nil, err
+	}
+	if !c.scope.AllowsHostPort(host, port) {
+		return nil, c.refuse(&url.URL{Scheme: "tcp", Host: addr})
+	}
+	return c.pins.dialContext(ctx, network, addr)
+}
+
+// Dial opens a TCP connection for a protocol that is not HTTP (the IMAP
+// inbox) under the same rules as a request: in scope, on the host's pinned
+// addresses, under the rate cap, and counted.
+func (c *Client) Dial(ctx context.Context, network, addr string) (net.Conn, error) {
+	if err := c.limiter.Wait(ctx); err != nil {
+		return nil, fmt.Errorf("rate limiter: %w", err)
+	}
+	c.mu.Lock()
+	c.requests++
+	c.mu.Unlock()
+	return c.dialScoped(ctx, network, addr)
+}
+
+// Pin resolves every host of the scope now and pins its addresses for the
+// rest of the scan (hosts that do not resolve are looked up again when
+// first dialed, and pinned then). It returns the hosts that did not
+// resolve, with why.
+func (c *Client) Pin(ctx context.Context) []string {
+	var mu sync.Mutex
+	var failed []string
+	var wg sync.WaitGroup
+	for _, h := range c.scope.Hosts() {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := c.pins.lookup(ctx, h); err != nil {
+				mu.Lock()
+				failed = append(failed, err.Error())
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	slices.Sort(failed)
+	return failed
+}
+
+// Pinned returns the addresses host is pinned to (nil before it was
+// resolved).
+func (c *Client) Pinned(host string) []netip.Addr { return c.pins.pinned(host) }
+
 // LookupTXT resolves TXT records through the scan's resolver, bounded by
 // the connect timeout.
 func (c *Client) LookupTXT(ctx context.Context, name string) ([]string, error) {
@@ -240,10 +324,50 @@ func (c *Client) refuse(u *url.URL) error {
 	return &OutOfScopeError{URL: red}
 }
 
-// NewJar returns an empty cookie jar for a session or a single chain.
+// NewJar returns an empty cookie jar for a session or a single chain. It
+// is the standard jar (RFC 6265: domain, path, Secure, expiry) with one
+// rule more: a cookie set over https is never sent over http, even when
+// the server forgot Secure; a browser would, a scanner holding a member's
+// session must not.
 func NewJar() http.CookieJar {
 	j, _ := cookiejar.New(nil) // cookiejar.New never fails without options
-	return j
+	return &jar{Jar: j, secure: map[string]bool{}}
+}
+
+type jar struct {
+	*cookiejar.Jar
+	mu sync.Mutex
+	// secure holds name=value of each cookie set over https.
+	secure map[string]bool
+}
+
+// SetCookies implements http.CookieJar.
+func (j *jar) SetCookies(u *url.URL, cookies []*http.Cookie) {
+	if u.Scheme == "https" {
+		j.mu.Lock()
+		for _, c := range cookies {
+			j.secure[c.Name+"="+c.Value] = true
+		}
+		j.mu.Unlock()
+	}
+	j.Jar.SetCookies(u, cookies)
+}
+
+// Cookies implements http.CookieJar.
+func (j *jar) Cookies(u *url.URL) []*http.Cookie {
+	all := j.Jar.Cookies(u)
+	if u.Scheme == "https" {
+		return all
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	out := all[:0]
+	for _, c := range all {
+		if !j.secure[c.Name+"="+c.Value] {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // roundTrip sends one request after the scope and rate checks; it is the
@@ -262,6 +386,9 @@ func (c *Client) roundTrip(req *http.Request) (*http.Response, conn, error) {
 	var cn conn
 	if !c.scope.Allows(req.URL) {
 		return nil, cn, c.refuse(req.URL)
+	}
+	if err := c.admit(req.Context(), req.Method, req.URL); err != nil {
+		return nil, cn, err
 	}
 	if err := c.limiter.Wait(req.Context()); err != nil {
 		return nil, cn, fmt.Errorf("rate limiter: %w", err)

@@ -18,8 +18,9 @@ type Request struct {
 	Method string
 	// URL is absolute.
 	URL string
-	// Header holds extra headers; Authorization is dropped on hops to
-	// another host, as browsers do.
+	// Header holds extra headers; credential headers (Authorization,
+	// Cookie, apikey, the session header) are dropped on hops to another
+	// origin, as browsers drop Authorization.
 	Header http.Header
 	// Body is sent as is (set Content-Type in Header).
 	Body []byte
@@ -27,7 +28,7 @@ type Request struct {
 	// redirect out of scope is recorded in Response.OutOfScope, not followed.
 	Follow bool
 	// Cookies are sent explicitly (in addition to any jar) on every hop to
-	// the original host: used to replay a chosen subset of a session.
+	// the original origin: used to replay a chosen subset of a session.
 	Cookies []*http.Cookie
 	// NoRetry disables the single capped Retry-After retry (checks that
 	// count 429s want to see them).
@@ -64,6 +65,9 @@ type Response struct {
 	Hops []Hop
 	// OutOfScope is a redirect target that was refused (not followed).
 	OutOfScope string
+	// NotFollowed says why an in-scope redirect was not followed (a 307 or
+	// 308 that would re-send a body to another origin), "" otherwise.
+	NotFollowed string
 	// Sent is the first hop's request headers as sent (for repro).
 	Sent http.Header
 	// Request is the request as given.
@@ -133,8 +137,15 @@ func (c *Client) do(ctx context.Context, jar http.CookieJar, req *Request) (*Res
 		if len(resp.Hops) > c.opts.MaxRedirects {
 			return resp, &RedirectError{Reason: fmt.Sprintf("more than %d redirects (target.max_redirects)", c.opts.MaxRedirects), Hops: resp.Hops}
 		}
+		keep := h.Status == http.StatusTemporaryRedirect || h.Status == http.StatusPermanentRedirect
+		if keep && !safeMethod(method) && !sameOrigin(next, originOf(u)) {
+			// A browser would re-send the body there; a scanner never
+			// carries a write to an origin it was not sent to.
+			resp.NotFollowed = fmt.Sprintf("a %d would re-send the %s body to another origin (%s)", h.Status, method, c.redactor.Redact(originOf(next)))
+			return resp, nil
+		}
 		seen[next.String()] = true
-		if h.Status != http.StatusTemporaryRedirect && h.Status != http.StatusPermanentRedirect && method != http.MethodHead {
+		if !keep && method != http.MethodHead {
 			method, body = http.MethodGet, nil
 		}
 		u = next
@@ -150,15 +161,15 @@ type hopBody struct {
 // its body under the size cap.
 func (c *Client) exchange(ctx context.Context, jar http.CookieJar, req *Request, method string, u *url.URL, body []byte) (Hop, hopBody, http.Header, error) {
 	orig, _ := url.Parse(req.URL)
-	sameHost := strings.EqualFold(orig.Host, u.Host)
+	same := sameOrigin(u, originOf(orig))
 	for attempt := 0; ; attempt++ {
 		hctx, cancel := context.WithTimeout(ctx, c.opts.RequestTimeout)
-		hreq, err := newHTTPRequest(hctx, method, u, hopHeader(req.Header, sameHost), body)
+		hreq, err := newHTTPRequest(hctx, method, u, c.hopHeader(req.Header, same), body)
 		if err != nil {
 			cancel()
 			return Hop{}, hopBody{}, nil, err
 		}
-		addCookies(hreq, jar, u, req.Cookies, sameHost)
+		addCookies(hreq, jar, u, req.Cookies, same)
 		sent := hreq.Header.Clone()
 		resp, cn, err := c.roundTrip(hreq)
 		if err != nil {
@@ -189,29 +200,55 @@ func (c *Client) exchange(ctx context.Context, jar http.CookieJar, req *Request,
 	}
 }
 
-func hopHeader(h http.Header, sameHost bool) http.Header {
+// hopHeader is the request's headers for one hop: on a hop to another
+// origin (scheme, host or port changed) every header that carries a
+// credential is dropped, so a redirect cannot carry a token to another
+// server, or from https to http on the same one.
+func (c *Client) hopHeader(h http.Header, sameOrigin bool) http.Header {
 	out := h.Clone()
 	if out == nil {
 		out = http.Header{}
 	}
-	if !sameHost {
-		out.Del("Authorization")
-		out.Del("Cookie")
+	if !sameOrigin {
+		for _, name := range credentialHeaders {
+			out.Del(name)
+		}
+		for _, name := range c.opts.CredentialHeaders {
+			out.Del(name)
+		}
 	}
 	return out
 }
 
-func addCookies(req *http.Request, jar http.CookieJar, u *url.URL, explicit []*http.Cookie, sameHost bool) {
+// credentialHeaders always carry a credential.
+var credentialHeaders = []string{"Authorization", "Proxy-Authorization", "Cookie", "Apikey", "X-Api-Key"}
+
+func addCookies(req *http.Request, jar http.CookieJar, u *url.URL, explicit []*http.Cookie, sameOrigin bool) {
 	if jar != nil {
 		for _, ck := range jar.Cookies(u) {
 			req.AddCookie(ck)
 		}
 	}
-	if sameHost {
+	if sameOrigin {
 		for _, ck := range explicit {
 			req.AddCookie(&http.Cookie{Name: ck.Name, Value: ck.Value})
 		}
 	}
+}
+
+// originOf is u's origin, scheme://host:port with the port always written.
+func originOf(u *url.URL) string {
+	return strings.ToLower(u.Scheme) + "://" + net.JoinHostPort(canonicalHost(u.Hostname()), effectivePort(u))
+}
+
+// sameOrigin reports whether u is on origin (as originOf writes it, or
+// any URL of that origin).
+func sameOrigin(u *url.URL, origin string) bool {
+	o, err := url.Parse(origin)
+	if err != nil || u == nil {
+		return false
+	}
+	return originOf(u) == originOf(o)
 }
 
 func locationOf(resp *http.Response, base *url.URL) (string, error) {

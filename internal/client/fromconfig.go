@@ -3,28 +3,36 @@ package client
 import (
 	"fmt"
 	"net/url"
+	"strings"
 
 	"github.com/launchready/launchready/internal/config"
 )
 
-// FromConfig builds the scoped client and the shared sessions a scan uses.
-func FromConfig(cfg *config.Config, version string) (*Client, *Sessions, error) {
+// FromConfig builds the scoped client and the shared sessions a scan uses;
+// tune adjusts the client's options before it is built (tests).
+func FromConfig(cfg *config.Config, version string, tune ...func(*Options)) (*Client, *Sessions, error) {
 	t := cfg.Target
-	c, err := New(Options{
-		Scope:          t.Scope,
-		Resolver:       t.Resolver,
-		CAFile:         t.CAFile,
-		UserAgent:      "launchready/" + version,
-		Rate:           t.Rate,
-		ConnectTimeout: t.Timeouts.Connect,
-		TLSTimeout:     t.Timeouts.TLS,
-		HeaderTimeout:  t.Timeouts.Header,
-		RequestTimeout: t.Timeouts.Request,
-		MaxBodyBytes:   t.MaxBodyBytes,
-		MaxHeaderBytes: t.MaxHeaderBytes,
-		MaxRedirects:   t.MaxRedirects,
-		RetryAfterMax:  t.RetryAfterMax,
-	})
+	opts := Options{
+		Scope:             t.Scope,
+		Resolver:          t.Resolver,
+		CAFile:            t.CAFile,
+		UserAgent:         "launchready/" + version,
+		Rate:              t.Rate,
+		ConnectTimeout:    t.Timeouts.Connect,
+		TLSTimeout:        t.Timeouts.TLS,
+		HeaderTimeout:     t.Timeouts.Header,
+		RequestTimeout:    t.Timeouts.Request,
+		MaxBodyBytes:      t.MaxBodyBytes,
+		MaxHeaderBytes:    t.MaxHeaderBytes,
+		MaxRedirects:      t.MaxRedirects,
+		RetryAfterMax:     t.RetryAfterMax,
+		Home:              homeBases(cfg),
+		CredentialHeaders: credentialHeadersOf(cfg),
+	}
+	for _, f := range tune {
+		f(&opts)
+	}
+	c, err := New(opts)
 	if err != nil {
 		return nil, nil, fmt.Errorf("target: %w", err)
 	}
@@ -61,4 +69,36 @@ func FromConfig(cfg *config.Config, version string) (*Client, *Sessions, error) 
 	}
 	addRecorded(cfg, &lc, accounts)
 	return c, NewSessions(c, lc, accounts), nil
+}
+
+// homeBases lists where a member's own sign-in, sign-out and token
+// exchanges go: the portal's origin, a login action on another origin the
+// config names, and the configured platforms' APIs.
+func homeBases(cfg *config.Config) []string {
+	out := []string{cfg.Target.URL}
+	a := cfg.Auth
+	for _, p := range []*config.Login{a.Login} {
+		if p != nil && strings.Contains(p.Action, "://") {
+			out = append(out, p.Action)
+		}
+	}
+	if sb := a.Supabase; sb != nil {
+		out = append(out, sb.URL)
+	}
+	if fb := a.Firebase; fb != nil {
+		out = append(out, fb.Endpoints.Identity, fb.Endpoints.SecureToken)
+	}
+	if k := a.Clerk; k != nil {
+		out = append(out, k.APIURL)
+	}
+	return out
+}
+
+// credentialHeadersOf names the config's session header when it is not
+// one the client always treats as a credential.
+func credentialHeadersOf(cfg *config.Config) []string {
+	if h := cfg.Session.Header; h != "" {
+		return []string{h}
+	}
+	return nil
 }

@@ -27,6 +27,18 @@ type PlatformConfig struct {
 	ClerkAPI, ClerkSecretKey string
 }
 
+// Bases lists the API bases the platform's sign-in and token exchanges go
+// to.
+func (c *PlatformConfig) Bases() []string {
+	var out []string
+	for _, b := range []string{c.SupabaseURL, c.Identity, c.SecureToken, c.ClerkAPI} {
+		if b != "" {
+			out = append(out, b)
+		}
+	}
+	return out
+}
+
 // minRenewMargin is the least time before expiry at which a platform
 // session is renewed; a fifth of the token's lifetime when that is more.
 const minRenewMargin = time.Second
@@ -75,7 +87,7 @@ func (p *platformState) current(ctx context.Context, s *Session) (string, error)
 	if time.Until(p.expires) > margin {
 		return p.access, nil
 	}
-	g, err := s.platformRefresh(ctx, p.refresh)
+	g, err := s.platformRefresh(WithPurpose(ctx, Refresh), p.refresh)
 	if err != nil {
 		return "", fmt.Errorf("renewing the %s session of %s before it expired: %w", p.cfg.Kind, s.Email, err)
 	}
@@ -89,6 +101,10 @@ func (p *platformState) set(s *Session, g grant) {
 	s.client.redactor.Add(g.access, g.refresh)
 	p.access, p.refresh, p.ttl = g.access, g.refresh, g.ttl
 	p.expires = time.Now().Add(g.ttl)
+	s.plainOK = true
+	for _, base := range p.cfg.Bases() {
+		s.plainOK = s.plainOK && strings.HasPrefix(strings.ToLower(base), "http:")
+	}
 	if p.cookie != "" {
 		s.jar.SetCookies(p.origin, []*http.Cookie{{Name: p.cookie, Value: g.access, Path: "/",
 			Secure: p.origin.Scheme == "https", SameSite: http.SameSiteLaxMode}})
@@ -158,7 +174,7 @@ func (s *Sessions) PlatformSession(ctx context.Context, kind, name string) (*Ses
 	}
 	s.mu.Unlock()
 	e.once.Do(func() {
-		e.sess, e.err = s.platformLogin(context.WithoutCancel(ctx), name, cfg)
+		e.sess, e.err = s.platformLogin(Shared(ctx), name, cfg)
 	})
 	return e.sess, e.err
 }
@@ -183,7 +199,7 @@ func (s *Sessions) platformLogin(ctx context.Context, name string, cfg *Platform
 		return nil, fmt.Errorf("no account %q in the config (accounts.%s)", name, name)
 	}
 	sess := &Session{Account: name, Email: creds.Email, client: s.client, jar: NewJar()}
-	if err := s.loginPlatform(ctx, sess, creds, cfg); err != nil {
+	if err := s.loginPlatform(WithPurpose(ctx, SignIn), sess, creds, cfg); err != nil {
 		return nil, fmt.Errorf("%s login as %s (%s): %w", cfg.Kind, name, creds.Email, err)
 	}
 	return sess, nil
@@ -209,14 +225,15 @@ func (s *Session) platformHeader(h http.Header, u *url.URL) {
 	}
 }
 
-// underBase reports whether u is on base's origin and under its path.
+// underBase reports whether u is on base's origin (scheme, host and port)
+// and under its path, judged as strictly as a URL-prefix scope entry.
 func underBase(u *url.URL, base string) bool {
 	b, err := url.Parse(base)
-	if err != nil || u == nil {
+	if err != nil || u == nil || b.Host == "" || originOf(u) != originOf(b) {
 		return false
 	}
-	return strings.EqualFold(u.Scheme, b.Scheme) && strings.EqualFold(u.Host, b.Host) &&
-		strings.HasPrefix(u.Path, strings.TrimSuffix(b.Path, "/")+"/")
+	prefix := strings.TrimSuffix(b.EscapedPath(), "/") + "/"
+	return prefix == "/" || underPrefix(u, prefix)
 }
 
 // supabaseToken calls POST /auth/v1/token?grant_type=… (Supabase Auth's

@@ -138,7 +138,7 @@ func platformSessions(t *testing.T, kind string, api *authAPI) (*Sessions, strin
 	t.Cleanup(srv.Close)
 	origin, _ := url.Parse(srv.URL)
 	pc := &PlatformConfig{Kind: kind, SupabaseURL: srv.URL, AnonKey: "anon-key", APIKey: "web-key", Identity: srv.URL, SecureToken: srv.URL}
-	c := newClient(t, Options{})
+	c := newClient(t, Options{Home: []string{srv.URL}})
 	lc := LoginConfig{Origin: origin, Kind: kind, SessionKind: "token", TokenHeader: "Authorization", TokenPrefix: "Bearer ", Platform: pc}
 	return NewSessions(c, lc, map[string]Credentials{"a": {Email: "a@portal.test", Password: "right-password"},
 		"b": {Email: "b@portal.test", Password: "wrong-password"}}), srv.URL

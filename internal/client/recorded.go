@@ -73,6 +73,7 @@ func (s *Sessions) loginRecorded(ctx context.Context, sess *Session, opts LoginO
 		}
 		s.client.redactor.Add(tok)
 		sess.token, sess.header = s.cfg.TokenPrefix+tok, s.cfg.TokenHeader
+		sess.plainOK = s.cfg.Origin.Scheme == "http"
 	}
 	return s.verifyRecorded(ctx, sess, rl)
 }

@@ -5,6 +5,7 @@ import (
 	"net"
 	"net/url"
 	"path"
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -92,6 +93,38 @@ func (s *Scope) Allows(u *url.URL) bool {
 		}
 	}
 	return false
+}
+
+// AllowsHostPort reports whether some entry admits host on port: the test
+// the dialer applies to every connection, whatever protocol it carries. A
+// URL-prefix entry admits its host on its port here; its paths are judged
+// per request by Allows.
+func (s *Scope) AllowsHostPort(host, port string) bool {
+	host = canonicalHost(host)
+	for _, e := range s.entries {
+		if e.host != host {
+			continue
+		}
+		want := e.port
+		if want == "" && e.scheme != "" {
+			want = defaultPort(e.scheme)
+		}
+		if want == "" || want == port {
+			return true
+		}
+	}
+	return false
+}
+
+// Hosts lists the distinct hosts of the entries.
+func (s *Scope) Hosts() []string {
+	var out []string
+	for _, e := range s.entries {
+		if !slices.Contains(out, e.host) {
+			out = append(out, e.host)
+		}
+	}
+	return out
 }
 
 // String lists the entries as configured.

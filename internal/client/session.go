@@ -65,6 +65,9 @@ type Session struct {
 	// before its token in header.
 	plat   *platformState
 	prefix string
+	// plainOK is set when the token was obtained over plain http (a portal
+	// served without TLS): only then is it sent to an http:// URL.
+	plainOK bool
 	// Login records how the session was obtained.
 	Login LoginRecord
 }
@@ -90,6 +93,10 @@ func (s *Session) Do(ctx context.Context, req *Request) (*Response, error) {
 		if s.plat.cookie == "" { // a cookie session's token is in the jar
 			token = s.prefix + tok
 		}
+	}
+	if token != "" && !s.plainOK && strings.HasPrefix(strings.ToLower(req.URL), "http:") {
+		// Obtained over https, never sent in cleartext.
+		token = ""
 	}
 	if token != "" {
 		r := *req
@@ -252,7 +259,7 @@ func (s *Sessions) Get(ctx context.Context, name string) (*Session, error) {
 	}
 	s.mu.Unlock()
 	e.once.Do(func() {
-		e.sess, e.err = s.LoginWith(context.WithoutCancel(ctx), name, LoginOptions{shared: true})
+		e.sess, e.err = s.LoginWith(Shared(ctx), name, LoginOptions{shared: true})
 		if e.err != nil {
 			e.sess = nil
 		}
@@ -286,6 +293,9 @@ func (s *Sessions) LoginWith(ctx context.Context, name string, opts LoginOptions
 	if !ok {
 		return nil, fmt.Errorf("no account %q in the config (accounts.%s)", name, name)
 	}
+	// Signing in is what a member's browser does: its POSTs to the
+	// portal's and the platform's own endpoints need no consent.
+	ctx = WithPurpose(ctx, SignIn)
 	sess := &Session{Account: name, Email: creds.Email, client: s.client, jar: NewJar()}
 	if len(opts.Plant) > 0 {
 		sess.jar.SetCookies(s.cfg.Origin, opts.Plant)
@@ -398,6 +408,7 @@ func (s *Sessions) loginJSON(ctx context.Context, sess *Session, creds Credentia
 	}
 	s.client.redactor.Add(tok)
 	sess.token, sess.header = s.cfg.TokenPrefix+tok, s.cfg.TokenHeader
+	sess.plainOK = submit.URL.Scheme == "http"
 	return nil
 }
 

@@ -34,6 +34,7 @@ func fakeRun() *Run {
 		Summary:     score.Summarize(outs, check.Blocker),
 		Outcomes:    outs,
 		OutOfScope:  []string{"GET https://tracker.example/collect?id=[redacted]"},
+		NoConsent:   []string{"PUT https://abcdefghijklmnopqrst.supabase.co/auth/v1/user"},
 		Requests:    57,
 		NotTested:   NotTested,
 	}

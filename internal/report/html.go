@@ -24,18 +24,18 @@ var htmlPage = template.Must(template.New("report").Parse(htmlTemplate))
 // htmlView is the run arranged for the template, so the template only
 // iterates and prints.
 type htmlView struct {
-	Verdict, VerdictClass, Headline string
-	ShowScore                       bool
-	Score                           int
-	FailOn                          string
-	Areas                           []htmlArea
-	Findings, Unverified, Passed    []htmlCheck
-	Tables                          []htmlTable
-	OutOfScope, NotTested           []string
-	NotCovered                      string
-	Tool, Version, Target           string
-	Started, Duration               string
-	Intrusive                       bool
+	Verdict, VerdictClass, Headline  string
+	ShowScore                        bool
+	Score                            int
+	FailOn                           string
+	Areas                            []htmlArea
+	Findings, Unverified, Passed     []htmlCheck
+	Tables                           []htmlTable
+	OutOfScope, NoConsent, NotTested []string
+	NotCovered                       string
+	Tool, Version, Target            string
+	Started, Duration                string
+	Intrusive                        bool
 }
 
 type htmlArea struct {
@@ -88,6 +88,7 @@ func newHTMLView(r *Run) htmlView {
 		Score:        r.Summary.Score,
 		FailOn:       r.Summary.FailOn.String(),
 		OutOfScope:   r.OutOfScope,
+		NoConsent:    r.NoConsent,
 		NotTested:    r.NotTested,
 		NotCovered:   strings.Join(notCovered(r.Summary.Areas), ", "),
 		Tool:         toolName,
@@ -303,6 +304,16 @@ footer{margin-top:2em;color:#57606a;font-size:.85em;overflow-wrap:anywhere}
 <p class="meta">These requests were never sent: their hosts are not in target.scope.</p>
 <ul>
 {{- range .OutOfScope}}
+<li><code>{{.}}</code></li>
+{{- end}}
+</ul>
+{{- end}}
+{{- if .NoConsent}}
+
+<h2>Refused without consent</h2>
+<p class="meta">These requests were never sent: they write to, or belong to an intrusive check against, a host that is neither on loopback nor proven with <code>launchready token</code>.</p>
+<ul>
+{{- range .NoConsent}}
 <li><code>{{.}}</code></li>
 {{- end}}
 </ul>

@@ -37,6 +37,7 @@ type jsonReport struct {
 	Areas      []score.AreaRow `json:"areas"`
 	Checks     []jsonCheck     `json:"checks"`
 	OutOfScope []string        `json:"out_of_scope"`
+	NoConsent  []string        `json:"refused_without_consent"`
 	Requests   int             `json:"requests"`
 	Leftovers  []string        `json:"leftover_accounts"`
 	NotTested  []string        `json:"not_tested"`
@@ -106,6 +107,7 @@ func toJSON(r *Run) jsonReport {
 		Areas:      nonNil(r.Summary.Areas),
 		Checks:     make([]jsonCheck, 0, len(r.Outcomes)),
 		OutOfScope: nonNil(r.OutOfScope),
+		NoConsent:  nonNil(r.NoConsent),
 		Requests:   r.Requests,
 		Leftovers:  nonNil(r.Leftovers),
 		NotTested:  nonNil(r.NotTested),

@@ -108,6 +108,12 @@ func mdNotTested(b *strings.Builder, r *Run) {
 			fmt.Fprintf(b, "- %s\n", mdCode(u))
 		}
 	}
+	if len(r.NoConsent) > 0 {
+		b.WriteString("\n### Refused without consent (never sent; the host is not proven)\n\n")
+		for _, u := range r.NoConsent {
+			fmt.Fprintf(b, "- %s\n", mdCode(u))
+		}
+	}
 	b.WriteString("\n### Not tested by launchready\n\n")
 	for _, n := range r.NotTested {
 		fmt.Fprintf(b, "- %s\n", mdText(n))

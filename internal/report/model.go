@@ -26,6 +26,9 @@ type Run struct {
 	Outcomes []check.Outcome
 	// OutOfScope lists requests the scoped client refused (redacted URLs).
 	OutOfScope []string
+	// NoConsent lists requests refused because their host had no consent
+	// for writes or intrusive checks ("METHOD URL", redacted).
+	NoConsent []string
 	// Leftovers lists accounts the scanner created but could not delete.
 	Leftovers []string
 	// Requests counts the requests sent to the target (every hop).

@@ -53,6 +53,7 @@ func fromJSON(doc *jsonReport) (*Run, error) {
 		Started:     started.UTC(),
 		Duration:    ms(doc.DurationMS),
 		OutOfScope:  nilIfEmpty(doc.OutOfScope),
+		NoConsent:   nilIfEmpty(doc.NoConsent),
 		Requests:    doc.Requests,
 		Leftovers:   nilIfEmpty(doc.Leftovers),
 		Intrusive:   doc.Intrusive,

@@ -224,6 +224,12 @@ func (p *termPrinter) closing(r *Run) {
 			p.printf("  - %s\n", clean(u, false))
 		}
 	}
+	if len(r.NoConsent) > 0 {
+		p.printf("\nRefused without consent (never sent; the host is not proven):\n")
+		for _, u := range r.NoConsent {
+			p.printf("  - %s\n", clean(u, false))
+		}
+	}
 	p.printf("\nNot tested by launchready:\n")
 	for _, n := range r.NotTested {
 		p.printf("  - %s\n", clean(n, false))

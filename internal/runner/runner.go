@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/launchready/launchready/internal/check"
+	"github.com/launchready/launchready/internal/client"
 	"github.com/launchready/launchready/internal/config"
 )
 
@@ -132,6 +133,11 @@ func gate(meta check.Meta, env *check.Env) (check.Result, bool) {
 func execute(ctx context.Context, c check.Check, env *check.Env, opts Options) check.Result {
 	cctx, cancel := context.WithTimeout(ctx, opts.Timeout)
 	defer cancel()
+	if c.Meta().Intrusive {
+		// Every request it sends, reads included, needs consent for its
+		// host: the client refuses the others.
+		cctx = client.WithIntrusive(cctx)
+	}
 	ch := make(chan check.Result, 1)
 	go func() {
 		defer func() {

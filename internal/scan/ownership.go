@@ -2,54 +2,96 @@ package scan
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/base32"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 
+	"github.com/launchready/launchready/internal/check"
+	"github.com/launchready/launchready/internal/checks/baas"
 	"github.com/launchready/launchready/internal/client"
+	"github.com/launchready/launchready/internal/owner"
 )
 
-// OwnershipToken is the value that proves control of a domain: published
-// as a TXT record at _launchready.<domain> or served at
-// /.well-known/launchready.txt. It is derived from the domain, so anyone can
-// compute it, but only whoever controls the domain can publish it.
-func OwnershipToken(domain string) string {
-	d := strings.ToLower(strings.TrimSuffix(domain, "."))
-	sum := sha256.Sum256([]byte("launchready ownership v1:" + d))
-	return "launchready-verify=" + strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(sum[:])[:26])
-}
-
-// consent decides whether intrusive checks may run against the target:
-// a loopback target (judged by the address actually dialed) or a proven
-// owner. The note says what is missing otherwise.
-func consent(ctx context.Context, cl *client.Client, raw string, loopback func(addr string) bool) (bool, string) {
-	u, err := url.Parse(raw)
+// consent records the operator's --intrusive on the client and decides
+// whether the target itself may receive intrusive checks: when every
+// address it is pinned to is loopback, or when it publishes the operator's
+// ownership proof. Every other host is decided per request, by the client.
+// The note says what is missing when consent is withheld.
+func consent(ctx context.Context, env *check.Env, v *owner.Verifier, keyErr error) (bool, string) {
+	cl := env.Client
+	var prove client.Prover
+	switch {
+	case v != nil:
+		prove = v.Prove
+	case keyErr != nil:
+		prove = func(_ context.Context, u *url.URL) (bool, string) {
+			return false, fmt.Sprintf("%s is not on loopback and cannot be proven: %v", u.Hostname(), keyErr)
+		}
+	}
+	cl.EnableConsent(prove)
+	u, err := url.Parse(env.Config.Target.URL)
 	if err != nil {
 		return false, "target.url does not parse"
 	}
-	resp, err := cl.Do(ctx, &client.Request{URL: raw})
+	ok, how := cl.Consent(ctx, u)
+	if !ok {
+		return false, "--intrusive was given, but " + how
+	}
+	if how == "proof" {
+		grantPlatforms(ctx, env)
+	}
+	return true, ""
+}
+
+// grantPlatforms gives consent to the configured platform projects the
+// proven portal's frontend uses. A platform host cannot publish an
+// operator's proof (it is shared by every project), so a project gets
+// writes only when the portal is proven by its owner's proof, the config
+// names the project and the portal's own frontend uses that same project.
+// A portal proven only by being on loopback extends nothing: the project
+// then has consent only if it is on loopback itself.
+func grantPlatforms(ctx context.Context, env *check.Env) {
+	a := env.Config.Auth
+	if a.Supabase == nil && a.Firebase == nil {
+		return
+	}
+	sb, fb, err := baas.FrontendProjects(ctx, env)
 	if err != nil {
-		return false, fmt.Sprintf("--intrusive was given, but %s could not be reached to check where it runs: %v", raw, err)
+		return
 	}
-	if loopback(resp.RemoteAddr) {
-		return true, ""
+	if s := a.Supabase; s != nil && slices.ContainsFunc(sb, func(u string) bool { return sameProject(u, s.URL) }) {
+		env.Client.GrantPlatform(strings.TrimSuffix(s.URL, "/") + "/")
 	}
-	host := u.Hostname()
-	want := OwnershipToken(host)
-	if txts, err := cl.LookupTXT(ctx, "_launchready."+host); err == nil {
-		for _, t := range txts {
-			if strings.TrimSpace(t) == want {
-				return true, ""
+	if f := a.Firebase; f != nil {
+		for _, c := range fb {
+			if c.ProjectID != f.ProjectID {
+				continue
 			}
+			e := f.Endpoints
+			// The project's own paths on the shared hosts; the sign-in
+			// APIs name the project only by its key.
+			bases := []string{e.Firestore + "/v1/projects/" + f.ProjectID + "/"}
+			if f.StorageBucket != "" {
+				bases = append(bases, e.Storage+"/v0/b/"+f.StorageBucket+"/")
+			}
+			if f.DatabaseURL != "" {
+				bases = append(bases, strings.TrimSuffix(f.DatabaseURL, "/")+"/")
+			}
+			if c.APIKey == f.APIKey.Value {
+				bases = append(bases, e.Identity+"/v1/", e.SecureToken+"/v1/")
+			}
+			for _, b := range bases {
+				env.Client.GrantPlatform(b)
+			}
+			break
 		}
 	}
-	wk := u.Scheme + "://" + u.Host + "/.well-known/launchready.txt"
-	if resp, err := cl.Do(ctx, &client.Request{URL: wk}); err == nil && resp.StatusCode == 200 &&
-		strings.Contains(string(resp.Body), want) {
-		return true, ""
-	}
-	return false, fmt.Sprintf("--intrusive was given, but %s is not on loopback and shows no ownership proof: publish TXT _launchready.%s \"%s\" or serve it at %s (see `launchready token %s`)",
-		host, host, want, wk, host)
+}
+
+// sameProject compares two Supabase project URLs by origin.
+func sameProject(a, b string) bool {
+	ua, err1 := url.Parse(a)
+	ub, err2 := url.Parse(b)
+	return err1 == nil && err2 == nil && strings.EqualFold(ua.Scheme, ub.Scheme) && strings.EqualFold(ua.Host, ub.Host)
 }

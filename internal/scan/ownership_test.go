@@ -2,45 +2,122 @@ package scan
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"net"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/miekg/dns"
+
+	"github.com/launchready/launchready/internal/check"
 	"github.com/launchready/launchready/internal/checktest"
 	"github.com/launchready/launchready/internal/client"
+	"github.com/launchready/launchready/internal/config"
+	"github.com/launchready/launchready/internal/owner"
 )
 
-func TestOwnershipToken(t *testing.T) {
-	a, b := OwnershipToken("App.Example.com."), OwnershipToken("app.example.com")
-	if a != b || !strings.HasPrefix(a, "launchready-verify=") || a == OwnershipToken("example.com") {
-		t.Fatalf("tokens %q %q", a, b)
+// remoteAddr is a documentation address (RFC 5737): a host pinned to it is
+// not on loopback. Tests dial it on loopback through client.Options.DialAddr,
+// so nothing ever leaves the machine.
+const remoteAddr = "192.0.2.10"
+
+// onLoopback maps connections to remoteAddr onto 127.0.0.1, same port.
+func onLoopback(o *client.Options) {
+	o.DialAddr = func(ctx context.Context, network, addr string) (net.Conn, error) {
+		host, port, _ := net.SplitHostPort(addr)
+		if host == remoteAddr {
+			addr = net.JoinHostPort("127.0.0.1", port)
+		} else if ip := net.ParseIP(host); ip == nil || !ip.IsLoopback() {
+			return nil, fmt.Errorf("test dialer: refusing %s, off the machine", addr)
+		}
+		var d net.Dialer
+		return d.DialContext(ctx, network, addr)
 	}
 }
 
-// TestConsentNeedsProofOffLoopback treats the loopback test server as if it
-// were remote: consent needs the well-known file, and says how otherwise.
-func TestConsentNeedsProofOffLoopback(t *testing.T) {
-	for _, serve := range []bool{false, true} {
-		h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if serve && r.URL.Path == "/.well-known/launchready.txt" {
-				fmt.Fprintln(w, OwnershipToken("127.0.0.1"))
-				return
-			}
-			fmt.Fprint(w, "home")
-		})
-		srv, yaml := checktest.TLSServer(t, h)
-		env := checktest.Env(t, yaml)
-		remote := func(string) bool { return false }
-		ok, note := consent(context.Background(), env.Client, srv.URL, remote)
-		if ok != serve {
-			t.Errorf("proof served=%v: consent=%v (%s)", serve, ok, note)
-		}
-		if !serve && !strings.Contains(note, "launchready token 127.0.0.1") {
-			t.Errorf("note does not say how to prove ownership: %s", note)
-		}
-		if ok, _ := consent(context.Background(), env.Client, srv.URL, client.IsLoopback); !ok {
-			t.Error("a loopback target was refused consent")
-		}
+// envWith builds a scan's env from YAML with the client tuned.
+func envWith(t *testing.T, yaml string, tune ...func(*client.Options)) *check.Env {
+	t.Helper()
+	cfg, err := config.Parse([]byte(yaml), "", config.Options{Getenv: func(string) (string, bool) { return checktest.Password, true }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cl, ss, err := client.FromConfig(cfg, "test", tune...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &check.Env{Config: cfg, Client: cl, Sessions: ss}
+}
+
+func TestConsentOnLoopbackNeedsNoKey(t *testing.T) {
+	_, yaml := checktest.TLSServer(t, http.NotFoundHandler())
+	env := checktest.Env(t, yaml)
+	ok, note := consent(context.Background(), env, nil, owner.ErrNoKey)
+	if !ok {
+		t.Fatalf("a loopback target was refused consent: %s", note)
 	}
 }
+
+// TestConsentNeedsTheOperatorsProof: a target off loopback gets consent
+// only from the operator's own lr1: value, read through the system's
+// resolver; a proof that target.resolver serves (the operator's own
+// choice), a value in the old format or one made with another key proves
+// nothing.
+func TestConsentNeedsTheOperatorsProof(t *testing.T) {
+	k := owner.Key([]byte("0123456789abcdef0123456789abcdef"))
+	good := k.Value("portal.example", time.Time{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, "home")
+	}))
+	defer srv.Close()
+	_, port, _ := net.SplitHostPort(srv.Listener.Addr().String())
+	// target.resolver answers the A record and, as a forger would, the
+	// proof itself.
+	resolver := checktest.DNS(t, func(q dns.Question, _ int) []string {
+		switch {
+		case q.Qtype == dns.TypeA && q.Name == "portal.example.":
+			return []string{q.Name + " 60 IN A " + remoteAddr}
+		case q.Qtype == dns.TypeTXT && q.Name == "_launchready.portal.example.":
+			return []string{q.Name + ` 60 IN TXT "` + good + `"`}
+		}
+		return nil
+	})
+	yaml := fmt.Sprintf("target:\n  url: http://portal.example:%s\n  resolver: %s\n", port, resolver)
+	system := func(published ...string) *owner.Verifier {
+		return &owner.Verifier{Key: k, LookupTXT: func(_ context.Context, name string) ([]string, error) {
+			if name != "_launchready.portal.example" || len(published) == 0 {
+				return nil, &net.DNSError{Err: "no such host", IsNotFound: true}
+			}
+			return published, nil
+		}, Dial: func(context.Context, string, string) (net.Conn, error) {
+			return nil, errors.New("no well-known file in this test")
+		}}
+	}
+	tests := []struct {
+		name string
+		v    *owner.Verifier
+		ok   bool
+		note string
+	}{
+		{"proof only through target.resolver", system(), false, "launchready token portal.example"},
+		{"the operator's proof through the system resolver", system(good), true, ""},
+		{"old format", system("launchready-verify=aaaaaaaaaaaaaaaaaaaaaaaaaa"), false, "old format"},
+		{"another operator's value", system(owner.Key([]byte("fedcba9876543210fedcba9876543210")).Value("portal.example", time.Time{})), false, "another operator key"},
+	}
+	for _, tt := range tests {
+		env := envWith(t, yaml, onLoopback)
+		ok, note := consent(context.Background(), env, tt.v, nil)
+		if ok != tt.ok || !strings.Contains(note, tt.note) {
+			t.Errorf("%s: consent = %v %q, want %v containing %q", tt.name, ok, note, tt.ok, tt.note)
+		}
+	}
+	env := envWith(t, yaml, onLoopback)
+	if ok, note := consent(context.Background(), env, nil, owner.ErrNoKey); ok || !strings.Contains(note, "launchready token") {
+		t.Errorf("no operator key: consent = %v %q", ok, note)
+	}
+}
+

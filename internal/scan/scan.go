@@ -12,6 +12,7 @@ import (
 	"github.com/launchready/launchready/internal/checks"
 	"github.com/launchready/launchready/internal/client"
 	"github.com/launchready/launchready/internal/config"
+	"github.com/launchready/launchready/internal/owner"
 	"github.com/launchready/launchready/internal/report"
 	"github.com/launchready/launchready/internal/runner"
 	"github.com/launchready/launchready/internal/score"
@@ -34,6 +35,18 @@ type Options struct {
 	// Notice receives lines for the user before and after the run (the
 	// side-effect budget, accounts left behind).
 	Notice func(string)
+	// OwnerKey is the operator key that checks ownership proofs (nil when
+	// none was found; OwnerKeyErr then says why): with it, a host that is
+	// not on loopback gets intrusive checks when it publishes the proof.
+	OwnerKey    owner.Key
+	OwnerKeyErr error
+
+	// verifier replaces the proof look-ups (tests: a local DNS server and
+	// CA in place of the system's).
+	verifier *owner.Verifier
+	// tune adjusts the client (tests: documentation addresses dialed on
+	// loopback).
+	tune []func(*client.Options)
 }
 
 // UsageError is a problem with how the scan was asked for (exit 2).
@@ -84,7 +97,7 @@ func Execute(ctx context.Context, cfg *config.Config, opts Options) (*report.Run
 	if err != nil {
 		return nil, err
 	}
-	cl, sessions, err := client.FromConfig(cfg, opts.Version)
+	cl, sessions, err := client.FromConfig(cfg, opts.Version, opts.tune...)
 	if err != nil {
 		return nil, err
 	}
@@ -94,8 +107,17 @@ func Execute(ctx context.Context, cfg *config.Config, opts Options) (*report.Run
 	if notice == nil {
 		notice = func(string) {}
 	}
+	// Each host is pinned to the addresses it has now, for the whole scan.
+	cl.Pin(ctx)
 	if opts.Intrusive {
-		env.Intrusive, env.ConsentNote = consent(ctx, cl, cfg.Target.URL, client.IsLoopback)
+		v, keyErr := opts.verifier, opts.OwnerKeyErr
+		if v == nil && opts.OwnerKey != nil {
+			v = &owner.Verifier{Key: opts.OwnerKey}
+		}
+		if v == nil && keyErr == nil {
+			keyErr = owner.ErrNoKey
+		}
+		env.Intrusive, env.ConsentNote = consent(ctx, env, v, keyErr)
 	}
 	if b, n := budget(selected); env.Intrusive && n > 0 {
 		msg := fmt.Sprintf("side-effect budget of %d checks: at most %d accounts created (tagged, deleted at the end), %d mails sent, %d wrong-password attempts",
@@ -124,6 +146,7 @@ func Execute(ctx context.Context, cfg *config.Config, opts Options) (*report.Run
 		Summary:     score.Summarize(outcomes, opts.FailOn),
 		Outcomes:    outcomes,
 		OutOfScope:  cl.OutOfScope(),
+		NoConsent:   cl.NoConsent(),
 		Requests:    cl.Requests(),
 		Leftovers:   leftovers,
 		Intrusive:   env.Intrusive,

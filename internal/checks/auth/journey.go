@@ -151,7 +151,7 @@ func (ReturningLogin) Run(ctx context.Context, env *check.Env) check.Result {
 			"login lands on %s, not on auth.login.success %s", landed.Path, want)
 	}
 	note := ""
-	if env.Intrusive && env.Config.Auth.Signup != nil && !env.Config.Auth.Signup.None && env.Config.Auth.Signup.Verify && env.Config.Auth.Inbox != nil {
+	if ok, _ := env.MayWrite(ctx, env.Config.Target.URL); ok && env.Config.Auth.Signup != nil && !env.Config.Auth.Signup.None && env.Config.Auth.Signup.Verify && env.Config.Auth.Inbox != nil {
 		f, err := journey.FreshAccount(ctx, env)
 		if err != nil {
 			return check.Errorf("%v", err)

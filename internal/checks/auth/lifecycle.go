@@ -93,7 +93,7 @@ func logout(ctx context.Context, env *check.Env, sess *client.Session) (*client.
 		req.Body = []byte(vals.Encode())
 		req.Header = http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}
 	}
-	resp, err := sess.Do(ctx, req)
+	resp, err := sess.Do(client.WithPurpose(ctx, client.SignOut), req)
 	if err != nil {
 		return nil, err
 	}

@@ -322,6 +322,8 @@ func (p *apiPortal) start(t *testing.T, token, intrusive bool) *check.Env {
 	p.init()
 	_, yaml := checktest.TLSServer(t, p)
 	env := checktest.Env(t, yaml+sessionYAML(token))
-	env.Intrusive = intrusive
+	if intrusive {
+		checktest.Intrusive(env)
+	}
 	return env
 }

@@ -72,9 +72,24 @@ func (SelfEscalation) Run(ctx context.Context, env *check.Env) check.Result {
 		// not write either.
 		return check.Skipped("intrusive check: it writes member a's own metadata, so it runs only with consent", "re-run with --intrusive")
 	}
+	var unproven []string
+	if sb != nil {
+		if ok, why := env.MayWrite(ctx, sb.SupabaseURL); !ok {
+			unproven, sb = append(unproven, "the Supabase project "+sb.SupabaseURL+": "+why), nil
+		}
+	}
+	if fb != nil {
+		if ok, why := env.MayWrite(ctx, fb.Identity+"/v1/"); !ok {
+			unproven, fb = append(unproven, "the Firebase project's APIs ("+fb.Identity+"): "+why), nil
+		}
+	}
+	if sb == nil && fb == nil {
+		return check.Skipped("no consent to write to "+strings.Join(unproven, "; "),
+			"prove the portal with `launchready token` (a project off loopback is written to only when the proven portal's frontend uses it)")
+	}
 	names := namesIn(ctx, env)
 	var parts []part
-	var errs []string
+	errs := unproven
 	if sb != nil {
 		p, err := supabaseProbe{env: env, base: strings.TrimSuffix(sb.SupabaseURL, "/")}.run(ctx, names)
 		parts = append(parts, p)

@@ -78,7 +78,9 @@ func supabaseEnvAuth(t *testing.T, opts supabase.Options, intrusive bool, auth s
 	t.Cleanup(srv.Close)
 	env := checktest.Env(t, fmt.Sprintf("target: {url: %s, scope: [127.0.0.1]}\nauth:\n%s  supabase: {url: %s, anon_key: %s}\n"+
 		"accounts:\n  a: {email: a@portal.test, password: env:A}\n  b: {email: b@portal.test, password: env:B}\n", portalFrontend(t), auth, srv.URL, sb.AnonKey()))
-	env.Intrusive = intrusive
+	if intrusive {
+		checktest.Intrusive(env)
+	}
 	return sb, env
 }
 
@@ -274,7 +276,7 @@ func firebaseEnv(t *testing.T, opts firebase.Options, wrap func(http.Handler) ht
 		"    project_id: %s\n    endpoints: {identity: %[4]s/identitytoolkit.googleapis.com, securetoken: %[4]s/securetoken.googleapis.com, "+
 		"firestore: %[4]s/firestore.googleapis.com, storage: %[4]s/firebasestorage.googleapis.com}\n"+
 		"accounts:\n  a: {email: a@portal.test, password: env:A}\n", portalFrontend(t), fb.APIKey(), fb.ProjectID(), srv.URL))
-	env.Intrusive = true
+	checktest.Intrusive(env)
 	return fb, c, env
 }
 
@@ -424,7 +426,7 @@ func TestSelfEscalationLoginRefused(t *testing.T) {
 // project is N/A.
 func TestSelfEscalationNoPlatform(t *testing.T) {
 	env := checktest.Env(t, "target: {url: http://127.0.0.1:1, scope: [127.0.0.1]}\n"+checktest.Accounts)
-	env.Intrusive = true
+	checktest.Intrusive(env)
 	if r := checktest.Run(t, SelfEscalation{}, env); r.Status != check.NA {
 		t.Errorf("status %s (%s), want N/A", r.Status, r.Summary)
 	}

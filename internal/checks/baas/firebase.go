@@ -81,8 +81,10 @@ func (FirebaseData) Run(ctx context.Context, env *check.Env) check.Result {
 				"this run did not probe", c.Where, c.ProjectID))
 		}
 	}
-	if env.Intrusive {
+	if ok, why := env.MayWrite(ctx, fb.Endpoints.Firestore+"/v1/projects/"+fb.ProjectID+"/"); ok {
 		p.writeCanaries(ctx)
+	} else if env.Intrusive {
+		p.notes = append(p.notes, "no canaries written: "+why)
 	}
 	p.probeDatabase(ctx)
 	p.probeFirestore(ctx)
@@ -141,6 +143,8 @@ type firebaseProbe struct {
 	read [2]fbIdentity // anonymous, member b
 
 	canaries []fbCanary
+	// wroteAny says canary writes were tried (consent was there).
+	wroteAny bool
 	rows     []fbRow
 	notes    []string
 	requests int
@@ -254,7 +258,7 @@ func (p *firebaseProbe) verdict() check.Result {
 			"(with --intrusive, member a's canaries decide); %s", strings.Join(open, "; "), counts)
 	default:
 		how := "without canaries (re-run with --intrusive to prove it on data member a wrote)"
-		if p.env.Intrusive {
+		if p.wroteAny {
 			how = "though member a could write no canary (the rules refused those writes too)"
 		}
 		if len(p.canaries) > 0 {

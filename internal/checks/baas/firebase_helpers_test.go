@@ -138,7 +138,9 @@ func newFBFixture(t *testing.T, rules fbRules, o fbOpts) *fbFixture {
 	}
 	yaml += "accounts:\n  a: {email: a@portal.test, password: env:PW}\n  b: {email: b@portal.test, password: env:PW}\n"
 	f.env = checktest.Env(t, yaml)
-	f.env.Intrusive = o.intrusive
+	if o.intrusive {
+		checktest.Intrusive(f.env)
+	}
 	return f
 }
 

@@ -54,7 +54,7 @@ func (p *firebaseProbe) send(ctx context.Context, who fbIdentity, req *client.Re
 func (p *firebaseProbe) renew(ctx context.Context, who fbIdentity) error {
 	p.requests++
 	body, _ := json.Marshal(map[string]string{"idToken": fbBareToken(who.sess.Token())})
-	_, err := who.sess.Do(ctx, &client.Request{Method: http.MethodPost,
+	_, err := who.sess.Do(client.WithPurpose(ctx, client.Read), &client.Request{Method: http.MethodPost,
 		URL:    p.fb.Endpoints.Identity + "/v1/accounts:lookup?key=" + url.QueryEscape(p.fb.APIKey.Value),
 		Header: http.Header{"Content-Type": {"application/json"}}, Body: body})
 	if err != nil {
@@ -381,6 +381,7 @@ func (p *firebaseProbe) judgeObjects(who fbIdentity, resp *client.Response, root
 // writeCanaries has member a write one canary per configured service in
 // a place it owns, each deleted after the scan.
 func (p *firebaseProbe) writeCanaries(ctx context.Context) {
+	p.wroteAny = true
 	if p.fb.DatabaseURL != "" {
 		p.rtdbCanary(ctx)
 	}

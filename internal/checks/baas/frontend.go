@@ -32,3 +32,18 @@ func readFrontend(ctx context.Context, env *check.Env) *frontend {
 	})
 	return fe
 }
+
+// FrontendProjects lists the platform projects the portal's frontend talks
+// to: Supabase project URLs and Firebase web configs. The scan ties a
+// configured project to a proven portal only when its frontend uses it.
+// An error says the frontend could not be read.
+func FrontendProjects(ctx context.Context, env *check.Env) (supabase []string, firebase []platform.FirebaseConfig, err error) {
+	fe := readFrontend(ctx, env)
+	if fe.err != nil {
+		return nil, nil, fe.err
+	}
+	for _, u := range fe.supabase.URLs {
+		supabase = append(supabase, u.Name)
+	}
+	return supabase, fe.firebase.Configs, nil
+}

@@ -35,7 +35,8 @@ func (l listing) String() string {
 // starting with search.
 func (p *prober) list(ctx context.Context, w who, bucket, prefix, search string) (listing, error) {
 	raw, _ := json.Marshal(map[string]any{"prefix": prefix, "limit": 1, "offset": 0, "search": search})
-	resp, err := p.do(ctx, w, &client.Request{Method: http.MethodPost, URL: p.base + "/storage/v1/object/list/" + url.PathEscape(bucket),
+	// Storage's list is a read sent as a POST (its documented API).
+	resp, err := p.do(client.WithPurpose(ctx, client.Read), w, &client.Request{Method: http.MethodPost, URL: p.base + "/storage/v1/object/list/" + url.PathEscape(bucket),
 		Header: http.Header{"Content-Type": {"application/json"}}, Body: raw})
 	if err != nil {
 		return listing{}, err
@@ -127,7 +128,7 @@ func (p *prober) judgeListing(r *rowResult, b, an listing, how string) {
 // canaryFile uploads a canary into a's folder (only with consent) and
 // returns its path, deleted as a at the end; "" when not uploaded.
 func (p *prober) canaryFile(ctx context.Context, bucket string) (string, error) {
-	if !p.env.Intrusive || p.canaries >= maxCanaries {
+	if ok, _ := p.env.MayWrite(ctx, p.base+"/"); !ok || p.canaries >= maxCanaries {
 		return "", nil
 	}
 	canary := authz.NewCanary()

@@ -73,7 +73,9 @@ func env(t *testing.T, sb *supabase.Server, configured, intrusive bool) (*check.
 		cfg += fmt.Sprintf("auth:\n  supabase: {url: %s, anon_key: %s}\n", sbSrv.URL, sb.AnonKey())
 	}
 	e := checktest.Env(t, cfg)
-	e.Intrusive = intrusive
+	if intrusive {
+		checktest.Intrusive(e)
+	}
 	return e, sbSrv.URL
 }
 

@@ -181,7 +181,7 @@ func (p *prober) ownerFilter(ctx context.Context, t tableInfo, owner string) (ur
 // returns the filter that finds it; it is deleted as a at the end. A
 // refused insert is no error: the owner column is used instead.
 func (p *prober) canaryRow(ctx context.Context, t tableInfo, owner string) (url.Values, string, error) {
-	if !p.env.Intrusive || p.canaries >= maxCanaries {
+	if ok, _ := p.env.MayWrite(ctx, p.base+"/"); !ok || p.canaries >= maxCanaries {
 		return nil, "", nil
 	}
 	canary := authz.NewCanary()
