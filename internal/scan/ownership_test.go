@@ -120,4 +120,3 @@ func TestConsentNeedsTheOperatorsProof(t *testing.T) {
 		t.Errorf("no operator key: consent = %v %q", ok, note)
 	}
 }
-
