@@ -2,11 +2,14 @@
 // real browser does with the portal's pages: which scripts run, and what they
 // leave in localStorage, sessionStorage and IndexedDB.
 //
-// The browser is fenced in: its host resolver knows only the names the caller
-// maps (everything else resolves to nothing, so it cannot reach other hosts),
-// it trusts the portal's CA only through an NSS database in a throwaway HOME,
-// it starts with a fresh profile, and every process and directory it made is
-// gone when Inspect returns.
+// The browser Inspect drives is fenced in: its only way out is the scan's
+// proxy (Options.Proxy, loopback included), which forwards each request
+// through the scan's client under its scope, pinned addresses and consent
+// rules; WebRTC may not send UDP (nothing to proxy it through); its own
+// resolver resolves nothing; it starts with a fresh profile, and every
+// process and directory it made is gone when Inspect returns. Record, for a
+// person signing in by hand, is fenced by the resolver instead (Resolve)
+// and trusts the CA file through an NSS database in a throwaway HOME.
 package browser
 
 import (
@@ -66,14 +69,18 @@ func find(look func(string) (string, error), names []string) (string, error) {
 type Options struct {
 	// ExecPath is the Chromium executable; empty means Find.
 	ExecPath string
-	// Resolve maps host names to IP addresses for Chromium
+	// Proxy is the scan's proxy (client.Proxy), Inspect's only way out;
+	// Inspect refuses to start without it.
+	Proxy *Proxy
+	// Resolve maps host names to IP addresses for Record's Chromium
 	// (--host-resolver-rules), built by the caller from its own resolver.
 	// Every other name resolves to nothing; only the loopback literals
 	// (127.0.0.1, ::1) and an IP-literal origin are reachable directly.
 	Resolve map[string]string
-	// CAFile is an extra trusted root (PEM, one or more certificates),
-	// trusted through an NSS database in a throwaway HOME. It needs certutil
-	// (Debian's libnss3-tools); without it Inspect returns ErrNoCertutil.
+	// CAFile is an extra trusted root (PEM, one or more certificates) for
+	// Record, trusted through an NSS database in a throwaway HOME. It needs
+	// certutil (Debian's libnss3-tools); without it Record returns
+	// ErrNoCertutil. Inspect's browser trusts what the proxy trusts.
 	CAFile string
 	// Timeout bounds the whole session, start to clean-up; zero means
 	// DefaultTimeout.
@@ -86,6 +93,19 @@ type Options struct {
 	// browser (see Seed) before the first page opens.
 	Seed *recorded.Recording
 }
+
+// Proxy is where Inspect's browser sends all its traffic.
+type Proxy struct {
+	// Addr is the proxy's 127.0.0.1:port.
+	Addr string
+	// SPKI is the base64 SHA-256 of the key of the certificates the proxy
+	// shows for HTTPS: the only untrusted key the browser accepts.
+	SPKI string
+}
+
+// ErrNoProxy is returned by Inspect without Options.Proxy: the browser
+// would reach the network unconfined.
+var ErrNoProxy = errors.New("browser: no proxy to confine the browser (Options.Proxy)")
 
 // Storage is what one page left in the browser's web storage.
 type Storage struct {
@@ -128,11 +148,10 @@ func Inspect(ctx context.Context, opts Options, cookies []*http.Cookie, origin *
 	}
 	ctx, cancel := context.WithTimeout(ctx, opts.Timeout)
 	defer cancel()
-	exe, err := execPath(opts.ExecPath)
-	if err != nil {
-		return nil, err
+	if opts.Proxy == nil || opts.Proxy.Addr == "" {
+		return nil, ErrNoProxy
 	}
-	rules, err := resolverRules(origin, opts.Resolve)
+	exe, err := execPath(opts.ExecPath)
 	if err != nil {
 		return nil, err
 	}
@@ -140,13 +159,14 @@ func Inspect(ctx context.Context, opts Options, cookies []*http.Cookie, origin *
 	if err != nil {
 		return nil, err
 	}
-	prof, err := newProfile(ctx, opts.TempDir, opts.CAFile)
+	prof, err := newProfile(ctx, opts.TempDir, "")
 	if err != nil {
 		return nil, err
 	}
 	defer prof.remove()
 	out := &tailBuffer{max: 4 << 10}
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx, allocatorOptions(exe, rules, prof, out)...)
+	alloc := append(allocatorOptions(exe, proxiedRules, prof, out), proxyOptions(opts.Proxy)...)
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx, alloc...)
 	tabCtx, cancelTab := chromedp.NewContext(allocCtx)
 	defer func() {
 		// Closing the tab context ends the browser; the allocator's cancel

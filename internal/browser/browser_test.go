@@ -19,6 +19,9 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/launchready/launchready/internal/checktest"
+	"github.com/launchready/launchready/internal/client"
 )
 
 // needChromium returns the Chromium to test with. Without one (or without
@@ -53,6 +56,22 @@ func tlsServer(t *testing.T, h http.Handler) (*httptest.Server, string) {
 		t.Fatal(err)
 	}
 	return srv, ca
+}
+
+// confine starts a scan client for scope (with the CA file and, when set,
+// the DNS server) and its proxy, and returns the proxy as Inspect takes it.
+func confine(t *testing.T, scope []string, resolver, ca string) (*Proxy, *client.Client) {
+	t.Helper()
+	c, err := client.New(client.Options{Scope: scope, Resolver: resolver, CAFile: ca})
+	if err != nil {
+		t.Fatal(err)
+	}
+	px, err := c.StartProxy(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { px.Close() })
+	return &Proxy{Addr: px.Addr(), SPKI: px.SPKI()}, c
 }
 
 // countingListener accepts TCP connections and counts them: a fetch that
@@ -135,11 +154,13 @@ func TestInspect(t *testing.T) {
 	p := &portal{blocked: blockedPort, control: controlPort}
 	srv, ca := tlsServer(t, p)
 	_, port, _ := net.SplitHostPort(srv.Listener.Addr().String())
-	// example.com is in the test certificate; the resolver rules map it to
-	// the server, so this also proves MAP works.
+	// example.com is in the test certificate; the scan's resolver maps it
+	// to the server, and the browser reaches it through the proxy only.
 	origin, _ := url.Parse("https://example.com:" + port)
 	tmp := t.TempDir()
-	opts := Options{ExecPath: exe, Resolve: map[string]string{"example.com": "127.0.0.1"}, CAFile: ca, Timeout: 2 * time.Minute, TempDir: tmp}
+	dns := checktest.DNS(t, checktest.A(map[string]string{"example.com": "127.0.0.1"}))
+	px, _ := confine(t, []string{"example.com:" + port, "127.0.0.1:" + controlPort}, dns, ca)
+	opts := Options{ExecPath: exe, Proxy: px, Timeout: 2 * time.Minute, TempDir: tmp}
 	cookies := []*http.Cookie{
 		{Name: "sid", Value: "s3cr3t-session", HttpOnly: true, Secure: true, SameSite: http.SameSiteLaxMode},
 		{Name: "ui", Value: "compact"},
@@ -235,7 +256,8 @@ func TestInspectTimeoutCleansUp(t *testing.T) {
 	defer close(release)
 	origin, _ := url.Parse(srv.URL)
 	tmp := t.TempDir()
-	opts := Options{ExecPath: exe, CAFile: ca, Timeout: 5 * time.Second, TempDir: tmp}
+	px, _ := confine(t, []string{"127.0.0.1"}, "", ca)
+	opts := Options{ExecPath: exe, Proxy: px, Timeout: 5 * time.Second, TempDir: tmp}
 	_, err := Inspect(context.Background(), opts, nil, origin, []string{"/"})
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("err = %v, want the deadline", err)
@@ -251,29 +273,43 @@ func TestInspectUntrustedCertificate(t *testing.T) {
 	defer srv.Close()
 	origin, _ := url.Parse(srv.URL)
 	tmp := t.TempDir()
-	_, err := Inspect(context.Background(), Options{ExecPath: exe, Timeout: time.Minute, TempDir: tmp}, nil, origin, []string{"/"})
-	if err == nil || !strings.Contains(err.Error(), "CERT") {
-		t.Fatalf("err = %v, want a certificate error without the CA file", err)
+	px, _ := confine(t, []string{"127.0.0.1"}, "", "")
+	got, err := Inspect(context.Background(), Options{ExecPath: exe, Proxy: px, Timeout: time.Minute, TempDir: tmp}, nil, origin, []string{"/"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The proxy verifies the server as the scan's client does and answers
+	// the browser with the refusal, never with the untrusted page.
+	if len(got) != 1 || got[0].Status != http.StatusBadGateway || !strings.Contains(got[0].Text, "certificate") {
+		t.Fatalf("got %+v, want a 502 naming the certificate without the CA file", got)
 	}
 	assertClean(t, tmp)
 }
 
-func TestInspectWithoutCertutil(t *testing.T) {
+func TestRecordWithoutCertutil(t *testing.T) {
 	exe := needChromium(t)
 	t.Setenv("PATH", t.TempDir())
 	tmp := t.TempDir()
 	origin, _ := url.Parse("https://127.0.0.1:1")
-	_, err := Inspect(context.Background(), Options{ExecPath: exe, CAFile: "ca.pem", TempDir: tmp}, nil, origin, []string{"/"})
+	_, err := Record(context.Background(), RecordOptions{Options: Options{ExecPath: exe, CAFile: "ca.pem", TempDir: tmp}, Headless: true, Origin: origin},
+		func(context.Context) error { return nil })
 	if !errors.Is(err, ErrNoCertutil) || !strings.Contains(err.Error(), "libnss3-tools") {
 		t.Fatalf("err = %v, want ErrNoCertutil naming libnss3-tools", err)
 	}
 	assertClean(t, tmp)
 }
 
+func TestInspectNeedsTheProxy(t *testing.T) {
+	origin, _ := url.Parse("https://127.0.0.1:1")
+	if _, err := Inspect(context.Background(), Options{TempDir: t.TempDir()}, nil, origin, []string{"/"}); !errors.Is(err, ErrNoProxy) {
+		t.Fatalf("err = %v, want ErrNoProxy", err)
+	}
+}
+
 func TestInspectRefusesOtherOrigins(t *testing.T) {
 	exe := needChromium(t)
 	origin, _ := url.Parse("http://127.0.0.1:8080")
-	_, err := Inspect(context.Background(), Options{ExecPath: exe, TempDir: t.TempDir()}, nil, origin, []string{"/", "https://127.0.0.1:8080/"})
+	_, err := Inspect(context.Background(), Options{ExecPath: exe, Proxy: &Proxy{Addr: "127.0.0.1:1"}, TempDir: t.TempDir()}, nil, origin, []string{"/", "https://127.0.0.1:8080/"})
 	if err == nil || err.Error() != `page "https://127.0.0.1:8080/" is not on http://127.0.0.1:8080` {
 		t.Fatalf("err = %v, want the page refused", err)
 	}

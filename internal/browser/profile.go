@@ -156,6 +156,27 @@ func allocatorOptions(exe, rules string, p *profile, out io.Writer) []chromedp.E
 	return opts
 }
 
+// proxiedRules is the resolver of a browser behind the proxy: it has
+// nothing to resolve (the proxy resolves, pinned), so it resolves nothing.
+const proxiedRules = "MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"
+
+// proxyOptions send every request through the proxy, loopback included
+// (<-loopback> removes Chromium's implicit bypass of localhost), keep
+// WebRTC from sending UDP anywhere (there is no proxy for it), and accept
+// the proxy's own certificates.
+func proxyOptions(p *Proxy) []chromedp.ExecAllocatorOption {
+	return []chromedp.ExecAllocatorOption{
+		chromedp.Flag("no-proxy-server", false), // false drops the default flag
+		chromedp.ProxyServer("http://" + p.Addr),
+		chromedp.Flag("proxy-bypass-list", "<-loopback>"),
+		chromedp.Flag("force-webrtc-ip-handling-policy", "disable_non_proxied_udp"),
+		chromedp.Flag("webrtc-ip-handling-policy", "disable_non_proxied_udp"),
+		chromedp.Flag("ignore-certificate-errors-spki-list", p.SPKI),
+		// chromedp's own list, and no DNS over HTTPS (a resolver of its own).
+		chromedp.Flag("disable-features", "Translate,BlinkGenPropertyTrees,DnsOverHttps,NetworkTimeServiceQuerying,OptimizationHints,OptimizationHintsFetching,OptimizationGuideModelDownloading,MediaRouter,DialMediaRouteProvider,CertificateTransparencyComponentUpdater,AutofillServerCommunication"),
+	}
+}
+
 // killUsing kills the processes whose command line names dir as their user
 // data directory (Chromium passes it to every child), looking again until a
 // few passes in a row find none.

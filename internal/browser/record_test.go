@@ -247,7 +247,13 @@ func checkScanSide(t *testing.T, p *ssoPortal, origin *url.URL, rec *recorded.Re
 		t.Errorf("the protected page was not read signed in: %.200s", sess.Login.Verified.Body)
 	}
 
-	got, err := Inspect(ctx, Options{ExecPath: needChromium(t), Timeout: time.Minute, TempDir: t.TempDir(), Seed: rec}, nil, origin, []string{"/blank"})
+	px, err := c.StartProxy(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer px.Close()
+	got, err := Inspect(ctx, Options{ExecPath: needChromium(t), Proxy: &Proxy{Addr: px.Addr(), SPKI: px.SPKI()}, Timeout: time.Minute, TempDir: t.TempDir(), Seed: rec},
+		nil, origin, []string{"/blank"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -232,7 +232,7 @@ func (c *Client) dialScoped(ctx context.Context, network, addr string) (net.Conn
 		return nil, err
 	}
 	if !c.scope.AllowsHostPort(host, port) {
-		return nil, c.refuse(&url.URL{Scheme: "tcp", Host: addr})
+		return nil, c.refuseEntry("CONNECT " + addr)
 	}
 	return c.pins.dialContext(ctx, network, addr)
 }
@@ -311,13 +311,15 @@ func (c *Client) Requests() int {
 }
 
 func (c *Client) refuse(u *url.URL) error {
-	red := c.redactor.Redact(u.String())
+	return c.refuseEntry(u.String())
+}
+
+// refuseEntry records one refusal (a URL, or "CONNECT host:port" for a
+// tunnel or a connection) once, redacted.
+func (c *Client) refuseEntry(what string) error {
+	red := c.redactor.Redact(what)
 	c.mu.Lock()
-	seen := false
-	for _, s := range c.outOfScope {
-		seen = seen || s == red
-	}
-	if !seen {
+	if !slices.Contains(c.outOfScope, red) {
 		c.outOfScope = append(c.outOfScope, red)
 	}
 	c.mu.Unlock()
@@ -421,7 +423,11 @@ func (c *Client) roundTrip(req *http.Request) (*http.Response, conn, error) {
 		},
 	}
 	req = req.WithContext(httptrace.WithClientTrace(req.Context(), trace))
-	req.Header.Set("User-Agent", c.opts.UserAgent)
+	if req.Header.Get("User-Agent") == "" {
+		// The browser's proxy forwards the browser's own; every other
+		// request says it is launchready's.
+		req.Header.Set("User-Agent", c.opts.UserAgent)
+	}
 	resp, err := c.transport.RoundTrip(req)
 	mu.Lock()
 	defer mu.Unlock()

@@ -92,6 +92,14 @@ func (s Storage) Run(ctx context.Context, env *check.Env) check.Result {
 	if !ok {
 		return res
 	}
+	// The browser's only way out is this proxy: every request it makes goes
+	// through the scan's client, under its scope and consent.
+	px, err := env.Client.StartProxy(ctx)
+	if err != nil {
+		return check.Errorf("%v", err)
+	}
+	defer px.Close()
+	p.opts.Proxy = &browser.Proxy{Addr: px.Addr(), SPKI: px.SPKI()}
 	got, err := browser.Inspect(ctx, p.opts, p.cookies, p.origin, p.pages)
 	if err != nil {
 		return inspectError(env, err)
@@ -135,11 +143,7 @@ func (s Storage) prepare(ctx context.Context, env *check.Env) (plan, check.Resul
 		}
 		return plan{}, check.Errorf("member a's session holds no cookie to give the browser"), false
 	}
-	resolve, err := browser.ResolveOrigin(ctx, env.Config.Target.Resolver, p.origin)
-	if err != nil {
-		return plan{}, check.Errorf("%v", err), false
-	}
-	p.opts = browser.Options{ExecPath: exe, Resolve: resolve, CAFile: env.Config.Target.CAFile, Timeout: storageTimeout, Seed: seed}
+	p.opts = browser.Options{ExecPath: exe, Timeout: storageTimeout, Seed: seed}
 	if seed != nil {
 		p.cookies = nil
 	}
