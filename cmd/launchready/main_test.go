@@ -44,8 +44,15 @@ type result struct {
 
 func run(t *testing.T, dir string, args ...string) result {
 	t.Helper()
+	return runEnv(t, dir, nil, args...)
+}
+
+// runEnv runs the binary with env added to the test's environment.
+func runEnv(t *testing.T, dir string, env []string, args ...string) result {
+	t.Helper()
 	cmd := exec.Command(bin, args...)
 	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), env...)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err := cmd.Run()
@@ -314,5 +321,46 @@ func TestInitWritesAConfigThatScans(t *testing.T) {
 	r = run(t, dir, "init", srv.URL)
 	if r.code != 2 {
 		t.Errorf("second init over the file: exit %d, want 2", r.code)
+	}
+}
+
+// TestToken: the first `launchready token` makes the operator key (0600,
+// under XDG_CONFIG_HOME) and every later one reuses it; the value is bound
+// to the key and the domain; LAUNCHREADY_OWNER_KEY takes the key's place.
+func TestToken(t *testing.T) {
+	dir := t.TempDir()
+	env := []string{"XDG_CONFIG_HOME=" + dir, "LAUNCHREADY_OWNER_KEY="}
+	first := runEnv(t, dir, env, "token", "App.Example.com.")
+	keyFile := filepath.Join(dir, "launchready", "owner.key")
+	if first.code != 0 || !strings.HasPrefix(first.stdout, "lr1:") || !strings.Contains(first.stderr, "made a new operator key in "+keyFile) {
+		t.Fatalf("first token: exit %d\n%s%s", first.code, first.stdout, first.stderr)
+	}
+	if st, err := os.Stat(keyFile); err != nil || st.Mode().Perm() != 0o600 {
+		t.Fatalf("key file: %v %v", st, err)
+	}
+	value := strings.SplitN(first.stdout, "\n", 2)[0]
+	again := runEnv(t, dir, env, "token", "app.example.com")
+	if again.code != 0 || !strings.HasPrefix(again.stdout, value+"\n") || strings.Contains(again.stderr, "made a new") {
+		t.Errorf("second token: exit %d, %q (want %q again, same key)", again.code, again.stdout, value)
+	}
+	if r := runEnv(t, dir, env, "token", "www.example.com"); strings.HasPrefix(r.stdout, value) {
+		t.Error("another domain got the same value")
+	}
+	exp := runEnv(t, dir, env, "token", "app.example.com", "--expires", "2027-01-31")
+	if !strings.HasPrefix(exp.stdout, value+";exp=2027-01-31\n") {
+		t.Errorf("--expires: %q", exp.stdout)
+	}
+	ci := runEnv(t, dir, append(env, "LAUNCHREADY_OWNER_KEY="+strings.Repeat("ab", 32)), "token", "app.example.com")
+	if ci.code != 0 || strings.HasPrefix(ci.stdout, value) {
+		t.Errorf("LAUNCHREADY_OWNER_KEY did not replace the key file: exit %d %q", ci.code, ci.stdout)
+	}
+	for _, args := range [][]string{{"token", "app.example.com", "--expires", "31/01/2027"}, {"token", "https://app.example.com/"}} {
+		if r := runEnv(t, dir, env, args...); r.code != 2 {
+			t.Errorf("%v: exit %d, want 2 (%s)", args, r.code, r.stderr)
+		}
+	}
+	if r := runEnv(t, dir, []string{"XDG_CONFIG_HOME=" + dir, "LAUNCHREADY_OWNER_KEY=not-hex"}, "token", "app.example.com"); r.code != 2 ||
+		!strings.Contains(r.stderr, "LAUNCHREADY_OWNER_KEY") {
+		t.Errorf("a malformed LAUNCHREADY_OWNER_KEY: exit %d %q", r.code, r.stderr)
 	}
 }

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -118,6 +119,10 @@ func newToken(s *streams) *cobra.Command {
 				exp = t
 			}
 			key, where, made, err := owner.LoadOrCreate(os.Getenv)
+			var bad *owner.BadKeyError
+			if errors.As(err, &bad) {
+				return usageErr("%v", err)
+			}
 			if err != nil {
 				return toolErr(err)
 			}

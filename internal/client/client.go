@@ -497,14 +497,4 @@ func newHTTPRequest(ctx context.Context, method string, u *url.URL, header http.
 	return req, nil
 }
 
-// IsLoopback reports whether addr (ip:port as dialed) is a loopback address.
-func IsLoopback(addr string) bool {
-	host, _, err := net.SplitHostPort(addr)
-	if err != nil {
-		host = addr
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
-}
-
 var errNoLocation = errors.New("redirect without a Location header")

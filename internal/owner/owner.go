@@ -45,6 +45,18 @@ const oldPrefix = "launchready-verify="
 // ErrNoKey is returned when no operator key exists yet.
 var ErrNoKey = errors.New("no operator key: run `launchready token DOMAIN` to make one and get the value to publish")
 
+// BadKeyError says the operator key found is not one `launchready token`
+// wrote: a usage problem, not a failure of the tool.
+type BadKeyError struct {
+	// Where is LAUNCHREADY_OWNER_KEY or the key file's path.
+	Where string
+	Err   error
+}
+
+func (e *BadKeyError) Error() string { return fmt.Sprintf("operator key %s: %v", e.Where, e.Err) }
+
+func (e *BadKeyError) Unwrap() error { return e.Err }
+
 // Key is the operator's secret.
 type Key []byte
 
@@ -72,7 +84,7 @@ func Load(getenv func(string) string) (Key, string, error) {
 	if v := strings.TrimSpace(getenv(EnvKey)); v != "" {
 		k, err := decodeKey(v)
 		if err != nil {
-			return nil, "", fmt.Errorf("%s: %w", EnvKey, err)
+			return nil, "", &BadKeyError{Where: EnvKey, Err: err}
 		}
 		return k, EnvKey, nil
 	}
@@ -89,7 +101,7 @@ func Load(getenv func(string) string) (Key, string, error) {
 	}
 	k, err := decodeKey(strings.TrimSpace(string(raw)))
 	if err != nil {
-		return nil, path, fmt.Errorf("operator key %s: %w", path, err)
+		return nil, path, &BadKeyError{Where: path, Err: err}
 	}
 	return k, path, nil
 }

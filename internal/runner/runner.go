@@ -119,11 +119,11 @@ func gate(meta check.Meta, env *check.Env) (check.Result, bool) {
 		}
 	}
 	if meta.Intrusive && !env.Intrusive && env.ConsentNote != "" {
-		return check.Skipped("intrusive check: "+env.ConsentNote, "prove ownership of the target host"), false
+		return check.Skipped("intrusive check: "+env.ConsentNote, "publish the value `launchready token HOST` prints for the target host (TXT _launchready.HOST or https://HOST/.well-known/launchready.txt)"), false
 	}
 	if meta.Intrusive && !env.Intrusive {
 		return check.Skipped("intrusive check: it creates data or sends mail, bursts or writes, so it runs only with consent",
-			"re-run with --intrusive (and prove ownership of a non-loopback host)"), false
+			"re-run with --intrusive (a host off loopback also needs the proof `launchready token HOST` prints)"), false
 	}
 	return check.Result{}, true
 }

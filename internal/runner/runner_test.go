@@ -98,7 +98,7 @@ func TestConsentWithheldSaysWhy(t *testing.T) {
 	e.ConsentNote = "the target is not on loopback"
 	c := fake{meta: check.Meta{ID: "I-1", Intrusive: true}, run: func(context.Context) check.Result { return check.Passf("ran") }}
 	r := Run(context.Background(), []check.Check{c}, e, Options{})[0].Result
-	if r.Status != check.Skip || !strings.Contains(r.Reason, "not on loopback") || !strings.Contains(r.Enable, "ownership") {
+	if r.Status != check.Skip || !strings.Contains(r.Reason, "not on loopback") || !strings.Contains(r.Enable, "launchready token HOST") {
 		t.Fatalf("got %s %q %q", r.Status, r.Reason, r.Enable)
 	}
 }
