@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/launchready/launchready/internal/check"
+	"github.com/launchready/launchready/internal/client"
 	"github.com/launchready/launchready/internal/config"
 )
 
@@ -143,5 +144,26 @@ func TestRunConcurrentOrderAndIntrusiveLast(t *testing.T) {
 	}
 	if len(events) != 8 || events[len(events)-1].Done != 4 || events[len(events)-1].Total != 4 {
 		t.Errorf("progress events: %+v", events)
+	}
+}
+
+// TestIntrusiveChecksMarkTheirRequests: the client refuses every request
+// of an intrusive check to a host without consent, so the runner marks the
+// context of intrusive checks and only theirs.
+func TestIntrusiveChecksMarkTheirRequests(t *testing.T) {
+	e := env(t, minimal)
+	e.Intrusive = true
+	marked := func(ctx context.Context) check.Result {
+		if client.IsIntrusive(ctx) {
+			return check.Passf("marked")
+		}
+		return check.Failf(nil, "not marked")
+	}
+	out := Run(context.Background(), []check.Check{
+		fake{meta: check.Meta{ID: "I-1", Intrusive: true}, run: marked},
+		fake{meta: check.Meta{ID: "N-1"}, run: marked},
+	}, e, Options{})
+	if out[0].Result.Status != check.Pass || out[1].Result.Status != check.Fail {
+		t.Fatalf("intrusive %s, non-intrusive %s", out[0].Result.Summary, out[1].Result.Summary)
 	}
 }
