@@ -241,6 +241,13 @@ func (c *Client) dialScoped(ctx context.Context, network, addr string) (net.Conn
 // inbox) under the same rules as a request: in scope, on the host's pinned
 // addresses, under the rate cap, and counted.
 func (c *Client) Dial(ctx context.Context, network, addr string) (net.Conn, error) {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return nil, err
+	}
+	if !c.scope.AllowsHostPort(host, port) {
+		return nil, c.refuseEntry("CONNECT " + addr)
+	}
 	if err := c.limiter.Wait(ctx); err != nil {
 		return nil, fmt.Errorf("rate limiter: %w", err)
 	}

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -315,5 +316,40 @@ func TestHopWait(t *testing.T) {
 	}
 	if resp.Hops[1].Wait <= 0 {
 		t.Errorf("fast hop wait %v, want a measurement", resp.Hops[1].Wait)
+	}
+}
+
+// TestDialScopedAndCounted: a connection for another protocol (the IMAP
+// inbox) is judged like a request: in scope by host and port, counted,
+// and a refusal recorded without dialing.
+func TestDialScopedAndCounted(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			c.Close()
+		}
+	}()
+	tr := newTrap(t)
+	c := newClient(t, Options{Scope: []string{ln.Addr().String()}})
+	conn, err := c.Dial(context.Background(), "tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn.Close()
+	trapAddr := strings.TrimPrefix(tr.srv.URL, "http://")
+	var oos *OutOfScopeError
+	if _, err := c.Dial(context.Background(), "tcp", trapAddr); !errors.As(err, &oos) {
+		t.Fatalf("dial out of scope: %v", err)
+	}
+	if tr.hits.Load() != 0 || c.Requests() != 1 || !slices.Contains(c.OutOfScope(), "CONNECT "+trapAddr) {
+		t.Errorf("trap %d, requests %d, refused %q", tr.hits.Load(), c.Requests(), c.OutOfScope())
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -118,5 +119,55 @@ func TestConsentNeedsTheOperatorsProof(t *testing.T) {
 	env := envWith(t, yaml, onLoopback)
 	if ok, note := consent(context.Background(), env, nil, owner.ErrNoKey); ok || !strings.Contains(note, "launchready token") {
 		t.Errorf("no operator key: consent = %v %q", ok, note)
+	}
+}
+
+// TestPlatformConsentFollowsTheProvenPortal: a Supabase project off
+// loopback gets writes only when the portal is proven by the operator's
+// proof, the config names the project and the portal's frontend uses that
+// same project; a portal proven only by being on loopback extends nothing.
+func TestPlatformConsentFollowsTheProvenPortal(t *testing.T) {
+	k := owner.Key([]byte("0123456789abcdef0123456789abcdef"))
+	sb := httptest.NewServer(http.NotFoundHandler())
+	defer sb.Close()
+	_, sbPort, _ := net.SplitHostPort(sb.Listener.Addr().String())
+	project := "http://sb.test:" + sbPort
+	for _, tc := range []struct {
+		name, portalAddr, frontendProject string
+		proven, want                      bool
+	}{
+		{"proven portal using the project", remoteAddr, project, true, true},
+		{"proven portal using another project", remoteAddr, "http://other.test:" + sbPort, true, false},
+		{"portal without proof", remoteAddr, project, false, false},
+		{"portal on loopback", "127.0.0.1", project, false, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			app := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if r.URL.Path == "/app.js" {
+					fmt.Fprintf(w, "const sb=createClient(%q,'anon-key');", tc.frontendProject)
+					return
+				}
+				fmt.Fprint(w, `<html><script src="/app.js"></script></html>`)
+			}))
+			defer app.Close()
+			_, appPort, _ := net.SplitHostPort(app.Listener.Addr().String())
+			resolver := checktest.DNS(t, checktest.A(map[string]string{"app.test": tc.portalAddr, "sb.test": remoteAddr}))
+			yaml := fmt.Sprintf("target: {url: \"http://app.test:%s\", resolver: %q}\nauth:\n  supabase: {url: %q, anon_key: env:K}\n",
+				appPort, resolver, project)
+			env := envWith(t, yaml, onLoopback)
+			v := &owner.Verifier{Key: k, LookupTXT: func(context.Context, string) ([]string, error) {
+				if tc.proven {
+					return []string{k.Value("app.test", time.Time{})}, nil
+				}
+				return nil, &net.DNSError{Err: "no such host", IsNotFound: true}
+			}, Dial: func(context.Context, string, string) (net.Conn, error) { return nil, errors.New("no file") }}
+			if ok, note := consent(context.Background(), env, v, nil); ok != (tc.proven || tc.portalAddr == "127.0.0.1") {
+				t.Fatalf("consent for the portal = %v: %s", ok, note)
+			}
+			u, _ := url.Parse(project + "/rest/v1/notes")
+			if got, how := env.Client.Consent(context.Background(), u); got != tc.want {
+				t.Errorf("consent for the project = %v (%s), want %v", got, how, tc.want)
+			}
+		})
 	}
 }
