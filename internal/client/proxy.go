@@ -105,7 +105,9 @@ var browserService = map[string]bool{
 	"clients1.google.com": true, "optimizationguide-pa.googleapis.com": true,
 }
 
-const browserNote = " (Chromium's own background request)"
+// browserNote starts the one line per host that records Chromium's own
+// refused calls.
+const browserNote = "Chromium's own background call to "
 
 // serve handles one request from the browser: a CONNECT opens a tunnel, an
 // absolute-form request is forwarded as is; anything else is not a proxy
@@ -142,7 +144,7 @@ func (p *Proxy) connect(w http.ResponseWriter, r *http.Request) {
 	if !p.c.scope.AllowsHostPort(host, port) {
 		what := "CONNECT " + r.Host
 		if browserService[canonicalHost(host)] {
-			what += browserNote
+			what = browserNote + canonicalHost(host)
 		}
 		err := p.c.refuseEntry(what)
 		http.Error(w, "launchready proxy: "+err.Error(), http.StatusForbidden)
@@ -245,7 +247,7 @@ type proxyTransport struct{ p *Proxy }
 // RoundTrip implements http.RoundTripper.
 func (t proxyTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if !t.p.c.scope.Allows(req.URL) && browserService[canonicalHost(req.URL.Hostname())] {
-		return nil, t.p.c.refuseEntry(req.URL.String() + browserNote)
+		return nil, t.p.c.refuseEntry(browserNote + canonicalHost(req.URL.Hostname()))
 	}
 	resp, _, err := t.p.c.roundTrip(req)
 	return resp, err
