@@ -35,6 +35,12 @@ type Options struct {
 	Resolver string
 	// CAFile adds PEM roots to the system pool.
 	CAFile string
+	// ExtraCAFiles add more PEM roots after CAFile: the inbox's client
+	// trusts target.ca_file and auth.inbox.ca_file.
+	ExtraCAFiles []string
+	// ScopeName names the scope in refusals ("" = target.scope); the
+	// inbox's client says "the auth.inbox origin".
+	ScopeName string
 	// UserAgent is sent on every request.
 	UserAgent string
 	// Rate caps requests per second across the client (every hop counts).
@@ -80,6 +86,7 @@ type Client struct {
 	limiter   *rate.Limiter
 	redactor  *Redactor
 	resolver  *net.Resolver // nil: the system's
+	roots     *x509.CertPool
 
 	pins    *pins
 	consent consent
@@ -91,10 +98,18 @@ type Client struct {
 }
 
 // OutOfScopeError is returned for a request to a host outside the scope.
-type OutOfScopeError struct{ URL string }
+type OutOfScopeError struct {
+	URL string
+	// Scope names the scope ("" = target.scope).
+	Scope string
+}
 
 func (e *OutOfScopeError) Error() string {
-	return "refused: " + e.URL + " is outside target.scope"
+	scope := e.Scope
+	if scope == "" {
+		scope = "target.scope"
+	}
+	return "refused: " + e.URL + " is outside " + scope
 }
 
 // TooLargeError is returned when a body exceeds the size cap after decoding.
@@ -124,7 +139,7 @@ func New(opts Options) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	roots, err := rootPool(opts.CAFile)
+	roots, err := rootPool(append([]string{opts.CAFile}, opts.ExtraCAFiles...))
 	if err != nil {
 		return nil, err
 	}
@@ -146,6 +161,7 @@ func New(opts Options) (*Client, error) {
 		scope:    scope,
 		limiter:  rate.NewLimiter(rate.Limit(opts.Rate), max(1, int(opts.Rate/5))),
 		redactor: opts.Redactor,
+		roots:    roots,
 		pins:     newPins(resolver, opts.ConnectTimeout, dial),
 	}
 	c.transport = &http.Transport{
@@ -194,20 +210,24 @@ func applyDefaults(o *Options) {
 	}
 }
 
-func rootPool(caFile string) (*x509.CertPool, error) {
+// rootPool is the system's roots plus those in each named PEM file ("" is
+// skipped).
+func rootPool(caFiles []string) (*x509.CertPool, error) {
 	pool, err := x509.SystemCertPool()
 	if err != nil || pool == nil {
 		pool = x509.NewCertPool()
 	}
-	if caFile == "" {
-		return pool, nil
-	}
-	pem, err := os.ReadFile(caFile)
-	if err != nil {
-		return nil, fmt.Errorf("ca_file: %w", err)
-	}
-	if !pool.AppendCertsFromPEM(pem) {
-		return nil, fmt.Errorf("ca_file %s: no PEM certificate found", caFile)
+	for _, f := range caFiles {
+		if f == "" {
+			continue
+		}
+		pem, err := os.ReadFile(f)
+		if err != nil {
+			return nil, fmt.Errorf("ca_file: %w", err)
+		}
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("ca_file %s: no PEM certificate found", f)
+		}
 	}
 	return pool, nil
 }
@@ -297,6 +317,11 @@ func (c *Client) LookupTXT(ctx context.Context, name string) ([]string, error) {
 	return r.LookupTXT(ctx, name)
 }
 
+// RootCAs returns the roots the client verifies servers against: the
+// system's and the configured CA files. A protocol that does its own TLS
+// over Dial (IMAP) verifies with these.
+func (c *Client) RootCAs() *x509.CertPool { return c.roots }
+
 // Scope returns the client's scope.
 func (c *Client) Scope() *Scope { return c.scope }
 
@@ -330,7 +355,7 @@ func (c *Client) refuseEntry(what string) error {
 		c.outOfScope = append(c.outOfScope, red)
 	}
 	c.mu.Unlock()
-	return &OutOfScopeError{URL: red}
+	return &OutOfScopeError{URL: red, Scope: c.opts.ScopeName}
 }
 
 // NewJar returns an empty cookie jar for a session or a single chain. It

@@ -8,8 +8,10 @@ import (
 	"github.com/launchready/launchready/internal/config"
 )
 
-// FromConfig builds the scoped client and the shared sessions a scan uses;
-// tune adjusts the client's options before it is built (tests).
+// FromConfig builds the scoped client and the shared sessions a scan uses,
+// and the inbox's own client when auth.inbox is configured (Sessions'
+// Mailbox); tune adjusts the client's options before either is built
+// (tests).
 func FromConfig(cfg *config.Config, version string, tune ...func(*Options)) (*Client, *Sessions, error) {
 	t := cfg.Target
 	opts := Options{
@@ -60,7 +62,13 @@ func FromConfig(cfg *config.Config, version string, tune ...func(*Options)) (*Cl
 	if l := cfg.Auth.Login; l != nil {
 		lc.Path, lc.Action, lc.Form, lc.Success = l.Path, l.Action, l.Form, l.Success
 	}
-	if err := loginKindsFromConfig(cfg, c, &lc); err != nil {
+	var mb *Mailbox
+	if cfg.Auth.Inbox != nil {
+		if mb, err = newMailbox(cfg.Auth.Inbox, opts, c.Redactor()); err != nil {
+			return nil, nil, err
+		}
+	}
+	if err := loginKindsFromConfig(cfg, c, mb, &lc); err != nil {
 		return nil, nil, err
 	}
 	accounts := map[string]Credentials{}
@@ -68,7 +76,9 @@ func FromConfig(cfg *config.Config, version string, tune ...func(*Options)) (*Cl
 		accounts[name] = Credentials{Email: a.Email.Value, Password: a.Password.Value}
 	}
 	addRecorded(cfg, &lc, accounts)
-	return c, NewSessions(c, lc, accounts), nil
+	ss := NewSessions(c, lc, accounts)
+	ss.mailbox = mb
+	return c, ss, nil
 }
 
 // homeBases lists where a member's own sign-in, sign-out and token

@@ -247,8 +247,9 @@ func (u unseen) Find(ctx context.Context, q inbox.Query) ([]inbox.Message, error
 	return out, err
 }
 
-// loginKindsFromConfig fills in the Clerk and mail logins of lc.
-func loginKindsFromConfig(cfg *config.Config, c *Client, lc *LoginConfig) error {
+// loginKindsFromConfig fills in the Clerk and mail logins of lc; the mail
+// logins read the scan's mailbox.
+func loginKindsFromConfig(cfg *config.Config, c *Client, mb *Mailbox, lc *LoginConfig) error {
 	a := cfg.Auth
 	if k := a.Clerk; k != nil && a.Kind == "clerk" {
 		c.redactor.Add(k.SecretKey.Value)
@@ -274,14 +275,10 @@ func loginKindsFromConfig(cfg *config.Config, c *Client, lc *LoginConfig) error 
 	default:
 		return nil
 	}
-	ib, err := inbox.FromConfig(a.Inbox)
-	if err != nil {
-		return err
+	if mb == nil {
+		return fmt.Errorf("auth.kind is %s but no auth.inbox is configured", a.Kind)
 	}
-	if a.Inbox.Kind == "imap" {
-		c.redactor.Add(a.Inbox.Password.Value)
-	}
-	m.Inbox, m.InboxName, m.Wait = ib, inbox.Describe(a.Inbox), a.Inbox.Wait
+	m.Inbox, m.InboxName, m.Wait = mb.Inbox, mb.Name, a.Inbox.Wait
 	lc.Mail = m
 	if lc.Path == "" {
 		// The request form is the login page: a session sent back to it

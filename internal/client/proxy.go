@@ -231,12 +231,15 @@ func (p *Proxy) fail(w http.ResponseWriter, _ *http.Request, err error) {
 }
 
 // capBody bounds each response the browser receives by the client's body
-// cap; a switched protocol (WebSocket) is left to run.
+// cap, so the browser sees a cut response rather than an endless one; a
+// switched protocol (WebSocket) is left to run (its body must stay
+// writable).
 func (p *Proxy) capBody(resp *http.Response) error {
 	if resp.StatusCode == http.StatusSwitchingProtocols {
 		return nil
 	}
-	resp.Body = &cappedBody{ReadCloser: resp.Body, left: p.c.opts.MaxBodyBytes}
+	resp.Body = &cappedBody{rc: resp.Body, left: p.c.opts.MaxBodyBytes,
+		err: &TooLargeError{URL: p.c.redactor.Redact(resp.Request.URL.String()), Limit: p.c.opts.MaxBodyBytes}}
 	return nil
 }
 
@@ -266,25 +269,6 @@ func (m merged) Value(key any) any {
 		return v
 	}
 	return m.Context.Value(key)
-}
-
-// cappedBody fails a read past the cap, so the browser sees a cut
-// response rather than an endless one.
-type cappedBody struct {
-	io.ReadCloser
-	left int64
-}
-
-func (b *cappedBody) Read(p []byte) (int, error) {
-	if b.left <= 0 {
-		return 0, errors.New("response exceeds target.max_body_bytes")
-	}
-	if int64(len(p)) > b.left {
-		p = p[:b.left]
-	}
-	n, err := b.ReadCloser.Read(p)
-	b.left -= int64(n)
-	return n, err
 }
 
 // bufferedConn is a connection whose first bytes were peeked.

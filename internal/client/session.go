@@ -194,6 +194,8 @@ type Sessions struct {
 	entries map[string]*sessionEntry
 	// created lists accounts the scanner made, in order, for clean-up.
 	created []string
+	// mailbox is auth.inbox's, nil when none is configured.
+	mailbox *Mailbox
 }
 
 type sessionEntry struct {
@@ -466,3 +468,13 @@ func (s *Sessions) IsLoginURL(u *url.URL) bool {
 
 // Config returns the login configuration.
 func (s *Sessions) Config() LoginConfig { return s.cfg }
+
+// Mailbox returns the scan's inbox, built once with the sessions (nil when
+// auth.inbox is not configured). Every reader of the mail uses this one:
+// the signup and reset journeys and the mail logins.
+func (s *Sessions) Mailbox() *Mailbox {
+	if s == nil {
+		return nil
+	}
+	return s.mailbox
+}

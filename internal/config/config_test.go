@@ -23,11 +23,12 @@ import (
 // fakeEnv is the environment the tests see instead of the real one.
 func fakeEnv() func(string) (string, bool) {
 	env := map[string]string{
-		"LR_A_EMAIL":    "a@example.com",
-		"LR_A_PASSWORD": "pa-secret",
-		"LR_B_PASSWORD": "pb-secret",
-		"CLERK_PK":      "pk_test_Y2xlcmsuZXhhbXBsZS5jb20k",
-		"CLERK_SK":      "sk_test_fakefakefakefake",
+		"LR_A_EMAIL":        "a@example.com",
+		"LR_A_PASSWORD":     "pa-secret",
+		"LR_B_PASSWORD":     "pb-secret",
+		"LR_INBOX_PASSWORD": "inbox-secret",
+		"CLERK_PK":          "pk_test_Y2xlcmsuZXhhbXBsZS5jb20k",
+		"CLERK_SK":          "sk_test_fakefakefakefake",
 	}
 	return func(k string) (string, bool) {
 		v, ok := env[k]
@@ -136,7 +137,9 @@ func TestParseValidFull(t *testing.T) {
 				Delete: &Flow{Path: "/account/delete", Method: "POST"},
 			},
 			Reset: &Reset{Path: "/forgot", Form: map[string]string{"email": "{{email}}"}},
-			Inbox: &Inbox{Kind: "mailpit", URL: "http://127.0.0.1:8025", Address: "qa+{{tag}}@example.com", Wait: 30 * time.Second},
+			Inbox: &Inbox{Kind: "mailpit", URL: "https://mail.example.com:8025/mailpit", Address: "qa+{{tag}}@example.com", Wait: 30 * time.Second,
+				Username: Value{Value: "qa", Line: 45}, Password: Secret{Ref: "env:LR_INBOX_PASSWORD", Value: "inbox-secret", Line: 45},
+				CAFile: "/cfg/ca.pem"},
 		},
 		Session: Session{Kind: "token", From: "token", Header: "Authorization", Prefix: "Bearer "},
 		Accounts: map[string]Account{
@@ -233,6 +236,9 @@ var invalidCases = map[string]string{
 	"signup-literal":        `launchready.yaml:6: auth.signup.form.password: a literal password is not allowed in the config; write "{{password}}" here and reference the password in accounts as env:NAME or file:PATH`,
 	"inbox-kind":            `launchready.yaml:5: auth.inbox.kind: want builtin, mailpit or imap, got "gmail"`,
 	"imap-user":             `launchready.yaml:4: auth.inbox: missing required key "username" for an imap inbox`,
+	"inbox-url-userinfo":    `launchready.yaml:6: auth.inbox.url: must not hold a user name or password; for a Mailpit behind basic auth give auth.inbox.username and auth.inbox.password (the password as env:NAME or file:PATH)`,
+	"mailpit-no-password":   `launchready.yaml:4: auth.inbox: missing required key "password" for a mailpit inbox with a username (as env:NAME or file:PATH)`,
+	"inbox-literal-secret":  `launchready.yaml:8: auth.inbox.password: a literal secret is not allowed in the config; reference it instead as env:NAME (an environment variable) or file:PATH (a file holding only the secret)`,
 	"signup-scalar":         `launchready.yaml:4: auth.signup: want a mapping like {path: /signup} or none (the portal has no such flow), got "yes"`,
 	"inbox-tag":             `launchready.yaml:4: auth.inbox.address: must contain {{tag}} so each account the scanner creates gets its own address, e.g. qa+{{tag}}@example.com`,
 	"url-path":              `launchready.yaml:2: target.url: must be an origin without a path, got path "/login"; put pages under auth (e.g. auth.login.path)`,

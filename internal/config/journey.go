@@ -78,16 +78,38 @@ func (c *Config) validateInbox(ib *Inbox) error {
 	if ib.Wait <= 0 {
 		return c.src.errKey("auth.inbox.wait", "must be positive, like 60s")
 	}
+	var err error
 	switch ib.Kind {
 	case "builtin", "mailpit":
-		u, err := url.Parse(ib.URL)
-		if ib.URL == "" || err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return c.src.errKey("auth.inbox.url", "want the %s REST API base URL, like http://127.0.0.1:8025, got %q", ib.Kind, ib.URL)
-		}
+		err = c.validateMailpit(ib)
 	case "imap":
-		return c.validateIMAP(ib)
+		err = c.validateIMAP(ib)
 	default:
 		return c.src.errKey("auth.inbox.kind", "want builtin, mailpit or imap, got %q", ib.Kind)
+	}
+	if err != nil {
+		return err
+	}
+	return c.checkInboxCA(ib)
+}
+
+// validateMailpit checks a Mailpit-shaped inbox: its REST API base URL,
+// without credentials (basic auth goes in username and password, the
+// password referenced like every secret), and both or neither of those.
+func (c *Config) validateMailpit(ib *Inbox) error {
+	u, err := url.Parse(ib.URL)
+	if ib.URL == "" || err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return c.src.errKey("auth.inbox.url", "want the %s REST API base URL, like http://127.0.0.1:8025, got %s", ib.Kind, quoteURL(ib.URL))
+	}
+	if u.User != nil {
+		// Do not echo it: the user info may hold a password.
+		return c.src.errKey("auth.inbox.url", "must not hold a user name or password; for a Mailpit behind basic auth give auth.inbox.username and auth.inbox.password (the password as env:NAME or file:PATH)")
+	}
+	if ib.Username.Value != "" && ib.Password.Value == "" {
+		return c.src.errKey("auth.inbox", `missing required key "password" for a %s inbox with a username (as env:NAME or file:PATH)`, ib.Kind)
+	}
+	if ib.Password.Value != "" && ib.Username.Value == "" {
+		return c.src.errKey("auth.inbox", `missing required key "username" for a %s inbox with a password`, ib.Kind)
 	}
 	return nil
 }
@@ -102,6 +124,13 @@ func (c *Config) validateIMAP(ib *Inbox) error {
 	if ib.Password.Value == "" {
 		return c.src.errKey("auth.inbox", `missing required key "password" for an imap inbox (as env:NAME or file:PATH)`)
 	}
+	return nil
+}
+
+// checkInboxCA reads auth.inbox.ca_file, extra roots for the inbox's
+// server (an https Mailpit or the IMAP server), and makes its path
+// absolute.
+func (c *Config) checkInboxCA(ib *Inbox) error {
 	if ib.CAFile == "" {
 		return nil
 	}

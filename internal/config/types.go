@@ -155,19 +155,24 @@ type Reset struct {
 type Inbox struct {
 	// Kind is builtin (the demo's), mailpit (its REST API) or imap.
 	Kind string `yaml:"kind,required"`
-	// URL is the REST API base for builtin and mailpit.
+	// URL is the REST API base for builtin and mailpit, without user
+	// info (credentials go in Username and Password). The inbox's own
+	// scoped client may reach this origin and path only.
 	URL string `yaml:"url"`
 	// Address makes addresses for the accounts the scanner creates; it
 	// must contain {{tag}} (plus-addressing: qa+{{tag}}@example.com).
 	Address string `yaml:"address,required"`
 	// Host is host:port of an IMAP server (implicit TLS).
 	Host string `yaml:"host"`
-	// Username and Password log in to IMAP.
+	// Username and Password log in to IMAP (both required), or to a
+	// Mailpit behind basic auth (both or neither), sent to the inbox's
+	// origin only. The password is env:/file: only, and redacted.
 	Username Value  `yaml:"username"`
 	Password Secret `yaml:"password"`
 	// Mailbox is the IMAP folder (default INBOX).
 	Mailbox string `yaml:"mailbox"`
-	// CAFile adds trusted roots for the IMAP server.
+	// CAFile adds trusted roots for the inbox's server (IMAP, or an https
+	// Mailpit), on top of the system's and target.ca_file.
 	CAFile string `yaml:"ca_file"`
 	// Wait bounds how long a mail is waited for (default 60s).
 	Wait time.Duration `yaml:"wait"`

@@ -24,14 +24,17 @@ type Run struct {
 	Summary  score.Summary
 	// Outcomes are in registry order.
 	Outcomes []check.Outcome
-	// OutOfScope lists requests the scoped client refused (redacted URLs).
+	// OutOfScope lists requests the scoped clients refused (redacted URLs):
+	// the scan's, outside target.scope, and the inbox's, outside the
+	// auth.inbox origin.
 	OutOfScope []string
 	// NoConsent lists requests refused because their host had no consent
 	// for writes or intrusive checks ("METHOD URL", redacted).
 	NoConsent []string
 	// Leftovers lists accounts the scanner created but could not delete.
 	Leftovers []string
-	// Requests counts the requests sent to the target (every hop).
+	// Requests counts the requests sent (every hop), to the target and to
+	// the inbox (an IMAP connection counts as one).
 	Requests int
 	// Intrusive is true when intrusive checks had consent.
 	Intrusive bool

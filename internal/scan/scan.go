@@ -109,6 +109,9 @@ func Execute(ctx context.Context, cfg *config.Config, opts Options) (*report.Run
 	}
 	// Each host is pinned to the addresses it has now, for the whole scan.
 	cl.Pin(ctx)
+	if mb := sessions.Mailbox(); mb != nil {
+		mb.Client.Pin(ctx)
+	}
 	if opts.Intrusive {
 		v, keyErr := opts.verifier, opts.OwnerKeyErr
 		if v == nil && opts.OwnerKey != nil {
@@ -138,6 +141,7 @@ func Execute(ctx context.Context, cfg *config.Config, opts Options) (*report.Run
 		notice("account left behind: " + l)
 	}
 	leftovers = append(leftovers, accounts...)
+	t := trafficOf(cl, sessions.Mailbox())
 	return &report.Run{
 		ToolVersion: opts.Version,
 		Target:      cfg.Target.URL,
@@ -145,13 +149,32 @@ func Execute(ctx context.Context, cfg *config.Config, opts Options) (*report.Run
 		Duration:    time.Since(start),
 		Summary:     score.Summarize(outcomes, opts.FailOn),
 		Outcomes:    outcomes,
-		OutOfScope:  cl.OutOfScope(),
-		NoConsent:   cl.NoConsent(),
-		Requests:    cl.Requests(),
+		OutOfScope:  t.outOfScope,
+		NoConsent:   t.noConsent,
+		Requests:    t.requests,
 		Leftovers:   leftovers,
 		Intrusive:   env.Intrusive,
 		NotTested:   report.NotTested,
 	}, nil
+}
+
+// traffic is what a scan's clients sent and refused.
+type traffic struct {
+	requests              int
+	outOfScope, noConsent []string
+}
+
+// trafficOf sums the scan's client and the inbox's (mb nil when there is
+// none): the report accounts for every request the scanner made, to the
+// target or to the operator's own inbox, and every one it refused.
+func trafficOf(cl *client.Client, mb *client.Mailbox) traffic {
+	t := traffic{requests: cl.Requests(), outOfScope: cl.OutOfScope(), noConsent: cl.NoConsent()}
+	if mb != nil {
+		t.requests += mb.Client.Requests()
+		t.outOfScope = append(t.outOfScope, mb.Client.OutOfScope()...)
+		t.noConsent = append(t.noConsent, mb.Client.NoConsent()...)
+	}
+	return t
 }
 
 // redactOutcomes masks, once more before any report is written, every

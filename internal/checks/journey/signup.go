@@ -176,14 +176,12 @@ func StrongPassword() string {
 	return "Lr-" + string(b) + "!9"
 }
 
-// Inbox builds the configured mail source (once per scan).
+// Inbox returns the scan's mail source, built once per scan with its own
+// client scoped to the inbox (client.Sessions.Mailbox).
 func Inbox(env *check.Env) (inbox.Inbox, error) {
-	ib := env.Config.Auth.Inbox
-	if ib == nil {
+	mb := env.Sessions.Mailbox()
+	if mb == nil {
 		return nil, errors.New("no auth.inbox configured")
 	}
-	if ib.Kind == "imap" {
-		env.Client.Redactor().Add(ib.Password.Value)
-	}
-	return inbox.FromConfig(ib)
+	return mb.Inbox, nil
 }
