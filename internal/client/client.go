@@ -1,6 +1,8 @@
-// Package target is the only way a check reaches the portal: a scoped,
-// rate-capped, size-capped HTTP client with its own resolver and roots,
-// shared logged-in sessions, and the redaction every output path uses.
+// Package client is the only way the scanner reaches the network: a
+// scoped, rate-capped, size-capped HTTP client with its own resolver and
+// roots, hosts pinned to the addresses first resolved, consent per
+// destination host, shared logged-in sessions, the proxy its browser goes
+// through, and the redaction every output path uses.
 package client
 
 import (
@@ -404,8 +406,6 @@ func (j *jar) Cookies(u *url.URL) []*http.Cookie {
 	return out
 }
 
-// roundTrip sends one request after the scope and rate checks; it is the
-// single place where traffic leaves the scanner.
 // conn is what the trace saw of one exchange.
 type conn struct {
 	// remote is the ip:port actually dialed.
@@ -416,6 +416,8 @@ type conn struct {
 	wait time.Duration
 }
 
+// roundTrip sends one request after the scope, consent and rate checks; it
+// is the single place where HTTP traffic leaves the scanner.
 func (c *Client) roundTrip(req *http.Request) (*http.Response, conn, error) {
 	var cn conn
 	if !c.scope.Allows(req.URL) {
