@@ -205,9 +205,6 @@ func inspectError(env *check.Env, err error) check.Result {
 	case errors.Is(err, browser.ErrNoChromium):
 		return check.Skipped("no Chromium browser on this machine: browser-mode checks need it",
 			"install Debian's chromium (apt-get install -y chromium)")
-	case errors.Is(err, browser.ErrNoCertutil):
-		return check.Skipped("Chromium cannot be made to trust target.ca_file without NSS's certutil",
-			"install Debian's libnss3-tools (apt-get install -y libnss3-tools)")
 	}
 	return check.Errorf("browser: %s", env.Client.Redactor().Redact(err.Error()))
 }
