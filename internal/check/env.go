@@ -23,6 +23,9 @@ type Env struct {
 	// ConsentNote, when set, says why consent asked for was withheld
 	// (e.g. a non-loopback target without an ownership proof).
 	ConsentNote string
+	// WrongPasswords owns every login attempt sent with a password the
+	// check expects to fail: take one before sending it. Nil refuses all.
+	WrongPasswords *WrongPasswords
 
 	memo sync.Map // string -> *memoEntry
 

@@ -38,9 +38,14 @@ func Env(t testing.TB, yaml string) *check.Env {
 }
 
 // Run runs one check with a background context, marked intrusive for an
-// intrusive check as the runner marks it.
+// intrusive check as the runner marks it. Without a wrong-password owner,
+// env gets one sized by the check's budget, as a scan of that check alone
+// would.
 func Run(t testing.TB, c check.Check, env *check.Env) check.Result {
 	t.Helper()
+	if env.WrongPasswords == nil {
+		env.WrongPasswords = check.NewWrongPasswords(env.Config, env.Sessions, c.Meta().Budget.WrongPasswords, c.Meta().ID)
+	}
 	ctx := context.Background()
 	if c.Meta().Intrusive {
 		ctx = client.WithIntrusive(ctx)

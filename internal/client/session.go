@@ -196,6 +196,8 @@ type Sessions struct {
 	created []string
 	// mailbox is auth.inbox's, nil when none is configured.
 	mailbox *Mailbox
+	// kept are the sessions clean-up deletes those accounts with.
+	kept map[string]*Session
 }
 
 type sessionEntry struct {
@@ -248,6 +250,26 @@ func (s *Sessions) Created() []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return append([]string(nil), s.created...)
+}
+
+// Keep records the session clean-up deletes a created account with. The
+// scan keeps one for each account before checks that send wrong passwords
+// start, so a lockout they provoke cannot stop the deletion; a journey that
+// ends the member's sessions (a password reset) keeps its next login.
+func (s *Sessions) Keep(name string, sess *Session) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.kept == nil {
+		s.kept = map[string]*Session{}
+	}
+	s.kept[name] = sess
+}
+
+// Kept returns the session Keep recorded for the account, or nil.
+func (s *Sessions) Kept(name string) *Session {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.kept[name]
 }
 
 // Get returns the account's shared session, logging in on first use. A

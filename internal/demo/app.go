@@ -35,6 +35,8 @@ type appConfig struct {
 	// planted are this run's fake keys and passwords for the bundle, its
 	// source map and the served .env.
 	planted planted
+	// lockoutAfter: see Options.LockoutAfter.
+	lockoutAfter int
 }
 
 // app is the membership portal itself, served on the canonical origin.
@@ -45,6 +47,8 @@ type app struct {
 	mail     *mailer
 	// tokenSessions: see Options.TokenSessions.
 	tokenSessions bool
+	// lockoutAfter: see Options.LockoutAfter.
+	lockoutAfter int
 	// csrfKey signs CSRF tokens; it lives as long as the portal.
 	csrfKey []byte
 	// sessionKeys verify session JWTs; mixedKeys the MixedAuth cookie's.
@@ -66,6 +70,8 @@ type app struct {
 	// nextFile is the next sequential file ID (PublicFiles); only seed
 	// uses it, before the app serves.
 	nextFile int
+	// logins records every login attempt, for tests (up to maxRecords).
+	logins []LoginAttempt
 }
 
 // newApp builds the app and its routes.
@@ -87,7 +93,7 @@ func newApp(c appConfig) (*app, error) {
 		sessionKeys: verifier{key: key, allowNone: c.flaws.JWTAlgNone},
 		mixedKeys:   verifier{key: randomBytes(32)}, crossOrigin: http.NewCrossOriginProtection(),
 		members: c.members, sessions: map[string]session{}, tokens: map[string]mailToken{},
-		tokenSessions: c.tokenSessions, nextFile: firstFileNumber, assets: files,
+		tokenSessions: c.tokenSessions, nextFile: firstFileNumber, assets: files, lockoutAfter: c.lockoutAfter,
 	}
 	for _, m := range a.members {
 		a.seed(m)

@@ -1,6 +1,7 @@
 package demo
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"slices"
@@ -610,6 +611,57 @@ func TestDeleteAccount(t *testing.T) {
 			loginAs(t, p, c2, email2, pw2)
 			if r, _ := do(t, c2, http.MethodPost, p.URL+"/account/delete", url.Values{}, ""); r.StatusCode != http.StatusSeeOther || slices.Contains(p.Members(), email2) {
 				t.Errorf("scripted delete of an unverified account: %d, members %v", r.StatusCode, p.Members())
+			}
+		})
+	}
+}
+
+// TestLoginLockoutAndLog: with LockoutAfter 3, the third wrong password in
+// a row locks the account silently (the right password then gets the
+// ordinary refusal, while an open session keeps working); without it
+// nothing locks. Every attempt is logged with its outcome.
+func TestLoginLockoutAndLog(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		lockout int
+		// last is the outcome of the right password after three wrong ones.
+		last LoginOutcome
+	}{
+		{"locks after 3", 3, LoginLocked},
+		{"never locks", 0, LoginOK},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p, err := Start(context.Background(), Options{Flaws: Hardened(), Dir: t.TempDir(), LockoutAfter: tc.lockout})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { _ = p.Close() })
+			open := newClient(t, p, true)
+			if resp, _ := loginAs(t, p, open, "alice@portal.test", password(t, p, "a")); resp.StatusCode != http.StatusSeeOther {
+				t.Fatalf("first login: %d", resp.StatusCode)
+			}
+			c := newClient(t, p, true)
+			loginAs(t, p, c, "nobody@portal.test", "Wrong-password-1")
+			for range 3 {
+				loginAs(t, p, c, "ALICE@portal.test", "Wrong-password-1")
+			}
+			resp, _ := loginAs(t, p, c, "alice@portal.test", password(t, p, "a"))
+			if locked := resp.StatusCode != http.StatusSeeOther; locked != (tc.last == LoginLocked) {
+				t.Errorf("the right password after 3 wrong ones answered %d", resp.StatusCode)
+			}
+			if r, body := get(t, open, p.URL+"/dashboard"); r.StatusCode != http.StatusOK || !strings.Contains(body, "Welcome back") {
+				t.Errorf("the session opened before the lockout: %d", r.StatusCode)
+			}
+			want := []LoginAttempt{
+				{"alice@portal.test", LoginOK, true},
+				{"nobody@portal.test", LoginUnknown, false},
+				{"ALICE@portal.test", LoginWrongPassword, false},
+				{"ALICE@portal.test", LoginWrongPassword, false},
+				{"ALICE@portal.test", LoginWrongPassword, false},
+				{"alice@portal.test", tc.last, true},
+			}
+			if got := p.Logins(); !slices.Equal(got, want) {
+				t.Errorf("Logins() =\n%v\nwant\n%v", got, want)
 			}
 		})
 	}

@@ -217,6 +217,33 @@ type Options struct {
 	// config then logs in that way (auth.kind json, session.kind token).
 	// Off, neither the route nor the header is honoured.
 	TokenSessions bool
+	// LockoutAfter, when above zero, locks an account after that many
+	// wrong passwords in a row: every later login to it, with the right
+	// password too, gets the ordinary refusal (a silent lockout); sessions
+	// already open keep working. Tests use it to show that a scan's
+	// wrong passwords cannot stop its clean-up.
+	LockoutAfter int
+}
+
+// LoginOutcome is how the portal answered one login attempt.
+type LoginOutcome string
+
+// Login outcomes.
+const (
+	LoginOK            LoginOutcome = "ok"
+	LoginWrongPassword LoginOutcome = "wrong password"
+	LoginUnknown       LoginOutcome = "unknown email"
+	LoginLocked        LoginOutcome = "locked out"
+)
+
+// LoginAttempt is one login the portal received (form or JSON).
+type LoginAttempt struct {
+	// Email is the address as submitted, trimmed.
+	Email   string
+	Outcome LoginOutcome
+	// PasswordOK is true when the password was the account's, also when
+	// the lockout refused it.
+	PasswordOK bool
 }
 
 // Account is one pre-verified account.
@@ -402,7 +429,7 @@ func (p *Portal) startWeb(ctx context.Context, opts Options, ca *authority, memb
 		mailAddr = relay
 	}
 	a, err := newApp(appConfig{flaws: f, members: members, linkBase: linkBase,
-		mailer: &mailer{addr: mailAddr}, tokenSessions: opts.TokenSessions, planted: plant})
+		mailer: &mailer{addr: mailAddr}, tokenSessions: opts.TokenSessions, planted: plant, lockoutAfter: opts.LockoutAfter})
 	if err != nil {
 		hl.Close()
 		sl.Close()
@@ -473,6 +500,15 @@ func (p *Portal) Members() []string {
 		return nil
 	}
 	return p.app.memberEmails()
+}
+
+// Logins returns every login attempt received so far (up to 100,000),
+// oldest first.
+func (p *Portal) Logins() []LoginAttempt {
+	if p.app == nil {
+		return nil
+	}
+	return p.app.loginLog()
 }
 
 // PlantedSecrets returns this run's planted secret values, raw: the

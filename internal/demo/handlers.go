@@ -153,6 +153,9 @@ func (a *app) authenticate(email, password string) (*member, string) {
 		time.Sleep(loginHashCost)
 	}
 	ok := passwordMatches(hash, password)
+	if a.countLogin(email, found, ok) == LoginLocked {
+		ok = false
+	}
 	switch {
 	case found != nil && ok:
 		return found, ""
@@ -237,4 +240,35 @@ func isHex(s string, n int) bool {
 		}
 	}
 	return true
+}
+
+// countLogin records a login attempt and keeps the lockout count: a wrong
+// password adds one, a good login (not locked) resets it.
+func (a *app) countLogin(email string, found *member, ok bool) LoginOutcome {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	var out LoginOutcome
+	switch {
+	case found == nil:
+		out = LoginUnknown
+	case a.lockoutAfter > 0 && found.failures >= a.lockoutAfter:
+		out = LoginLocked
+	case ok:
+		out = LoginOK
+		found.failures = 0
+	default:
+		out = LoginWrongPassword
+		found.failures++
+	}
+	if len(a.logins) < maxRecords {
+		a.logins = append(a.logins, LoginAttempt{Email: email, Outcome: out, PasswordOK: found != nil && ok})
+	}
+	return out
+}
+
+// loginLog copies the login records.
+func (a *app) loginLog() []LoginAttempt {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return append([]LoginAttempt(nil), a.logins...)
 }

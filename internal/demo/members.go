@@ -32,6 +32,9 @@ type member struct {
 	display  string
 	passHash [sha256.Size]byte
 	verified bool
+	// failures counts wrong passwords since the last good login
+	// (Options.LockoutAfter; guarded by app.mu).
+	failures int
 
 	event    string
 	groups   []string

@@ -27,16 +27,17 @@ const (
 func fakeRun() *Run {
 	outs := fakeOutcomes()
 	return &Run{
-		ToolVersion: "1.0.0-test",
-		Target:      "https://portal.test",
-		Started:     time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC),
-		Duration:    4321 * time.Millisecond,
-		Summary:     score.Summarize(outs, check.Blocker),
-		Outcomes:    outs,
-		OutOfScope:  []string{"GET https://tracker.example/collect?id=[redacted]"},
-		NoConsent:   []string{"PUT https://abcdefghijklmnopqrst.supabase.co/auth/v1/user"},
-		Requests:    57,
-		NotTested:   NotTested,
+		ToolVersion:    "1.0.0-test",
+		Target:         "https://portal.test",
+		Started:        time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC),
+		Duration:       4321 * time.Millisecond,
+		Summary:        score.Summarize(outs, check.Blocker),
+		Outcomes:       outs,
+		OutOfScope:     []string{"GET https://tracker.example/collect?id=[redacted]"},
+		NoConsent:      []string{"PUT https://abcdefghijklmnopqrst.supabase.co/auth/v1/user"},
+		Requests:       57,
+		WrongPasswords: &WrongPasswords{Budget: 24, Sent: 23, Refused: 1, Checks: []string{"AUTH-005", "AUTH-006"}},
+		NotTested:      NotTested,
 	}
 }
 

@@ -33,6 +33,7 @@ type htmlView struct {
 	Tables                           []htmlTable
 	OutOfScope, NoConsent, NotTested []string
 	NotCovered                       string
+	WrongPasswords                   string
 	Tool, Version, Target            string
 	Started, Duration                string
 	Intrusive                        bool
@@ -97,6 +98,9 @@ func newHTMLView(r *Run) htmlView {
 		Started:      startedText(r.Started),
 		Duration:     durationText(r.Duration),
 		Intrusive:    r.Intrusive,
+	}
+	if w := r.WrongPasswords; w != nil {
+		v.WrongPasswords = w.Text()
 	}
 	for _, row := range r.Summary.Areas {
 		v.Areas = append(v.Areas, htmlArea{Area: row.Area, Status: row.Status, Class: statusClass(row.Status), Checks: row.Checks})
@@ -317,6 +321,12 @@ footer{margin-top:2em;color:#57606a;font-size:.85em;overflow-wrap:anywhere}
 <li><code>{{.}}</code></li>
 {{- end}}
 </ul>
+{{- end}}
+{{- if .WrongPasswords}}
+
+<h2>Wrong-password attempts</h2>
+<p class="meta">One budget for every check that sends wrong passwords, printed before they ran; they went only to accounts the scan created or to unknown addresses.</p>
+<p>{{.WrongPasswords}}</p>
 {{- end}}
 
 <h2>Not tested by launchready</h2>

@@ -12,7 +12,9 @@ import (
 // JSON writes the SPEC's versioned JSON report (schema launchready/v1).
 //
 // Besides the SPEC's core it carries these additive fields: "headline",
-// "fail_on", "intrusive", "out_of_scope", "requests", "leftover_accounts" and "not_tested" at the top level;
+// "fail_on", "intrusive", "out_of_scope", "requests", "wrong_passwords" (only when checks that send
+// wrong passwords had consent: budget, sent, refused, checks), "leftover_accounts" and "not_tested" at
+// the top level;
 // "checks" (the count) in each area; and in each check "error" (the reason
 // of an ERROR), "enable" (what would let a SKIP run, kept apart so it reads
 // back exactly) and "why" (needed to rebuild SARIF rules from a saved
@@ -39,6 +41,7 @@ type jsonReport struct {
 	OutOfScope []string        `json:"out_of_scope"`
 	NoConsent  []string        `json:"refused_without_consent"`
 	Requests   int             `json:"requests"`
+	WrongPW    *WrongPasswords `json:"wrong_passwords,omitempty"`
 	Leftovers  []string        `json:"leftover_accounts"`
 	NotTested  []string        `json:"not_tested"`
 }
@@ -109,6 +112,7 @@ func toJSON(r *Run) jsonReport {
 		OutOfScope: nonNil(r.OutOfScope),
 		NoConsent:  nonNil(r.NoConsent),
 		Requests:   r.Requests,
+		WrongPW:    wrongPWToJSON(r.WrongPasswords),
 		Leftovers:  nonNil(r.Leftovers),
 		NotTested:  nonNil(r.NotTested),
 	}
@@ -116,6 +120,16 @@ func toJSON(r *Run) jsonReport {
 		doc.Checks = append(doc.Checks, checkToJSON(o))
 	}
 	return doc
+}
+
+// wrongPWToJSON copies the counts with checks always a list.
+func wrongPWToJSON(w *WrongPasswords) *WrongPasswords {
+	if w == nil {
+		return nil
+	}
+	c := *w
+	c.Checks = nonNil(c.Checks)
+	return &c
 }
 
 func checkToJSON(o check.Outcome) jsonCheck {

@@ -114,6 +114,9 @@ func mdNotTested(b *strings.Builder, r *Run) {
 			fmt.Fprintf(b, "- %s\n", mdCode(u))
 		}
 	}
+	if w := r.WrongPasswords; w != nil {
+		fmt.Fprintf(b, "\n### Wrong-password attempts (one budget)\n\n%s\n", mdText(w.Text()))
+	}
 	b.WriteString("\n### Not tested by launchready\n\n")
 	for _, n := range r.NotTested {
 		fmt.Fprintf(b, "- %s\n", mdText(n))

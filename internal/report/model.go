@@ -3,7 +3,9 @@
 package report
 
 import (
+	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/launchready/launchready/internal/check"
@@ -36,10 +38,34 @@ type Run struct {
 	// Requests counts the requests sent (every hop), to the target and to
 	// the inbox (an IMAP connection counts as one).
 	Requests int
+	// WrongPasswords is what the scan's one wrong-password budget allowed
+	// and spent; nil when no check with such a budget had consent.
+	WrongPasswords *WrongPasswords
 	// Intrusive is true when intrusive checks had consent.
 	Intrusive bool
 	// NotTested lists what launchready does not test, closing every report.
 	NotTested []string
+}
+
+// WrongPasswords counts the wrong-password login attempts of a run.
+type WrongPasswords struct {
+	// Budget is the most the run would send, as printed before it.
+	Budget int `json:"budget"`
+	// Sent counts the attempts sent; Refused those the budget's owner
+	// refused (budget spent, or an address of a configured account).
+	Sent    int `json:"sent"`
+	Refused int `json:"refused"`
+	// Checks are the checks sharing the budget.
+	Checks []string `json:"checks"`
+}
+
+// Text states the counts in one line.
+func (w *WrongPasswords) Text() string {
+	s := fmt.Sprintf("%d sent of a budget of %d (%s)", w.Sent, w.Budget, strings.Join(w.Checks, ", "))
+	if w.Refused > 0 {
+		s += fmt.Sprintf("; %d refused", w.Refused)
+	}
+	return s
 }
 
 // Reporter writes a run in one format.

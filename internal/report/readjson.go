@@ -48,16 +48,17 @@ func fromJSON(doc *jsonReport) (*Run, error) {
 		return nil, err
 	}
 	run := &Run{
-		ToolVersion: doc.Tool.Version,
-		Target:      doc.Target,
-		Started:     started.UTC(),
-		Duration:    ms(doc.DurationMS),
-		OutOfScope:  nilIfEmpty(doc.OutOfScope),
-		NoConsent:   nilIfEmpty(doc.NoConsent),
-		Requests:    doc.Requests,
-		Leftovers:   nilIfEmpty(doc.Leftovers),
-		Intrusive:   doc.Intrusive,
-		NotTested:   nilIfEmpty(doc.NotTested),
+		ToolVersion:    doc.Tool.Version,
+		Target:         doc.Target,
+		Started:        started.UTC(),
+		Duration:       ms(doc.DurationMS),
+		OutOfScope:     nilIfEmpty(doc.OutOfScope),
+		NoConsent:      nilIfEmpty(doc.NoConsent),
+		Requests:       doc.Requests,
+		Leftovers:      nilIfEmpty(doc.Leftovers),
+		WrongPasswords: doc.WrongPW,
+		Intrusive:      doc.Intrusive,
+		NotTested:      nilIfEmpty(doc.NotTested),
 	}
 	for i, c := range doc.Checks {
 		o, err := checkFromJSON(c)

@@ -230,6 +230,9 @@ func (p *termPrinter) closing(r *Run) {
 			p.printf("  - %s\n", clean(u, false))
 		}
 	}
+	if w := r.WrongPasswords; w != nil {
+		p.printf("\nWrong-password attempts (one budget): %s\n", clean(w.Text(), false))
+	}
 	p.printf("\nNot tested by launchready:\n")
 	for _, n := range r.NotTested {
 		p.printf("  - %s\n", clean(n, false))

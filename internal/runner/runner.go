@@ -1,6 +1,7 @@
 // Package runner runs checks concurrently with a per-check deadline. It turns
 // a panic into ERROR, missing config into SKIP, a flow declared absent into
-// N/A, and runs intrusive checks last and only with consent.
+// N/A, and runs intrusive checks last and only with consent, those that
+// send wrong passwords after every other.
 package runner
 
 import (
@@ -45,6 +46,57 @@ type Options struct {
 	// Grace is how long past its deadline a check that ignores its context
 	// is waited for before it is abandoned as ERROR (default 2 s).
 	Grace time.Duration
+	// BeforePhase, when set, is called before each phase that has checks
+	// to run, once every check of the earlier phases has finished; the
+	// scan logs its clean-up sessions in before WrongPasswords this way.
+	BeforePhase func(ctx context.Context, p Phase)
+}
+
+// Phase is one stage of a run: every check of a phase finishes before the
+// next phase starts.
+type Phase int
+
+// The phases, in the order they run.
+const (
+	// Ordinary checks have no side effects.
+	Ordinary Phase = iota
+	// Intrusive checks create accounts, send mail or write. They run after
+	// every ordinary check, so a lockout or a WAF block they provoke
+	// cannot spoil the others.
+	Intrusive
+	// WrongPasswords checks send wrong passwords (Budget.WrongPasswords >
+	// 0): last, after every other intrusive check, and one at a time, in
+	// the given order. A lockout they provoke can then stop nothing else,
+	// one's burst never lands in another's timing samples, and a journey
+	// that changes a password (AUTH-005) is over before the next check
+	// sends wrong ones to the same account.
+	WrongPasswords
+)
+
+var phases = []Phase{Ordinary, Intrusive, WrongPasswords}
+
+// PhaseOf returns the phase a check runs in.
+func PhaseOf(m check.Meta) Phase {
+	switch {
+	case m.Budget.WrongPasswords > 0:
+		return WrongPasswords
+	case m.Intrusive:
+		return Intrusive
+	}
+	return Ordinary
+}
+
+// String names the phase.
+func (p Phase) String() string {
+	switch p {
+	case Ordinary:
+		return "ordinary"
+	case Intrusive:
+		return "intrusive"
+	case WrongPasswords:
+		return "wrong-passwords"
+	}
+	return fmt.Sprintf("phase(%d)", int(p))
 }
 
 // Run executes the checks and returns their outcomes in the given order.
@@ -72,28 +124,46 @@ func Run(ctx context.Context, checks []check.Check, env *check.Env, opts Options
 			opts.Progress(ev)
 		}
 	}
-	// Intrusive checks run after every other check has finished, so a
-	// lockout or a WAF block they provoke cannot spoil the others.
-	for _, intrusive := range []bool{false, true} {
-		sem := make(chan struct{}, opts.Concurrency)
-		var wg sync.WaitGroup
+	for _, phase := range phases {
+		var idx []int
 		for i, c := range checks {
-			if c.Meta().Intrusive != intrusive {
-				continue
+			if PhaseOf(c.Meta()) == phase {
+				idx = append(idx, i)
 			}
-			wg.Add(1)
-			sem <- struct{}{}
-			go func() {
-				defer wg.Done()
-				defer func() { <-sem }()
-				report(Event{Kind: Started, ID: c.Meta().ID})
-				out[i] = runOne(ctx, c, env, opts)
-				report(Event{Kind: Finished, ID: c.Meta().ID, Outcome: out[i]})
-			}()
 		}
-		wg.Wait()
+		if len(idx) == 0 {
+			continue
+		}
+		if opts.BeforePhase != nil {
+			opts.BeforePhase(ctx, phase)
+		}
+		limit := opts.Concurrency
+		if phase == WrongPasswords {
+			limit = 1
+		}
+		runPhase(idx, limit, func(i int) {
+			c := checks[i]
+			report(Event{Kind: Started, ID: c.Meta().ID})
+			out[i] = runOne(ctx, c, env, opts)
+			report(Event{Kind: Finished, ID: c.Meta().ID, Outcome: out[i]})
+		})
 	}
 	return out
+}
+
+// runPhase calls run for each index, at most limit at once, starting them
+// in the given order, and returns when all have returned.
+func runPhase(idx []int, limit int, run func(i int)) {
+	sem := make(chan struct{}, limit)
+	var wg sync.WaitGroup
+	for _, i := range idx {
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			run(i)
+		})
+	}
+	wg.Wait()
 }
 
 // runOne decides whether the check may run, then runs it under its deadline.

@@ -2,6 +2,7 @@ package runner
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -165,5 +166,105 @@ func TestIntrusiveChecksMarkTheirRequests(t *testing.T) {
 	}, e, Options{})
 	if out[0].Result.Status != check.Pass || out[1].Result.Status != check.Fail {
 		t.Fatalf("intrusive %s, non-intrusive %s", out[0].Result.Summary, out[1].Result.Summary)
+	}
+}
+
+// TestWrongPasswordChecksRunLast: a check with a wrong-password budget
+// starts only after every other check, intrusive ones included, has
+// finished and after the hook before its phase; such checks run one at a
+// time in the given order, wherever they are listed.
+func TestWrongPasswordChecksRunLast(t *testing.T) {
+	ordinary := func(id string) check.Meta { return check.Meta{ID: id} }
+	intrusive := func(id string) check.Meta {
+		return check.Meta{ID: id, Intrusive: true, Budget: check.Budget{Accounts: 1}}
+	}
+	wrong := func(id string, n int) check.Meta {
+		return check.Meta{ID: id, Intrusive: true, Budget: check.Budget{WrongPasswords: n}}
+	}
+	tests := []struct {
+		name  string
+		metas []check.Meta
+		// hooks are the phases BeforePhase must see, in order.
+		hooks []Phase
+	}{
+		{"listed first", []check.Meta{wrong("W-1", 21), wrong("W-2", 5), intrusive("I-1"), intrusive("I-2"), ordinary("C-1")},
+			[]Phase{Ordinary, Intrusive, WrongPasswords}},
+		{"listed between", []check.Meta{intrusive("I-1"), wrong("W-1", 1), ordinary("C-1"), wrong("W-2", 1), intrusive("I-2")},
+			[]Phase{Ordinary, Intrusive, WrongPasswords}},
+		{"no other intrusive check", []check.Meta{wrong("W-1", 3), ordinary("C-1"), wrong("W-2", 3)},
+			[]Phase{Ordinary, WrongPasswords}},
+		{"none sends wrong passwords", []check.Meta{intrusive("I-1"), ordinary("C-1")},
+			[]Phase{Ordinary, Intrusive}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var mu sync.Mutex
+			var log []string
+			add := func(s string) {
+				mu.Lock()
+				defer mu.Unlock()
+				log = append(log, s)
+			}
+			var checks []check.Check
+			for _, m := range tt.metas {
+				checks = append(checks, fake{meta: m, run: func(context.Context) check.Result {
+					add("start " + m.ID)
+					// Each takes a while, so checks started together
+					// overlap in the log.
+					time.Sleep(20 * time.Millisecond)
+					add("end " + m.ID)
+					return check.Passf("ran")
+				}})
+			}
+			e := env(t, minimal)
+			e.Intrusive = true
+			var hooks []Phase
+			Run(context.Background(), checks, e, Options{Concurrency: 6, BeforePhase: func(_ context.Context, p Phase) {
+				hooks = append(hooks, p)
+				add("before " + p.String())
+			}})
+			if !slices.Equal(hooks, tt.hooks) {
+				t.Errorf("BeforePhase saw %v, want %v", hooks, tt.hooks)
+			}
+			at := func(s string) int { return slices.Index(log, s) }
+			var wrongIDs []string
+			for _, m := range tt.metas {
+				if m.Budget.WrongPasswords > 0 {
+					wrongIDs = append(wrongIDs, m.ID)
+				}
+			}
+			for _, w := range wrongIDs {
+				if at("before wrong-passwords") > at("start "+w) {
+					t.Errorf("%s started before the hook: %v", w, log)
+				}
+				for _, m := range tt.metas {
+					if m.Budget.WrongPasswords == 0 && at("end "+m.ID) > at("before wrong-passwords") {
+						t.Errorf("the hook ran before %s ended: %v", m.ID, log)
+					}
+				}
+			}
+			for i := 1; i < len(wrongIDs); i++ {
+				if at("end "+wrongIDs[i-1]) > at("start "+wrongIDs[i]) {
+					t.Errorf("%s started before %s ended: %v", wrongIDs[i], wrongIDs[i-1], log)
+				}
+			}
+		})
+	}
+}
+
+func TestPhaseOf(t *testing.T) {
+	for _, tt := range []struct {
+		meta check.Meta
+		want Phase
+	}{
+		{check.Meta{}, Ordinary},
+		{check.Meta{Budget: check.Budget{Objects: 3}}, Ordinary},
+		{check.Meta{Intrusive: true, Budget: check.Budget{Accounts: 1, Mails: 2}}, Intrusive},
+		{check.Meta{Intrusive: true, Budget: check.Budget{WrongPasswords: 22}}, WrongPasswords},
+		{check.Meta{Budget: check.Budget{WrongPasswords: 1}}, WrongPasswords},
+	} {
+		if got := PhaseOf(tt.meta); got != tt.want {
+			t.Errorf("PhaseOf(%+v) = %s, want %s", tt.meta, got, tt.want)
+		}
 	}
 }

@@ -100,10 +100,16 @@ func TestBudgetCountsSharedSideEffectsOnce(t *testing.T) {
 		budgeted{check.Meta{ID: "X-2", Budget: check.Budget{Objects: 5, Shared: "d"}}},
 		budgeted{check.Meta{ID: "X-3", Intrusive: true, Budget: check.Budget{Objects: 5, Accounts: 1}}},
 		budgeted{check.Meta{ID: "X-4"}},
+		budgeted{check.Meta{ID: "X-5", Intrusive: true, Budget: check.Budget{WrongPasswords: 22}}},
+		budgeted{check.Meta{ID: "X-6", Intrusive: true, Budget: check.Budget{WrongPasswords: 2, Mails: 1}}},
 	}
-	b, n := budget(checks)
-	if n != 3 || b.Objects != 10 || b.Accounts != 1 {
-		t.Errorf("budget = %+v over %d checks, want 10 objects and 1 account over 3", b, n)
+	b, n, wrongPW := budget(checks)
+	if n != 5 || b.Objects != 10 || b.Accounts != 1 || b.WrongPasswords != 24 || !slices.Equal(wrongPW, []string{"X-5", "X-6"}) {
+		t.Errorf("budget = %+v over %d checks (wrong passwords: %v), want 10 objects, 1 account and 24 wrong passwords of X-5 and X-6 over 5", b, n, wrongPW)
+	}
+	msg := budgetNotice(b, n, wrongPW)
+	if !strings.Contains(msg, "24 wrong-password attempts (one budget: X-5, X-6;") {
+		t.Errorf("the notice does not name the one budget: %s", msg)
 	}
 }
 

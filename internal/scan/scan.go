@@ -122,15 +122,13 @@ func Execute(ctx context.Context, cfg *config.Config, opts Options) (*report.Run
 		}
 		env.Intrusive, env.ConsentNote = consent(ctx, env, v, keyErr)
 	}
-	if b, n := budget(selected); env.Intrusive && n > 0 {
-		msg := fmt.Sprintf("side-effect budget of %d checks: at most %d accounts created (tagged, deleted at the end), %d mails sent, %d wrong-password attempts",
-			n, b.Accounts, b.Mails, b.WrongPasswords)
-		if b.Objects > 0 {
-			msg += fmt.Sprintf(", %d objects created as member a (deleted at the end)", b.Objects)
-		}
-		notice(msg)
+	b, n, wrongPW := budget(selected)
+	env.WrongPasswords = check.NewWrongPasswords(cfg, sessions, b.WrongPasswords, wrongPW...)
+	if env.Intrusive && n > 0 {
+		notice(budgetNotice(b, n, wrongPW))
 	}
-	outcomes := runner.Run(ctx, selected, env, runner.Options{Timeout: cfg.Target.Timeouts.Check, Progress: opts.Progress})
+	outcomes := runner.Run(ctx, selected, env, runner.Options{Timeout: cfg.Target.Timeouts.Check, Progress: opts.Progress,
+		BeforePhase: beforePhase(env, cfg.Target.Timeouts.Check)})
 	redactOutcomes(cl.Redactor(), outcomes)
 	leftovers := env.RunDeferred(ctx)
 	for _, l := range leftovers {
@@ -141,21 +139,65 @@ func Execute(ctx context.Context, cfg *config.Config, opts Options) (*report.Run
 		notice("account left behind: " + l)
 	}
 	leftovers = append(leftovers, accounts...)
-	t := trafficOf(cl, sessions.Mailbox())
+	spent := wrongPasswordsSpent(env)
+	if spent != nil {
+		notice("wrong-password attempts: " + spent.Text())
+	}
+	tr := trafficOf(cl, sessions.Mailbox())
 	return &report.Run{
-		ToolVersion: opts.Version,
-		Target:      cfg.Target.URL,
-		Started:     start,
-		Duration:    time.Since(start),
-		Summary:     score.Summarize(outcomes, opts.FailOn),
-		Outcomes:    outcomes,
-		OutOfScope:  t.outOfScope,
-		NoConsent:   t.noConsent,
-		Requests:    t.requests,
-		Leftovers:   leftovers,
-		Intrusive:   env.Intrusive,
-		NotTested:   report.NotTested,
+		ToolVersion:    opts.Version,
+		Target:         cfg.Target.URL,
+		Started:        start,
+		Duration:       time.Since(start),
+		Summary:        score.Summarize(outcomes, opts.FailOn),
+		Outcomes:       outcomes,
+		OutOfScope:     tr.outOfScope,
+		NoConsent:      tr.noConsent,
+		Requests:       tr.requests,
+		Leftovers:      leftovers,
+		WrongPasswords: spent,
+		Intrusive:      env.Intrusive,
+		NotTested:      report.NotTested,
 	}, nil
+}
+
+// budgetNotice states the side-effect budget, the wrong-password attempts
+// as one budget with the checks that share it.
+func budgetNotice(b check.Budget, n int, wrongPW []string) string {
+	msg := fmt.Sprintf("side-effect budget of %d checks: at most %d accounts created (tagged, deleted at the end), %d mails sent, %d wrong-password attempts",
+		n, b.Accounts, b.Mails, b.WrongPasswords)
+	if len(wrongPW) > 0 {
+		msg += fmt.Sprintf(" (one budget: %s; sent last, after the clean-up logins, only to accounts the scan creates or to unknown addresses, never to a, b or admin)",
+			strings.Join(wrongPW, ", "))
+	}
+	if b.Objects > 0 {
+		msg += fmt.Sprintf(", %d objects created as member a (deleted at the end)", b.Objects)
+	}
+	return msg
+}
+
+// beforePhase makes the clean-up logins (each bounded like a check) once
+// every other check has finished and before the checks that send wrong
+// passwords start.
+func beforePhase(env *check.Env, timeout time.Duration) func(context.Context, runner.Phase) {
+	return func(ctx context.Context, p runner.Phase) {
+		if p != runner.WrongPasswords || !env.Intrusive {
+			return
+		}
+		ctx, cancel := context.WithTimeout(ctx, timeout)
+		defer cancel()
+		cleanupLogins(ctx, env)
+	}
+}
+
+// wrongPasswordsSpent is what the one wrong-password budget allowed and
+// spent, or nil when no check that sends wrong passwords had consent.
+func wrongPasswordsSpent(env *check.Env) *report.WrongPasswords {
+	w := env.WrongPasswords
+	if !env.Intrusive || w.Limit() == 0 {
+		return nil
+	}
+	return &report.WrongPasswords{Budget: w.Limit(), Sent: w.Sent(), Refused: w.Refused(), Checks: w.Checks()}
 }
 
 // traffic is what a scan's clients sent and refused.

@@ -37,8 +37,10 @@ func (PasswordReset) Meta() check.Meta {
 			"this; custom ones often forget the single-use part.",
 		Refs:      []string{"ASVS v5.0.0-6.4.1", "ASVS v5.0.0-6.4.2", "API2:2023", "CWE-640"},
 		Intrusive: true,
-		Budget:    check.Budget{Mails: 1},
-		Needs:     []string{"auth.reset", "auth.signup", "auth.inbox", "auth.login"},
+		// Wrong passwords: the old one, and the reused link's when the
+		// portal takes the second submission.
+		Budget: check.Budget{Mails: 1, WrongPasswords: 2},
+		Needs:  []string{"auth.reset", "auth.signup", "auth.inbox", "auth.login"},
 	}
 }
 
@@ -50,6 +52,9 @@ func (PasswordReset) Run(ctx context.Context, env *check.Env) check.Result {
 	}
 	var te *inbox.TimeoutError
 	switch {
+	case errors.Is(r.Err, check.ErrRefused):
+		// The scanner held back, the portal did nothing wrong.
+		return check.Errorf("%s: %v", r.Step, r.Err)
 	case errors.As(r.Err, &te):
 		return check.Failf([]check.Evidence{check.HTTPEvidence(env, r.Request, r.Err.Error())}, "no reset mail arrived")
 	case r.Err != nil && r.Request != nil && r.Step != "reset request":
@@ -92,7 +97,8 @@ func (Enumeration) Meta() check.Meta {
 			"and reset for an existing and an unknown email each answer with the same status and the same visible text (after " +
 			"removing the email itself). Then, if the login told nothing that way, 10 interleaved pairs of wrong-password logins " +
 			"(existing account, unknown email) are timed: a consistent gap (Mann-Whitney p < 0.001, medians at least 5 ms and 25% " +
-			"apart) is WARN, never FAIL; sampling stops at a 429/503 or a lockout.",
+			"apart) is WARN, never FAIL; sampling stops at a 429/503, a lockout, or when the scan's wrong-password budget is spent. " +
+			"Wrong passwords go only to the scanner's new account and to unknown addresses.",
 		Why: "A portal that says 'no account with that email' tells anyone which emails are members: a list to phish, to stuff " +
 			"leaked passwords into, and for a private community a privacy leak in itself.",
 		Breaks: "Targeted phishing of members and credential-stuffing that only tries real accounts.",
@@ -101,8 +107,9 @@ func (Enumeration) Meta() check.Meta {
 			"same time too: for an unknown email, verify the password against a fixed dummy hash so both paths pay the hash cost.",
 		Refs:      []string{"ASVS v5.0.0-6.3.8", "API2:2023", "CWE-204"},
 		Intrusive: true,
-		Budget:    check.Budget{Accounts: 1, Mails: 2, WrongPasswords: 1 + 2*timingPairs},
-		Needs:     []string{"auth.form", "auth.signup", "auth.inbox"},
+		// Wrong passwords: the login comparison's two, then the timed pairs.
+		Budget: check.Budget{Accounts: 1, Mails: 2, WrongPasswords: 2 + 2*timingPairs},
+		Needs:  []string{"auth.form", "auth.signup", "auth.inbox"},
 	}
 }
 
@@ -115,11 +122,13 @@ func (Enumeration) Run(ctx context.Context, env *check.Env) check.Result {
 	if f.Session == nil {
 		return check.Errorf("the new member's journey broke at the %s step: %v", f.Step, f.Err)
 	}
-	if env.Config.Auth.Reset != nil && !env.Config.Auth.Reset.None {
-		// Let the reset journey finish first: its mail must not cross ours.
-		if _, err := journey.ResetJourney(ctx, env); err != nil {
-			return check.Errorf("%v", err)
-		}
+	// Every wrong password goes to the new member or to an unknown
+	// address, never to a configured account: ask before sending any.
+	// The reset journey (AUTH-005) sends wrong passwords too, so the
+	// runner has finished it before this check starts: its mail cannot
+	// cross ours, and without AUTH-005 no reset is started here.
+	if err := env.WrongPasswords.Allowed(f.Email); err != nil {
+		return check.Errorf("the new member's address: %v", err)
 	}
 	var ev []check.Evidence
 	var leaks []string
@@ -193,6 +202,11 @@ func enumerationFlows(env *check.Env) []enumFlow {
 		}
 	}
 	flows := []enumFlow{{"login", func(ctx context.Context, email string, _ bool) (*client.Response, error) {
+		// The check's only wrong passwords: each is taken from the scan's
+		// one budget first.
+		if err := env.WrongPasswords.Take(email); err != nil {
+			return nil, err
+		}
 		return form(a.Login.Path, a.Login.Form, email, journey.StrongPassword())(ctx)
 	}}}
 	flows = append(flows, enumFlow{"signup", func(ctx context.Context, email string, unknown bool) (*client.Response, error) {

@@ -3,12 +3,14 @@ package auth
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"net/http"
 	"slices"
 	"time"
 
+	"github.com/launchready/launchready/internal/check"
 	"github.com/launchready/launchready/internal/client"
 )
 
@@ -69,7 +71,8 @@ func (t timing) describe() string {
 // email, interleaved. send returns the login's answer. Sampling stops at a
 // 429 or 503 (rate limited) or when the existing account's answer changes
 // from its first one (a lockout), so the scanner never pushes past a
-// defence.
+// defence, and when send is refused because the scan's wrong-password
+// budget is spent.
 func sampleLogin(ctx context.Context, send func(ctx context.Context, email string) (*client.Response, error), known, unknown string) (timing, error) {
 	var t timing
 	var first *client.Response
@@ -80,6 +83,10 @@ func sampleLogin(ctx context.Context, send func(ctx context.Context, email strin
 		}
 		for _, email := range order {
 			resp, err := send(ctx, email)
+			if errors.Is(err, check.ErrBudgetSpent) {
+				t.stopped = fmt.Sprintf("the scan's wrong-password budget was spent after %d timed attempts", len(t.known)+len(t.unknown))
+				return t, nil
+			}
 			if err != nil {
 				return t, err
 			}

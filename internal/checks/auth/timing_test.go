@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/launchready/launchready/internal/check"
 	"github.com/launchready/launchready/internal/client"
 )
 
@@ -65,12 +66,17 @@ type fakeLogin struct {
 	// status, when set, is the existing account's status from its i-th answer.
 	status func(i int) int
 	// text, when set, is the existing account's page text from its i-th answer.
-	text      func(i int) string
+	text func(i int) string
+	// budget, when set, is how many attempts the scan's owner allows.
+	budget    int
 	nk, nu    int
 	sentOrder []string
 }
 
 func (f *fakeLogin) send(_ context.Context, email string) (*client.Response, error) {
+	if f.budget > 0 && len(f.sentOrder) == f.budget {
+		return nil, fmt.Errorf("login: %w (%d of %d sent)", check.ErrBudgetSpent, f.budget, f.budget)
+	}
 	f.sentOrder = append(f.sentOrder, email)
 	var wait time.Duration
 	status, text := 200, "<p>Invalid email or password.</p>"
@@ -127,6 +133,9 @@ func TestSampleLogin(t *testing.T) {
 			}
 			return "<p>Invalid email or password.</p>"
 		}}, false, "changed after 6 wrong passwords"},
+		// Refused by the scan's one wrong-password budget: stops, says so
+		// and judges nothing, even on a gap that would be a WARN.
+		{"budget spent", fakeLogin{known: jitter(42), unknown: jitter(2), budget: 7}, false, "budget was spent after 7 timed attempts"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -139,6 +148,9 @@ func TestSampleLogin(t *testing.T) {
 			}
 			if tt.stopped == "" && got.stopped != "" || !strings.Contains(got.stopped, tt.stopped) {
 				t.Errorf("stopped = %q, want %q", got.stopped, tt.stopped)
+			}
+			if n := len(got.known) + len(got.unknown); tt.f.budget > 0 && n != tt.f.budget {
+				t.Errorf("%d samples kept, want the %d the budget allowed", n, tt.f.budget)
 			}
 			if tt.stopped == "" && (len(got.known) != timingPairs || len(got.unknown) != timingPairs) {
 				t.Errorf("%d/%d samples, want %d each", len(got.known), len(got.unknown), timingPairs)

@@ -15,7 +15,8 @@ import (
 
 // Reset is the record of the fresh member's password reset: the request,
 // the mail, the link used once to set a new password, the same link tried
-// again, and logins with the new and the old password.
+// again, and logins with the new and the old password. The logins that
+// should fail go through env.WrongPasswords.
 type Reset struct {
 	Request *client.Response
 	Mail    *inbox.Message
@@ -52,6 +53,12 @@ func (r *Reset) fail(step string, err error) { r.Step, r.Err = step, err }
 
 func (r *Reset) walk(ctx context.Context, env *check.Env, ib inbox.Inbox, f *Fresh) {
 	cfg := env.Config.Auth
+	// The journey ends with wrong passwords to the new member: make sure
+	// they may go there before anything is sent.
+	if err := env.WrongPasswords.Allowed(f.Email); err != nil {
+		r.fail("old password", err)
+		return
+	}
 	old, _ := env.Sessions.Account(FreshName)
 	since := time.Now().Add(-time.Second)
 	values := url.Values{}
@@ -81,19 +88,35 @@ func (r *Reset) walk(ctx context.Context, env *check.Env, ib inbox.Inbox, f *Fre
 		return
 	}
 	env.Sessions.SetPassword(FreshName, newPw)
-	_, err = env.Sessions.Login(ctx, FreshName)
-	r.NewWorks = err == nil
+	sess, err := env.Sessions.Login(ctx, FreshName)
+	if r.NewWorks = err == nil; r.NewWorks {
+		// The reset ended the session clean-up had kept: keep this one.
+		env.Sessions.Keep(FreshName, sess)
+	}
+	again := StrongPassword()
+	if r.Second, err = setPassword(ctx, env, r.Link, again); err == nil && r.Second.StatusCode < 400 {
+		// The link was taken a second time: a login with that password is
+		// a wrong one unless the link really worked again.
+		if err := env.WrongPasswords.Take(f.Email); err != nil {
+			r.fail("reused link", err)
+			return
+		}
+		env.Sessions.AddAccount(FreshName+"-again", client.Credentials{Email: f.Email, Password: again}, false)
+		if sess, err := env.Sessions.Login(ctx, FreshName+"-again"); err == nil {
+			r.ReuseWorked = true
+			env.Sessions.SetPassword(FreshName, again)
+			env.Sessions.Keep(FreshName, sess)
+		}
+	}
+	// The old password last, so every login that should succeed comes
+	// before the wrong password.
+	if err := env.WrongPasswords.Take(f.Email); err != nil {
+		r.fail("old password", err)
+		return
+	}
 	env.Sessions.AddAccount(FreshName+"-old", client.Credentials{Email: f.Email, Password: old.Password}, false)
 	_, err = env.Sessions.Login(ctx, FreshName+"-old")
 	r.OldRefused = err != nil
-	again := StrongPassword()
-	if r.Second, err = setPassword(ctx, env, r.Link, again); err == nil && r.Second.StatusCode < 400 {
-		env.Sessions.AddAccount(FreshName+"-again", client.Credentials{Email: f.Email, Password: again}, false)
-		if _, err := env.Sessions.Login(ctx, FreshName+"-again"); err == nil {
-			r.ReuseWorked = true
-			env.Sessions.SetPassword(FreshName, again) // clean-up logs in with it
-		}
-	}
 }
 
 // setPassword opens a reset link in a new browser and submits a new

@@ -109,6 +109,12 @@ func (f *Fresh) walk(ctx context.Context, env *check.Env, ib inbox.Inbox) {
 		f.fail("login", err)
 		return
 	}
+	// A session of the clean-up's own, which no check logs out: checks
+	// send wrong passwords to this account, and a lockout they provoke
+	// must not stop its deletion, even when it was made in their phase.
+	if s, err := env.Sessions.Login(ctx, FreshName); err == nil {
+		env.Sessions.Keep(FreshName, s)
+	}
 	f.Protected = map[string]*client.Response{}
 	for _, p := range cfg.Protected {
 		resp, err := f.Session.Do(ctx, &client.Request{URL: URL(env, p), Follow: true})
