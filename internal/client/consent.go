@@ -150,16 +150,20 @@ func (c *Client) GrantPlatform(base string) {
 // host when that was not done yet.
 func (c *Client) Consent(ctx context.Context, u *url.URL) (bool, string) {
 	c.consent.mu.Lock()
-	asked, prove := c.consent.asked && !c.opts.Operator, c.consent.prove
+	switch {
+	case c.opts.Operator:
+		c.consent.mu.Unlock()
+		return false, "the operator's own service (the inbox) is only read, never written"
+	case !c.consent.asked:
+		c.consent.mu.Unlock()
+		return false, "intrusive checks were not asked for (--intrusive)"
+	}
+	prove := c.consent.prove
 	for _, base := range c.consent.platforms {
 		if underBase(u, base) {
 			c.consent.mu.Unlock()
 			return true, "platform project of the proven portal"
 		}
-	}
-	if !asked {
-		c.consent.mu.Unlock()
-		return false, "intrusive checks were not asked for (--intrusive)"
 	}
 	host := canonicalHost(u.Hostname())
 	hc, ok := c.consent.hosts[host]
