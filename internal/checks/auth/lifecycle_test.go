@@ -188,3 +188,53 @@ func TestOpenRedirectCallbacks(t *testing.T) {
 		})
 	}
 }
+
+// TestOpenRedirectNeedsARealLogin: AUTH-010 judges a payload only on a
+// login every other check believes (the session opens the protected page
+// with member content). A portal that sets no cookie, or whose login
+// answer leaves the portal (to a host outside the scope, to javascript:),
+// while its dashboard renders for anyone, is ERROR with the reason, never
+// a PASS on logins that never happened.
+func TestOpenRedirectNeedsARealLogin(t *testing.T) {
+	tests := []struct {
+		name    string
+		onLogin func(w http.ResponseWriter, r *http.Request)
+	}{
+		{"no cookie at all", func(w http.ResponseWriter, r *http.Request) {
+			http.Redirect(w, r, "/dashboard", http.StatusSeeOther)
+		}},
+		{"every login leaves for a host outside the scope", func(w http.ResponseWriter, r *http.Request) {
+			http.Redirect(w, r, "http://127.0.0.2:9/welcome", http.StatusSeeOther)
+		}},
+		{"every login answers a javascript: Location", func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Location", "javascript:alert(1)")
+			w.WriteHeader(http.StatusFound)
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := &checktest.Portal{
+				Authed: func(*http.Request) bool { return true }, // a catch-all that greets anyone
+				Pages: map[string]func(http.ResponseWriter, *http.Request, bool){
+					"/dashboard": func(w http.ResponseWriter, _ *http.Request, _ bool) { checktest.MemberPage(w, "Dashboard") },
+				},
+				OnLogin: tt.onLogin,
+			}
+			_, yaml := checktest.TLSServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if r.URL.Path == "/login" && r.Method == http.MethodPost {
+					_ = r.ParseForm()
+					tt.onLogin(w, r)
+					return
+				}
+				p.ServeHTTP(w, r)
+			}))
+			r := checktest.Run(t, OpenRedirect{}, checktest.Env(t, yaml+checktest.Accounts))
+			if r.Status != check.Error {
+				t.Fatalf("AUTH-010 = %s (%s), want ERROR", r.Status, r.Summary)
+			}
+			if !strings.Contains(r.Reason, "no session the other checks accept") && !strings.Contains(r.Reason, "member a") {
+				t.Errorf("the reason does not say the login proved nothing: %s", r.Reason)
+			}
+		})
+	}
+}

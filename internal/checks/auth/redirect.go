@@ -51,7 +51,7 @@ func (OpenRedirect) Meta() check.Meta {
 			"  Django: url_has_allowed_host_and_scheme(next, allowed_hosts={request.get_host()})\n" +
 			"Or keep an allowlist of return pages.",
 		Refs:  []string{"ASVS v5.0.0-3.7.2", "API8:2023", "CWE-601"},
-		Needs: []string{"auth.form", "accounts.a"},
+		Needs: []string{"auth.form", "accounts.a", "auth.protected"},
 	}
 }
 
@@ -80,10 +80,19 @@ func (OpenRedirect) Run(ctx context.Context, env *check.Env) check.Result {
 					break
 				}
 			}
-			if !found && err != nil {
-				// The login failed without redirecting away: nothing was
-				// learnt about this payload, so the check cannot pass.
-				return check.Errorf("%v", err)
+			if found {
+				continue
+			}
+			if err == nil {
+				// A login that stayed on the portal proves the payload
+				// harmless only if it is a login at all: the session the
+				// other checks accept, not a page that merely rendered.
+				err = journey.ProveSession(ctx, env, sess)
+			}
+			if err != nil {
+				// Nothing was learnt about this payload, so the check
+				// cannot pass.
+				return check.Errorf("the login with %s=%s gave no session the other checks accept, so where it sends a member is unknown: %v", param, payload, err)
 			}
 		}
 	}
@@ -150,6 +159,9 @@ func probeCallbacks(ctx context.Context, env *check.Env) (callbackProbe, error) 
 	member, err := env.Sessions.Get(ctx, "a")
 	if err != nil {
 		return out, err
+	}
+	if err := journey.ProveSession(ctx, env, member); err != nil {
+		return out, fmt.Errorf("member a's session: %w", err)
 	}
 	who := []identity{{"member a", member}, {"an anonymous visitor", env.Sessions.Anonymous()}}
 	paths, declared := env.Config.Auth.Callbacks, true

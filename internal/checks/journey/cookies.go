@@ -259,6 +259,42 @@ func Accepts(ctx context.Context, env *check.Env, view *View, cookies []*http.Co
 	return resp, ok && !LooksLoggedOut(env, resp), nil
 }
 
+// ProveSession is the one proof of a session the checks share: replayed
+// from its own cookies or token, sess opens the first protected page with
+// the content only a logged-in member sees there (ProtectedView), and the
+// same request without them does not. A login that sets no credential, or
+// whose answer left the portal, proves nothing whatever page it ended on;
+// nor does any login on a portal whose protected page shows that content
+// to everyone.
+func ProveSession(ctx context.Context, env *check.Env, sess *client.Session) error {
+	prot := env.Sessions.Config().Protected
+	if len(prot) == 0 {
+		return fmt.Errorf("no auth.protected page to prove a session on")
+	}
+	view, err := ProtectedView(ctx, env, prot[0])
+	if err != nil {
+		return err
+	}
+	open, err := check.Shared(ctx, env, "anonymous-view:"+view.Path, func(ctx context.Context) (bool, error) {
+		_, ok, err := Accepts(ctx, env, view, nil, nil)
+		return ok, err
+	})
+	if err != nil {
+		return err
+	}
+	if open {
+		return fmt.Errorf("%s shows member content without any session, so no login can be told from none", view.Path)
+	}
+	resp, ok, err := Accepts(ctx, env, view, sess.Cookies(view.Member.URL), sess.TokenHeader())
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return fmt.Errorf("the session does not open %s with member content (status %d): it is not a session the other checks accept", view.Path, resp.StatusCode)
+	}
+	return nil
+}
+
 // Replace returns cookies with name's value swapped for value.
 func Replace(cs []*http.Cookie, name, value string) []*http.Cookie {
 	out := make([]*http.Cookie, 0, len(cs))

@@ -12,6 +12,8 @@ import (
 	"regexp"
 	"strings"
 
+	"golang.org/x/net/publicsuffix"
+
 	"github.com/launchready/launchready/internal/authz"
 	"github.com/launchready/launchready/internal/check"
 	"github.com/launchready/launchready/internal/checks/journey"
@@ -70,6 +72,15 @@ type publicMap struct {
 	inline bool
 }
 
+// skipped is one script or source map the crawl did not fetch because its
+// host is outside target.scope.
+type skipped struct {
+	url, what, via string
+	// ownSite is true when the host shares the portal's registrable domain
+	// (cdn.example.com for app.example.com): likely the portal's own code.
+	ownSite bool
+}
+
 // frontend is what the crawl saw.
 type frontend struct {
 	assets []*asset
@@ -81,6 +92,10 @@ type frontend struct {
 	nonHTML []string
 	// notes say what was not crawled and why.
 	notes []string
+	// outside lists what the portal's pages and scripts named on hosts
+	// outside target.scope, never fetched: a check that would have judged
+	// them cannot pass on the rest.
+	outside []skipped
 	// requests counts the requests the crawl sent.
 	requests int
 }
@@ -255,7 +270,11 @@ var (
 // source map and follows the modules it imports.
 func (c *crawler) script(ctx context.Context, f fetcher, raw string, depth int) error {
 	u, err := url.Parse(raw)
-	if err != nil || c.seen[raw] || c.scripts >= maxScripts || !c.env.Client.Scope().Allows(u) {
+	if err != nil || c.seen[raw] || c.scripts >= maxScripts {
+		return nil
+	}
+	if !c.env.Client.Scope().Allows(u) {
+		c.skip(raw, u, "script", "")
 		return nil
 	}
 	c.seen[raw] = true
@@ -315,16 +334,67 @@ func (c *crawler) sourceMaps(ctx context.Context, f fetcher, js *client.Response
 	beside.Path += ".map"
 	beside.RawPath = ""
 	cands = append(cands, cand{beside.String(), "next to " + scriptPath + " (no comment needed: anyone can guess the name)"})
-	for _, cd := range cands {
+	for i, cd := range cands {
 		ref, err := url.Parse(cd.url)
 		if err != nil {
 			continue
 		}
-		if err := c.sourceMap(ctx, f, js.URL.ResolveReference(ref).String(), cd.via); err != nil {
+		mu := js.URL.ResolveReference(ref)
+		if !c.env.Client.Scope().Allows(mu) {
+			if i < len(cands)-1 {
+				// A map the script names (not the guess beside it) on a
+				// host the scan may not reach.
+				c.skip(mu.String(), mu, "source map", cd.via)
+			}
+			continue
+		}
+		if err := c.sourceMap(ctx, f, mu.String(), cd.via); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// skip records a script or map named on a host outside the scope, once.
+func (c *crawler) skip(raw string, u *url.URL, what, via string) {
+	if c.seen["outside "+raw] || u.Scheme != "http" && u.Scheme != "https" {
+		return
+	}
+	c.seen["outside "+raw] = true
+	own := sameSite(u.Hostname(), c.env.Sessions.Config().Origin.Hostname())
+	c.fe.outside = append(c.fe.outside, skipped{url: c.env.Client.Redactor().Redact(raw), what: what, via: via, ownSite: own})
+}
+
+// sameSite reports whether two hosts share a registrable domain (eTLD+1),
+// or are the same host when either has none (an IP literal, localhost).
+func sameSite(a, b string) bool {
+	a, b = strings.ToLower(strings.TrimSuffix(a, ".")), strings.ToLower(strings.TrimSuffix(b, "."))
+	sa, errA := publicsuffix.EffectiveTLDPlusOne(a)
+	sb, errB := publicsuffix.EffectiveTLDPlusOne(b)
+	if errA != nil || errB != nil {
+		return a == b
+	}
+	return sa == sb
+}
+
+// outsideOf lists the skipped assets of one kind: own names those on the
+// portal's own site, other those elsewhere.
+func (fe *frontend) outsideOf(what string) (own, other []string) {
+	for _, s := range fe.outside {
+		if s.what != what {
+			continue
+		}
+		label := s.url
+		if s.via != "" {
+			label += " (" + s.via + ")"
+		}
+		if s.ownSite {
+			own = append(own, label)
+		} else {
+			other = append(other, label)
+		}
+	}
+	return own, other
 }
 
 // sourceMap fetches a candidate map; one that decodes is public, and the

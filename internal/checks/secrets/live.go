@@ -58,7 +58,17 @@ func (Frontend) Run(ctx context.Context, env *check.Env) check.Result {
 		notes = append(notes, "only the first bytes of "+strings.Join(partial, ", ")+" were scanned (target.max_body_bytes)")
 	}
 	notes = append(notes, fe.notes...)
+	own, other := fe.outsideOf("script")
+	if len(other) > 0 {
+		notes = append(notes, "third-party scripts not scanned (hosts outside target.scope, not the portal's site): "+strings.Join(other, ", "))
+	}
 	r := j.result("secret", "in "+fe.scope(), notes...)
+	if r.Status == check.Pass && len(own) > 0 {
+		// The portal's own code served from a host the scan may not
+		// reach: what was read proves nothing about it.
+		return check.Skipped(fmt.Sprintf("%s; but the portal's pages load %s from its own site outside target.scope, never fetched: %s",
+			r.Summary, count(len(own), "script"), strings.Join(own, ", ")), "add those hosts to target.scope")
+	}
 	if r.Status == check.Pass && (len(partial) > 0 || len(fe.notes) > 0) {
 		// Not all of it was read: not verified, so never a clean pass.
 		r.Status = check.Warn
@@ -232,6 +242,14 @@ func (SourceMaps) Run(ctx context.Context, env *check.Env) check.Result {
 		return check.Failf(append(fails, warns...), "%s with the original source: %s", count(len(fails), "public source map"), strings.Join(named, ", "))
 	case len(warns) > 0:
 		return check.Warnf(warns, "%s naming the original files (no source text): %s", count(len(warns), "public source map"), strings.Join(named, ", "))
+	}
+	if own, other := fe.outsideOf("source map"); len(own)+len(other) > 0 {
+		// The scripts name maps the scan may not fetch: whether those are
+		// public is unknown, so this is no pass.
+		return check.Skipped(fmt.Sprintf("no public source map %s, but the scripts name %s on hosts outside target.scope, never fetched: %s",
+			where, count(len(own)+len(other), "source map"), strings.Join(append(own, other...), ", ")), "add those hosts (or URL prefixes) to target.scope")
+	}
+	switch {
 	case len(fe.notes) > 0:
 		return check.Warnf(nil, "no public source map %s, but the crawl was incomplete: %s", where, strings.Join(fe.notes, "; "))
 	}

@@ -4,7 +4,9 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"net"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -328,5 +330,55 @@ func TestNoFrontend(t *testing.T) {
 	_, yaml = checktest.TLSServer(t, broken)
 	if r := checktest.Run(t, Frontend{}, checktest.Env(t, yaml)); r.Status != check.Error {
 		t.Errorf("SEC-003 on a broken portal = %s (%s), want ERROR", r.Status, r.Summary)
+	}
+}
+
+// TestSkippedForScopeIsNoPass: what the portal's pages and scripts name on
+// hosts outside target.scope is listed and never fetched, and keeps the
+// check that would have judged it from passing: a source map a script
+// names there (SEC-004), a script of the portal's own site there (SEC-003).
+// A third-party script is listed and not judged.
+func TestSkippedForScopeIsNoPass(t *testing.T) {
+	var trapHits atomic.Int64
+	trap := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { trapHits.Add(1) }))
+	defer trap.Close()
+	_, trapPort, _ := net.SplitHostPort(trap.Listener.Addr().String())
+	elsewhere := "http://127.0.0.2:" + trapPort
+	tests := []struct {
+		name       string
+		page, js   string
+		sec3, sec4 check.Status
+		listed     string
+	}{
+		{"map named on another host", `<script src="/app.js"></script>`,
+			"console.log(1)\n//# sourceMappingURL=" + elsewhere + "/app.js.map", check.Pass, check.Skip, elsewhere + "/app.js.map"},
+		{"script of the portal's own site outside the scope", `<script src="http://cdn.portal.test:` + trapPort + `/app.js"></script>`,
+			"", check.Skip, check.Pass, "http://cdn.portal.test:" + trapPort + "/app.js"},
+		{"third-party script", `<script src="` + elsewhere + `/widget.js"></script><script src="/app.js"></script>`,
+			"console.log(1)", check.Pass, check.Pass, elsewhere + "/widget.js"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := &site{files: map[string]file{
+				"/":       {ctype: html, body: "<html><body>" + tt.page + "</body></html>"},
+				"/app.js": {ctype: js, body: tt.js},
+			}}
+			srv := httptest.NewServer(s.handler())
+			defer srv.Close()
+			_, port, _ := net.SplitHostPort(srv.Listener.Addr().String())
+			dns := checktest.DNS(t, checktest.A(map[string]string{"app.portal.test": "127.0.0.1", "cdn.portal.test": "127.0.0.1"}))
+			env := checktest.Env(t, fmt.Sprintf("target: {url: \"http://app.portal.test:%s\", scope: [app.portal.test], resolver: %q}\n", port, dns))
+			r3 := checktest.Run(t, Frontend{}, env)
+			r4 := checktest.Run(t, SourceMaps{}, env)
+			if r3.Status != tt.sec3 || r4.Status != tt.sec4 {
+				t.Errorf("SEC-003 %s (%s %s), SEC-004 %s (%s %s); want %s, %s", r3.Status, r3.Summary, r3.Reason, r4.Status, r4.Summary, r4.Reason, tt.sec3, tt.sec4)
+			}
+			if all := r3.Summary + r3.Reason + r4.Summary + r4.Reason; !strings.Contains(all, tt.listed) {
+				t.Errorf("%s is not listed: %s", tt.listed, all)
+			}
+		})
+	}
+	if n := trapHits.Load(); n != 0 {
+		t.Errorf("the hosts outside the scope received %d requests", n)
 	}
 }
