@@ -131,7 +131,7 @@ func (ReturningLogin) Meta() check.Meta {
 			"no plan) one page that does not redirect again, and make sure the session cookie is set on the response that redirects " +
 			"(Path=/, the right Domain, SameSite=Lax so the redirect carries it).",
 		Refs:  []string{"ASVS v5.0.0-6.3.1", "API2:2023", "CWE-674"},
-		Needs: []string{"auth.form", "accounts.a"},
+		Needs: []string{"auth.form", "accounts.a", "auth.protected"},
 	}
 }
 
@@ -140,6 +140,11 @@ func (ReturningLogin) Run(ctx context.Context, env *check.Env) check.Result {
 	sess, err := env.Sessions.Login(ctx, "a")
 	if bad := loginProblem(env, sess, err); bad != nil {
 		return *bad
+	}
+	// Landing on the right page proves nothing if the login gave no
+	// session: the same proof every other check relies on.
+	if err := journey.ProveSession(ctx, env, sess); err != nil {
+		return check.Errorf("the login gave no session the other checks accept: %v", err)
 	}
 	landed := sess.Login.Submit.URL
 	want := ""

@@ -107,7 +107,7 @@ func (Exposed) Run(ctx context.Context, env *check.Env) check.Result {
 		return check.Errorf("%v", err)
 	}
 	var es []entry
-	var clean []string
+	var clean, unjudged []string
 	requests := 0
 	for _, x := range exposures {
 		requests++
@@ -117,6 +117,10 @@ func (Exposed) Run(ctx context.Context, env *check.Env) check.Result {
 				return check.Errorf("%v", ctx.Err())
 			}
 			return check.Errorf("asking for %s: %v", x.path, err)
+		}
+		if !nf.tells(resp.StatusCode) {
+			unjudged = append(unjudged, fmt.Sprintf("%s (%d)", x.path, resp.StatusCode))
+			continue
 		}
 		if resp.StatusCode != http.StatusOK || nf.matches(resp) {
 			continue
@@ -158,7 +162,18 @@ func (Exposed) Run(ctx context.Context, env *check.Env) check.Result {
 		notes = append(notes, "served without a secret inside: "+strings.Join(clean, ", "))
 	}
 	where := fmt.Sprintf("among %d sensitive paths and %d folders", len(exposures), len(dirs))
-	return j.result("exposed file", where, notes...)
+	r := j.result("exposed file", where, notes...)
+	if r.Status == check.Pass && len(unjudged) > 0 {
+		// An answer that a path which cannot exist gets too (a redirect
+		// away, a block page, 429, 5xx) says nothing about the file.
+		shown := unjudged
+		if len(shown) > 5 {
+			shown = append(shown[:5:5], fmt.Sprintf("%d more", len(unjudged)-5))
+		}
+		return check.Errorf("%d of %d sensitive paths got an answer that tells nothing about the file (the portal answers a path that cannot exist the same way, or it refused for now): %s",
+			len(unjudged), len(exposures), strings.Join(shown, ", "))
+	}
+	return r
 }
 
 // exposedEntry is the finding for one served file: what proves it, the

@@ -338,12 +338,32 @@ func (Keys) Run(ctx context.Context, env *check.Env) check.Result {
 	if secrets > 0 {
 		tail = fmt.Sprintf("; %s in the browser too (SEC-003)", count(secrets, "secret key"))
 	}
-	switch {
-	case len(testMode) > 0:
+	if len(testMode) > 0 {
 		return check.Failf(ev, "the live frontend ships %s: %s%s", count(len(testMode), "test-mode key"), strings.Join(testMode, ", "), tail)
-	case len(listed) == 0:
-		return check.Passf("no publishable third-party key in the live frontend (%s)%s", fe.scope(), tail)
 	}
-	return check.Result{Status: check.Pass, Evidence: ev,
+	r := check.Result{Status: check.Pass, Evidence: ev,
 		Summary: fmt.Sprintf("%s in the live frontend, all publishable and in live mode: %s%s", count(len(listed), "browser key"), strings.Join(listed, "; "), tail)}
+	if len(listed) == 0 {
+		r.Summary = fmt.Sprintf("no publishable third-party key in the live frontend (%s)%s", fe.scope(), tail)
+	}
+	if own, _ := fe.outsideOf("script"); len(own) > 0 || len(partialAssets(fe)) > 0 || len(fe.notes) > 0 {
+		// Part of the frontend was not read: a test-mode key could be
+		// there, so this is no pass (as for SEC-003).
+		r.Status = check.Warn
+		r.Summary += "; but the crawl was incomplete: " + strings.Join(append(fe.notes, incompleteParts(fe)...), "; ")
+	}
+	return r
+}
+
+// incompleteParts says what of the frontend was read only in part or not
+// at all, beside the crawl's notes.
+func incompleteParts(fe *frontend) []string {
+	var out []string
+	if partial := partialAssets(fe); len(partial) > 0 {
+		out = append(out, "only the first bytes of "+strings.Join(partial, ", ")+" were read (target.max_body_bytes)")
+	}
+	if own, _ := fe.outsideOf("script"); len(own) > 0 {
+		out = append(out, "the portal's own scripts outside target.scope were not read: "+strings.Join(own, ", "))
+	}
+	return out
 }

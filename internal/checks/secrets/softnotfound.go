@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"net/http"
 
 	"github.com/launchready/launchready/internal/check"
 	"github.com/launchready/launchready/internal/checks/journey"
@@ -55,6 +56,27 @@ func (nf *notFound) catchAll() bool {
 		}
 	}
 	return false
+}
+
+// tells reports whether a status says something about the path it
+// answers: a 200 (judged by its content), a 404 or 410, or any other
+// status a path that cannot exist does not get (the portal decided about
+// this path: blocked it, moved it, put it behind a login). The status
+// every path gets (a redirect away, a WAF block), a 429 and a 5xx tell
+// nothing.
+func (nf *notFound) tells(status int) bool {
+	switch {
+	case status == http.StatusOK || status == http.StatusNotFound || status == http.StatusGone:
+		return true
+	case status == http.StatusTooManyRequests || status >= 500:
+		return false
+	}
+	for _, a := range nf.answers {
+		if a.status == status {
+			return false
+		}
+	}
+	return true
 }
 
 // matches reports whether a response is the portal's not-found answer:
