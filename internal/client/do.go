@@ -256,12 +256,22 @@ func locationOf(resp *http.Response, base *url.URL) (string, error) {
 	if loc == "" {
 		return "", errNoLocation
 	}
-	next, err := base.Parse(loc)
+	ref, err := base.Parse(loc)
+	if err != nil {
+		return "", fmt.Errorf("bad Location %q: %w", loc, err)
+	}
+	// What is followed is the URL written out, so judge that: a resolved
+	// reference can hold a host no URL parser reads back ("//::0").
+	next, err := url.Parse(ref.String())
 	if err != nil {
 		return "", fmt.Errorf("bad Location %q: %w", loc, err)
 	}
 	if next.Scheme != "http" && next.Scheme != "https" {
 		return "", fmt.Errorf("Location %q is not http(s)", loc)
+	}
+	if next.Host == "" || next.Opaque != "" {
+		// "http:0" parses as an http URL with no host.
+		return "", fmt.Errorf("Location %q names no host", loc)
 	}
 	return next.String(), nil
 }
