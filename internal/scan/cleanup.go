@@ -57,7 +57,7 @@ func cleanUp(ctx context.Context, env *check.Env, since time.Time, abort context
 	accounts, objects := len(env.Sessions.Created()), env.Objects()
 	if accounts+objects > 0 {
 		notice(fmt.Sprintf("cleaning up %s and %s (at most %s; Ctrl-C again to abort)",
-			plural(accounts, "account"), plural(objects, "object"), timeout))
+			plural(accounts, "account"), plural(objects, "object"), seconds(timeout)))
 	}
 	left := env.RunDeferred(cctx)
 	for _, l := range left {
@@ -99,6 +99,14 @@ func closeJournal(env *check.Env, left int, notice func(string)) {
 		notice("journal: " + err.Error())
 	}
 	notice(fmt.Sprintf("the journal is kept at %s: run `launchready cleanup %s` to finish the job", j.Path(), j.Path()))
+}
+
+// seconds writes a deadline the way a person reads it: 60s, not 1m0s.
+func seconds(d time.Duration) string {
+	if d%time.Second == 0 {
+		return fmt.Sprintf("%ds", d/time.Second)
+	}
+	return d.String()
 }
 
 func plural(n int, noun string) string {

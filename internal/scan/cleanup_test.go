@@ -98,7 +98,7 @@ func TestInterruptedScanStillCleansUp(t *testing.T) {
 	}
 	demoUntouched(t, p)
 	started := slices.IndexFunc(notices, func(s string) bool {
-		return strings.HasPrefix(s, "cleaning up 1 account and ") && strings.HasSuffix(s, " (at most 1m0s; Ctrl-C again to abort)")
+		return strings.HasPrefix(s, "cleaning up 1 account and ") && strings.HasSuffix(s, " (at most 60s; Ctrl-C again to abort)")
 	})
 	if !slices.Contains(notices, "interrupted: the checks were stopped") || started < 0 {
 		t.Errorf("no notice of the interruption and of the clean-up with its deadline: %q", notices)
@@ -305,5 +305,33 @@ func TestCleanupVerifiesAnInterruptedSignup(t *testing.T) {
 	}
 	if len(done.Left) > 0 || slices.Contains(p.Members(), email) {
 		t.Errorf("left %v; members %v", done.Left, p.Members())
+	}
+}
+
+// TestNoJournalNoIntrusiveChecks: when the journal cannot be written,
+// nothing is created (intrusive checks SKIP saying why): a kill could
+// leave what the clean-up would never find.
+func TestNoJournalNoIntrusiveChecks(t *testing.T) {
+	ctx := context.Background()
+	p, err := demo.Start(ctx, demo.Options{Flaws: demo.Flawed(), AuthJourney: true, Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	cfg, err := config.Load(p.ConfigPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	notADir := filepath.Join(t.TempDir(), "journals")
+	os.WriteFile(notADir, []byte("a file where the folder should be"), 0o600)
+	run, err := Execute(ctx, cfg, Options{Version: "test", FailOn: check.Blocker, Intrusive: true, JournalDir: notADir, Only: []string{"AUTH-009"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := outcome(run.Outcomes, "AUTH-009"); r.Status != check.Skip || !strings.Contains(r.Reason, "journal of what the scan creates cannot be written") {
+		t.Errorf("AUTH-009 = %s (%s), want SKIP naming the journal", r.Status, r.Reason)
+	}
+	if len(p.Members()) != len(p.Accounts) {
+		t.Errorf("accounts were made without a journal: %v", p.Members())
 	}
 }

@@ -84,7 +84,7 @@ func Finish(ctx context.Context, cfg *config.Config, w *journal.Writer, j *journ
 	}
 	notice(fmt.Sprintf("cleaning up %s and %s left by the run of %s against %s (at most %s; Ctrl-C to abort)",
 		plural(accounts, "account"), plural(len(pending)-accounts, "object"), j.Header.Started.Local().Format(time.DateTime),
-		j.Header.Target, timeout))
+		j.Header.Target, seconds(timeout)))
 	if ok, why := consent(cctx, env, opts.verifier, opts.OwnerKeyErr); !ok {
 		for _, e := range pending {
 			out.Left = append(out.Left, e.Describe()+" (no consent to delete it: "+why+")")

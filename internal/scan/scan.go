@@ -134,16 +134,10 @@ func Execute(ctx context.Context, cfg *config.Config, opts Options) (*report.Run
 	b, n, wrongPW := budget(selected)
 	env.WrongPasswords = check.NewWrongPasswords(cfg, sessions, b.WrongPasswords, wrongPW...)
 	if env.Intrusive && n > 0 {
-		// Nothing is created without a journal to find it again.
-		if env.Journal, err = openJournal(cfg, opts, start); err != nil {
-			env.Intrusive, env.ConsentNote = false, "the journal of what the scan creates cannot be written: "+err.Error()
-			notice("intrusive checks withheld: " + env.ConsentNote)
-		} else {
-			if env.Journal != nil {
-				notice("journal of what this scan creates (0600; removed after a clean finish): " + env.Journal.Path())
-			}
-			notice(budgetNotice(b, n, wrongPW))
-		}
+		startJournal(env, opts, start, notice)
+	}
+	if env.Intrusive && n > 0 {
+		notice(budgetNotice(b, n, wrongPW))
 	}
 	outcomes := runner.Run(ctx, selected, env, runner.Options{Timeout: cfg.Target.Timeouts.Check, Progress: opts.Progress,
 		BeforePhase: beforePhase(env, cfg.Target.Timeouts.Check)})
@@ -172,19 +166,28 @@ func Execute(ctx context.Context, cfg *config.Config, opts Options) (*report.Run
 	}, nil
 }
 
-// openJournal creates the run's journal in opts.JournalDir (nil without
-// one).
-func openJournal(cfg *config.Config, opts Options, start time.Time) (*journal.Writer, error) {
+// startJournal creates the run's journal in opts.JournalDir before
+// anything is created, and prints its path. When it cannot be written,
+// intrusive checks are withheld: nothing is made that the clean-up could
+// not find again after a kill.
+func startJournal(env *check.Env, opts Options, start time.Time, notice func(string)) {
 	if opts.JournalDir == "" {
-		return nil, nil
+		return
 	}
-	path := cfg.Path
+	path := env.Config.Path
 	if path != "" {
 		if abs, err := filepath.Abs(path); err == nil {
 			path = abs
 		}
 	}
-	return journal.Create(opts.JournalDir, journal.Header{Tool: opts.Version, Target: cfg.Target.URL, Config: path, Started: start})
+	j, err := journal.Create(opts.JournalDir, journal.Header{Tool: opts.Version, Target: env.Config.Target.URL, Config: path, Started: start})
+	if err != nil {
+		env.Intrusive, env.ConsentNote = false, "the journal of what the scan creates cannot be written: "+err.Error()
+		notice("intrusive checks withheld: " + env.ConsentNote)
+		return
+	}
+	env.Journal = j
+	notice("journal of what this scan creates (0600; removed after a clean finish): " + j.Path())
 }
 
 // budgetNotice states the side-effect budget, the wrong-password attempts
