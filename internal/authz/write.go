@@ -11,6 +11,7 @@ import (
 	"github.com/launchready/launchready/internal/check"
 	"github.com/launchready/launchready/internal/client"
 	"github.com/launchready/launchready/internal/config"
+	"github.com/launchready/launchready/internal/journal"
 )
 
 // canaryPrefix starts every canary, so a person reading the portal's data
@@ -64,8 +65,11 @@ func WriteRequest(origin *url.URL, w *config.Write, id, canary string) (*client.
 }
 
 // Create makes a canary object of a kind as member a and registers its
-// deletion for the end of the scan. The new ID comes from the response's
-// JSON (the kind's id_field) or its Location header.
+// deletion for the end of the scan. The object is journaled before the
+// create is sent; the create runs to its answer even when the run is
+// interrupted, and the delete request that answer makes possible (the new
+// ID comes from the response's JSON, the kind's id_field, or its Location
+// header) is journaled with it.
 func Create(ctx context.Context, env *check.Env, a *client.Session, o *config.Object, t Template) (*Canary, error) {
 	canary := NewCanary()
 	origin := env.Sessions.Config().Origin
@@ -73,22 +77,35 @@ func Create(ctx context.Context, env *check.Env, a *client.Session, o *config.Ob
 	if err != nil {
 		return nil, err
 	}
-	resp, err := a.Do(ctx, req)
+	what := fmt.Sprintf("%s created by member a (canary %s)", o.Name, canary)
+	cr, err := env.Plan(check.Undo{What: what, As: a.Account})
 	if err != nil {
 		return nil, err
 	}
+	resp, err := a.Do(cr.Context(ctx), req)
+	if err != nil {
+		cr.Unsure(err)
+		return nil, err
+	}
 	if !okStatus(resp.StatusCode) && !client.IsRedirect(resp.StatusCode) {
+		cr.Refused(fmt.Sprintf("%s %s answered %d", req.Method, o.Create.Path, resp.StatusCode))
 		return nil, fmt.Errorf("%s %s answered %d", req.Method, o.Create.Path, resp.StatusCode)
 	}
 	id := createdID(resp, o.IDField, t)
 	if id == "" {
-		return nil, fmt.Errorf("%s %s answered %d but named no new ID (no %q field in its JSON, no Location header)",
+		err := fmt.Errorf("%s %s answered %d but named no new ID (no %q field in its JSON, no Location header)",
 			req.Method, o.Create.Path, resp.StatusCode, o.IDField)
+		cr.Unsure(err)
+		return nil, err
 	}
-	c := &Canary{Kind: o.Name, ID: id, Canary: canary, Response: resp}
-	what := fmt.Sprintf("%s %s created by member a (canary %s)", o.Name, id, canary)
-	env.Defer(what, func(ctx context.Context) error { return DeleteObject(ctx, env, a, o, id) })
-	return c, nil
+	var undo *journal.Request
+	if o.Delete != nil {
+		if del, err := WriteRequest(origin, o.Delete, id, ""); err == nil {
+			undo = check.UndoRequest(del, "")
+		}
+	}
+	cr.Created(undo, func(ctx context.Context) error { return DeleteObject(ctx, env, a, o, id) })
+	return &Canary{Kind: o.Name, ID: id, Canary: canary, Response: resp}, nil
 }
 
 // DeleteObject deletes one of a's objects with the configured delete

@@ -8,6 +8,7 @@ import (
 
 	"github.com/launchready/launchready/internal/client"
 	"github.com/launchready/launchready/internal/config"
+	"github.com/launchready/launchready/internal/journal"
 )
 
 // Env is what a check receives: the validated config, the scoped client (the
@@ -27,10 +28,23 @@ type Env struct {
 	// check expects to fail: take one before sending it. Nil refuses all.
 	WrongPasswords *WrongPasswords
 
+	// Journal records what the scan is about to create before it is
+	// created (nil: no journal file, as in check tests).
+	Journal *journal.Writer
+
 	memo sync.Map // string -> *memoEntry
 
-	mu       sync.Mutex
-	deferred []deferred
+	// mu guards what the scan created (Plan, CreateAccount) and the
+	// clean-up's wait for creates in flight.
+	mu        sync.Mutex
+	creations []*Creation
+	accounts  map[string]*Creation
+	inflight  int
+	idle      chan struct{}
+	closed    bool
+
+	jmu         sync.Mutex
+	journalErrs []error
 }
 
 // MayWrite reports whether the scan may write to raw's host (plant a
@@ -52,35 +66,12 @@ func (e *Env) MayWrite(ctx context.Context, raw string) (ok bool, why string) {
 	return true, ""
 }
 
-// deferred is one clean-up step.
-type deferred struct {
-	what string
-	fn   func(context.Context) error
-}
+type runKey struct{}
 
-// Defer registers a clean-up step (deleting an object the scan created) to
-// run after every check has finished; what names the thing left behind
-// when the step fails.
-func (e *Env) Defer(what string, fn func(context.Context) error) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	e.deferred = append(e.deferred, deferred{what, fn})
-}
-
-// RunDeferred runs the clean-up steps, newest first, and returns what each
-// failing step left behind with its error.
-func (e *Env) RunDeferred(ctx context.Context) []string {
-	e.mu.Lock()
-	steps := e.deferred
-	e.deferred = nil
-	e.mu.Unlock()
-	var left []string
-	for i := len(steps) - 1; i >= 0; i-- {
-		if err := steps[i].fn(ctx); err != nil {
-			left = append(left, steps[i].what+" ("+err.Error()+")")
-		}
-	}
-	return left
+// WithRun marks ctx as the run's own context: Shared work started under
+// any context derived from it stops when it ends. The runner sets it.
+func WithRun(ctx context.Context) context.Context {
+	return context.WithValue(ctx, runKey{}, ctx)
 }
 
 type memoEntry struct {
@@ -97,8 +88,14 @@ func Shared[T any](ctx context.Context, env *Env, key string, fn func(context.Co
 	e := v.(*memoEntry)
 	e.once.Do(func() {
 		// Detach from the first caller's cancellation: its deadline is its
-		// own, and the result serves every check.
-		e.val, e.err = fn(context.WithoutCancel(ctx))
+		// own, and the result serves every check. The run's end (Ctrl-C)
+		// still stops it.
+		sctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+		defer cancel()
+		if run, ok := ctx.Value(runKey{}).(context.Context); ok {
+			defer context.AfterFunc(run, cancel)()
+		}
+		e.val, e.err = fn(sctx)
 	})
 	if e.err != nil {
 		var zero T

@@ -1,8 +1,10 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -40,7 +42,13 @@ func newDemo(s *streams) *cobra.Command {
 			if hardened {
 				flaws = demo.Hardened()
 			}
-			portal, err := demo.Start(cmd.Context(), demo.Options{Flaws: flaws, Dir: dir, AuthJourney: true})
+			// A scanned portal lives until the scan's clean-up is over, past
+			// a first Ctrl-C; a served one until Ctrl-C.
+			life := cmd.Context()
+			if !serve {
+				life = context.WithoutCancel(life)
+			}
+			portal, err := demo.Start(life, demo.Options{Flaws: flaws, Dir: dir, AuthJourney: true})
 			if err != nil {
 				return toolErr(fmt.Errorf("starting the demo portal: %w", err))
 			}
@@ -59,7 +67,8 @@ func newDemo(s *streams) *cobra.Command {
 			if err != nil {
 				return toolErr(fmt.Errorf("the demo wrote a config it cannot load: %w", err))
 			}
-			return runScan(cmd.Context(), s, cfg, &f, failOn, true)
+			// The demo's journal lives and dies with its portal.
+			return runScan(cmd.Context(), s, cfg, &f, failOn, true, filepath.Join(dir, "journals"))
 		},
 	}
 	f.register(cmd)

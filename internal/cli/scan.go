@@ -13,6 +13,8 @@ import (
 	"github.com/launchready/launchready/internal/check"
 	"github.com/launchready/launchready/internal/checks"
 	"github.com/launchready/launchready/internal/config"
+	"github.com/launchready/launchready/internal/interrupt"
+	"github.com/launchready/launchready/internal/journal"
 	"github.com/launchready/launchready/internal/owner"
 	"github.com/launchready/launchready/internal/report"
 	"github.com/launchready/launchready/internal/scan"
@@ -73,7 +75,11 @@ func newScan(s *streams) *cobra.Command {
 			if err != nil {
 				return usageErr("%v", err)
 			}
-			return runScan(cmd.Context(), s, cfg, &f, failOn, intrusive)
+			dir, err := journal.Dir(os.Getenv)
+			if err != nil && intrusive {
+				return usageErr("%v", err)
+			}
+			return runScan(cmd.Context(), s, cfg, &f, failOn, intrusive, dir)
 		},
 	}
 	f.register(cmd)
@@ -83,12 +89,14 @@ func newScan(s *streams) *cobra.Command {
 }
 
 // runScan executes, prints the scorecard, writes reports, and returns the
-// verdict's exit code.
-func runScan(ctx context.Context, s *streams, cfg *config.Config, f *runFlags, failOn check.Severity, intrusive bool) error {
+// verdict's exit code. The journal of what the scan creates goes in
+// journalDir; a first Ctrl-C (ctx) stops the checks, a second (ctx's
+// abort) the clean-up.
+func runScan(ctx context.Context, s *streams, cfg *config.Config, f *runFlags, failOn check.Severity, intrusive bool, journalDir string) error {
 	prog := newProgress(s.stderr, s.stderrTTY)
 	opts := scan.Options{
 		Version: Version, Only: f.only, FailOn: failOn, Intrusive: intrusive, Progress: prog.event,
-		Notice: func(line string) { prog.note(line) },
+		Notice: func(line string) { prog.note(line) }, JournalDir: journalDir, Abort: interrupt.Abort(ctx),
 	}
 	if intrusive {
 		// The operator key proves ownership of hosts off loopback; without

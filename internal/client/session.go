@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 
@@ -225,6 +226,15 @@ func (s *Sessions) AddAccount(name string, c Credentials, created bool) {
 	if created {
 		s.created = append(s.created, name)
 	}
+}
+
+// Forget takes an account the scanner meant to create off the clean-up
+// list: the portal refused it, so there is nothing to delete. It can still
+// log in under its name (it never will).
+func (s *Sessions) Forget(name string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.created = slices.DeleteFunc(s.created, func(n string) bool { return n == name })
 }
 
 // SetPassword records a changed password (after a reset).

@@ -82,6 +82,9 @@ type Timeouts struct {
 	Request time.Duration `yaml:"request"`
 	// Check bounds one check's whole run.
 	Check time.Duration `yaml:"check"`
+	// Cleanup bounds the clean-up at the end of a scan (and after Ctrl-C,
+	// on its own deadline): deleting the accounts and objects it created.
+	Cleanup time.Duration `yaml:"cleanup"`
 }
 
 // Auth describes the login journey.

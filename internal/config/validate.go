@@ -26,6 +26,7 @@ const (
 	DefaultHeaderTimeout  = 15 * time.Second
 	DefaultRequestTimeout = 30 * time.Second
 	DefaultCheckTimeout   = 120 * time.Second
+	DefaultCleanupTimeout = 60 * time.Second
 	DefaultMaxBodyBytes   = 10 << 20
 	DefaultMaxHeaderBytes = 128 << 10
 	DefaultMaxRedirects   = 10
@@ -54,6 +55,7 @@ func (c *Config) applyDefaults() {
 	defaultTo(c, "target.timeouts.header", &t.Timeouts.Header, DefaultHeaderTimeout)
 	defaultTo(c, "target.timeouts.request", &t.Timeouts.Request, DefaultRequestTimeout)
 	defaultTo(c, "target.timeouts.check", &t.Timeouts.Check, DefaultCheckTimeout)
+	defaultTo(c, "target.timeouts.cleanup", &t.Timeouts.Cleanup, DefaultCleanupTimeout)
 	defaultTo(c, "target.max_body_bytes", &t.MaxBodyBytes, DefaultMaxBodyBytes)
 	defaultTo(c, "target.max_header_bytes", &t.MaxHeaderBytes, DefaultMaxHeaderBytes)
 	defaultTo(c, "target.max_redirects", &t.MaxRedirects, DefaultMaxRedirects)
@@ -360,6 +362,7 @@ func (c *Config) validateLimits() error {
 		{"target.timeouts.header", t.Timeouts.Header},
 		{"target.timeouts.request", t.Timeouts.Request},
 		{"target.timeouts.check", t.Timeouts.Check},
+		{"target.timeouts.cleanup", t.Timeouts.Cleanup},
 		{"target.retry_after_max", t.RetryAfterMax},
 	} {
 		if d.v <= 0 {

@@ -223,6 +223,10 @@ type Options struct {
 	// already open keep working. Tests use it to show that a scan's
 	// wrong passwords cannot stop its clean-up.
 	LockoutAfter int
+	// Observe, when set, is called with each request the web listeners
+	// (the data API included) received, once it has been served: a test
+	// interrupts a scan at the moment something was created this way.
+	Observe func(RequestRecord)
 }
 
 // LoginOutcome is how the portal answered one login attempt.
@@ -436,7 +440,7 @@ func (p *Portal) startWeb(ctx context.Context, opts Options, ca *authority, memb
 		return fmt.Errorf("demo: %w", err)
 	}
 	p.app = a
-	rt := &router{p: p, f: f, app: a, data: data}
+	rt := &router{p: p, f: f, app: a, data: data, observe: opts.Observe}
 	p.http = newServer(rt.handler("http"), nil)
 	p.https = newServer(rt.handler("https"), ca.tlsConfig())
 	p.serve(func() error { return p.http.Serve(hl) })
@@ -500,6 +504,15 @@ func (p *Portal) Members() []string {
 		return nil
 	}
 	return p.app.memberEmails()
+}
+
+// MessageBodies returns the body of every member's every message: a scan's
+// canary messages show there until they are deleted.
+func (p *Portal) MessageBodies() []string {
+	if p.app == nil {
+		return nil
+	}
+	return p.app.messageBodies()
 }
 
 // Logins returns every login attempt received so far (up to 100,000),

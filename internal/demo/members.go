@@ -168,6 +168,19 @@ func (a *app) memberEmails() []string {
 	return out
 }
 
+// messageBodies returns the bodies of every member's messages.
+func (a *app) messageBodies() []string {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	var out []string
+	for _, m := range a.members {
+		for _, msg := range m.messages {
+			out = append(out, msg.body)
+		}
+	}
+	return out
+}
+
 // writeAccounts creates the accounts, gives each a random password and
 // writes it to Dir/<name>.password.
 func (p *Portal) writeAccounts() ([]*member, map[string]string, error) {

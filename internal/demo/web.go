@@ -46,12 +46,18 @@ type router struct {
 	f    Flaws
 	app  http.Handler
 	data http.Handler
+	// observe, when set, hears of each request once it is served.
+	observe func(RequestRecord)
 }
 
 // handler serves one listener.
 func (rt *router) handler(scheme string) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		rt.p.record(r, scheme)
+		if rt.observe != nil {
+			rec := RequestRecord{Host: r.Host, Method: r.Method, Path: r.URL.Path, Scheme: scheme}
+			defer rt.observe(rec)
+		}
 		r.Body = http.MaxBytesReader(w, r.Body, maxBody)
 		securityHeaders(w.Header(), rt.f, scheme)
 		host := hostOnly(r.Host)

@@ -134,7 +134,7 @@ func Run(ctx context.Context, checks []check.Check, env *check.Env, opts Options
 		if len(idx) == 0 {
 			continue
 		}
-		if opts.BeforePhase != nil {
+		if opts.BeforePhase != nil && ctx.Err() == nil {
 			opts.BeforePhase(ctx, phase)
 		}
 		limit := opts.Concurrency
@@ -171,7 +171,11 @@ func runOne(ctx context.Context, c check.Check, env *check.Env, opts Options) ch
 	meta := c.Meta()
 	start := time.Now()
 	res, ok := gate(meta, env)
-	if ok {
+	switch {
+	case ok && ctx.Err() != nil:
+		// Interrupted (Ctrl-C): no check starts after that.
+		res = check.Errorf("not run: the scan was interrupted")
+	case ok:
 		res = execute(ctx, c, env, opts)
 	}
 	return check.Outcome{Meta: meta, Result: normalise(res), Duration: time.Since(start)}
@@ -201,7 +205,9 @@ func gate(meta check.Meta, env *check.Env) (check.Result, bool) {
 // execute runs the check in its own goroutine so a check that ignores its
 // context cannot hang the run; a panic becomes ERROR.
 func execute(ctx context.Context, c check.Check, env *check.Env, opts Options) check.Result {
-	cctx, cancel := context.WithTimeout(ctx, opts.Timeout)
+	// Work a check shares with others outlives its deadline, not the
+	// run's end: it stops when the run is interrupted.
+	cctx, cancel := context.WithTimeout(check.WithRun(ctx), opts.Timeout)
 	defer cancel()
 	if c.Meta().Intrusive {
 		// Every request it sends, reads included, needs consent for its
@@ -217,11 +223,17 @@ func execute(ctx context.Context, c check.Check, env *check.Env, opts Options) c
 		}()
 		ch <- c.Run(cctx, env)
 	}()
+	late := func() check.Result {
+		if ctx.Err() != nil {
+			return check.Errorf("the scan was interrupted before it finished")
+		}
+		return check.Errorf("did not finish within %s", opts.Timeout)
+	}
 	select {
 	case r := <-ch:
 		if cctx.Err() != nil && r.Status == check.Pass {
 			// A check that hit its deadline did not finish its work.
-			return check.Errorf("did not finish within %s", opts.Timeout)
+			return late()
 		}
 		return r
 	case <-cctx.Done():
@@ -229,7 +241,7 @@ func execute(ctx context.Context, c check.Check, env *check.Env, opts Options) c
 	select {
 	case r := <-ch:
 		if r.Status == check.Pass {
-			return check.Errorf("did not finish within %s", opts.Timeout)
+			return late()
 		}
 		return r
 	case <-time.After(opts.Grace):

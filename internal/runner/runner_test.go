@@ -268,3 +268,40 @@ func TestPhaseOf(t *testing.T) {
 		}
 	}
 }
+
+// TestInterruptStopsTheChecks: once the run's context ends (the first
+// Ctrl-C), no check starts and no phase hook runs; work a check shares
+// with others (check.Shared), which outlives that check's own deadline,
+// stops too.
+func TestInterruptStopsTheChecks(t *testing.T) {
+	e := env(t, minimal)
+	e.Intrusive = true
+	ctx, cancel := context.WithCancel(context.Background())
+	var ran []string
+	var sharedErr error
+	first := mk("FIRST-1", func(cctx context.Context) check.Result {
+		ran = append(ran, "FIRST-1")
+		_, sharedErr = check.Shared(cctx, e, "journey", func(sctx context.Context) (int, error) {
+			cancel() // Ctrl-C while the shared journey runs
+			<-sctx.Done()
+			return 0, sctx.Err()
+		})
+		return check.Passf("fine")
+	})
+	later := mk("LATER-1", func(context.Context) check.Result { ran = append(ran, "LATER-1"); return check.Passf("fine") })
+	later.meta.Intrusive = true
+	hooks := 0
+	out := Run(ctx, []check.Check{first, later}, e, Options{Concurrency: 1, BeforePhase: func(context.Context, Phase) { hooks++ }})
+	if !slices.Equal(ran, []string{"FIRST-1"}) || hooks != 1 {
+		t.Errorf("ran %v with %d phase hooks after the interrupt, want FIRST-1 alone and the first phase's hook", ran, hooks)
+	}
+	if sharedErr == nil {
+		t.Error("the shared work outlived the interrupt")
+	}
+	if r := out[0].Result; r.Status != check.Error || !strings.Contains(r.Summary+r.Reason, "interrupted before it finished") {
+		t.Errorf("FIRST-1, which passed after the interrupt, = %s %q, want ERROR: interrupted", r.Status, r.Summary+r.Reason)
+	}
+	if r := out[1].Result; r.Status != check.Error || !strings.Contains(r.Summary+r.Reason, "interrupted") {
+		t.Errorf("LATER-1 = %s %q, want ERROR: interrupted", r.Status, r.Summary+r.Reason)
+	}
+}

@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"time"
 
 	"github.com/launchready/launchready/internal/check"
+	"github.com/launchready/launchready/internal/checks/journey"
 	"github.com/launchready/launchready/internal/client"
 	"github.com/launchready/launchready/internal/page"
 )
@@ -28,17 +30,105 @@ func cleanupLogins(ctx context.Context, env *check.Env) {
 	}
 }
 
+// verifyWait bounds the clean-up's look in the inbox for the
+// verification mail of an account that cannot log in: a run interrupted
+// between signup and verification leaves one. The mail was sent when the
+// account was made, so it is there at once or never.
+const verifyWait = 5 * time.Second
+
+// cleanUp is the end of every scan, interrupted or not: on a context of
+// its own (the run's may be canceled by Ctrl-C) bounded by
+// target.timeouts.cleanup and ended early by abort (a second Ctrl-C), it
+// stops new creates, waits for those in flight, deletes every object and
+// account the scan created, marks each in the journal, and removes the
+// journal when nothing is left; else it keeps it and says how to finish.
+// It returns what was left behind.
+func cleanUp(ctx context.Context, env *check.Env, since time.Time, abort context.Context, notice func(string)) []string {
+	timeout := env.Config.Target.Timeouts.Cleanup
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), timeout)
+	defer cancel()
+	if abort != nil {
+		defer context.AfterFunc(abort, cancel)()
+	}
+	if ctx.Err() != nil {
+		notice("interrupted: the checks were stopped")
+	}
+	env.StopCreating(cctx)
+	accounts, objects := len(env.Sessions.Created()), env.Objects()
+	if accounts+objects > 0 {
+		notice(fmt.Sprintf("cleaning up %s and %s (at most %s; Ctrl-C again to abort)",
+			plural(accounts, "account"), plural(objects, "object"), seconds(timeout)))
+	}
+	left := env.RunDeferred(cctx)
+	for _, l := range left {
+		notice("object left behind: " + l)
+	}
+	removed, accts := cleanup(cctx, env, since)
+	for _, name := range removed {
+		env.AccountRemoved(name)
+	}
+	for _, l := range accts {
+		notice("account left behind: " + l)
+	}
+	left = append(left, accts...)
+	if abort != nil && abort.Err() != nil {
+		notice(fmt.Sprintf("clean-up aborted by a second Ctrl-C: %s left behind", plural(len(left), "thing")))
+	}
+	closeJournal(env, len(left), notice)
+	return left
+}
+
+// closeJournal removes the journal after a clean finish (nothing left,
+// every mark written), else keeps it and says how to finish the job.
+func closeJournal(env *check.Env, left int, notice func(string)) {
+	j := env.Journal
+	if j == nil {
+		return
+	}
+	errs := env.JournalErrors()
+	for _, err := range errs {
+		notice("journal: " + err.Error())
+	}
+	if left == 0 && len(errs) == 0 {
+		if err := j.Remove(); err != nil {
+			notice("journal: " + err.Error())
+		}
+		return
+	}
+	if err := j.Close(); err != nil {
+		notice("journal: " + err.Error())
+	}
+	notice(fmt.Sprintf("the journal is kept at %s: run `launchready cleanup %s` to finish the job", j.Path(), j.Path()))
+}
+
+// seconds writes a deadline the way a person reads it: 60s, not 1m0s.
+func seconds(d time.Duration) string {
+	if d%time.Second == 0 {
+		return fmt.Sprintf("%ds", d/time.Second)
+	}
+	return d.String()
+}
+
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
+
 // cleanup deletes the accounts the scanner created, through the portal's
-// own account deletion, and returns those it could not delete.
-func cleanup(ctx context.Context, env *check.Env) []string {
-	var left []string
+// own account deletion, and returns the names it deleted and those it
+// could not delete with the reason.
+func cleanup(ctx context.Context, env *check.Env, since time.Time) (removed, left []string) {
 	for _, name := range env.Sessions.Created() {
 		creds, _ := env.Sessions.Account(name)
-		if err := deleteAccount(ctx, env, name); err != nil {
+		if err := deleteAccount(ctx, env, name, since); err != nil {
 			left = append(left, fmt.Sprintf("%s (%v)", creds.Email, err))
+			continue
 		}
+		removed = append(removed, name)
 	}
-	return left
+	return removed, left
 }
 
 // deletable says why accounts cannot be deleted, or nil.
@@ -52,7 +142,7 @@ func deletable(env *check.Env) error {
 // deleteAccount deletes one account with the session kept for it, else
 // (none kept, or the portal ended it: the deletion did not take) with a
 // new login, and proves it gone by a login that must fail.
-func deleteAccount(ctx context.Context, env *check.Env, name string) error {
+func deleteAccount(ctx context.Context, env *check.Env, name string, since time.Time) error {
 	if err := deletable(env); err != nil {
 		return err
 	}
@@ -66,7 +156,7 @@ func deleteAccount(ctx context.Context, env *check.Env, name string) error {
 			return deleteWith(ctx, env, name, sess)
 		}
 	}
-	sess, err := env.Sessions.Login(ctx, name)
+	sess, err := loginToDelete(ctx, env, name, since)
 	if err != nil {
 		if keptErr != nil {
 			return fmt.Errorf("with the session kept for it: %w; and cannot log in again: %w", keptErr, err)
@@ -74,6 +164,25 @@ func deleteAccount(ctx context.Context, env *check.Env, name string) error {
 		return fmt.Errorf("cannot log in to delete it: %w", err)
 	}
 	return deleteWith(ctx, env, name, sess)
+}
+
+// loginToDelete logs a created account in; when the portal wants its
+// email verified and the login fails, it follows the verification mail
+// first (a run interrupted between signup and verification) and tries
+// again.
+func loginToDelete(ctx context.Context, env *check.Env, name string, since time.Time) (*client.Session, error) {
+	sess, err := env.Sessions.Login(ctx, name)
+	if err == nil || env.Config.Auth.Signup == nil || !env.Config.Auth.Signup.Verify || env.Sessions.Mailbox() == nil {
+		return sess, err
+	}
+	creds, _ := env.Sessions.Account(name)
+	// A failed verification does not end it: a journey still running
+	// may have followed the single-use link first.
+	_ = journey.VerifyFromInboxWithin(ctx, env, creds.Email, since, min(verifyWait, env.Config.Auth.Inbox.Wait))
+	if sess, err2 := env.Sessions.Login(ctx, name); err2 == nil {
+		return sess, nil
+	}
+	return nil, err
 }
 
 // deleteWith deletes the account with sess, then checks it can no longer

@@ -5,6 +5,7 @@ package scan
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -12,6 +13,7 @@ import (
 	"github.com/launchready/launchready/internal/checks"
 	"github.com/launchready/launchready/internal/client"
 	"github.com/launchready/launchready/internal/config"
+	"github.com/launchready/launchready/internal/journal"
 	"github.com/launchready/launchready/internal/owner"
 	"github.com/launchready/launchready/internal/report"
 	"github.com/launchready/launchready/internal/runner"
@@ -35,6 +37,13 @@ type Options struct {
 	// Notice receives lines for the user before and after the run (the
 	// side-effect budget, accounts left behind).
 	Notice func(string)
+	// JournalDir is where the journal of what the scan creates is
+	// written (journal.Dir for the CLI); "" keeps no journal file, for
+	// tests that have no use for one.
+	JournalDir string
+	// Abort, when it ends, aborts the clean-up (a second Ctrl-C); nil
+	// never does.
+	Abort context.Context
 	// OwnerKey is the operator key that checks ownership proofs (nil when
 	// none was found; OwnerKeyErr then says why): with it, a host that is
 	// not on loopback gets intrusive checks when it publishes the proof.
@@ -125,20 +134,16 @@ func Execute(ctx context.Context, cfg *config.Config, opts Options) (*report.Run
 	b, n, wrongPW := budget(selected)
 	env.WrongPasswords = check.NewWrongPasswords(cfg, sessions, b.WrongPasswords, wrongPW...)
 	if env.Intrusive && n > 0 {
+		startJournal(env, opts, start, notice)
+	}
+	if env.Intrusive && n > 0 {
 		notice(budgetNotice(b, n, wrongPW))
 	}
 	outcomes := runner.Run(ctx, selected, env, runner.Options{Timeout: cfg.Target.Timeouts.Check, Progress: opts.Progress,
 		BeforePhase: beforePhase(env, cfg.Target.Timeouts.Check)})
 	redactOutcomes(cl.Redactor(), outcomes)
-	leftovers := env.RunDeferred(ctx)
-	for _, l := range leftovers {
-		notice("object left behind: " + l)
-	}
-	accounts := cleanup(ctx, env)
-	for _, l := range accounts {
-		notice("account left behind: " + l)
-	}
-	leftovers = append(leftovers, accounts...)
+	// Clean-up runs on its own deadline even after Ctrl-C canceled ctx.
+	leftovers := cleanUp(ctx, env, start, opts.Abort, notice)
 	spent := wrongPasswordsSpent(env)
 	if spent != nil {
 		notice("wrong-password attempts: " + spent.Text())
@@ -159,6 +164,30 @@ func Execute(ctx context.Context, cfg *config.Config, opts Options) (*report.Run
 		Intrusive:      env.Intrusive,
 		NotTested:      report.NotTested,
 	}, nil
+}
+
+// startJournal creates the run's journal in opts.JournalDir before
+// anything is created, and prints its path. When it cannot be written,
+// intrusive checks are withheld: nothing is made that the clean-up could
+// not find again after a kill.
+func startJournal(env *check.Env, opts Options, start time.Time, notice func(string)) {
+	if opts.JournalDir == "" {
+		return
+	}
+	path := env.Config.Path
+	if path != "" {
+		if abs, err := filepath.Abs(path); err == nil {
+			path = abs
+		}
+	}
+	j, err := journal.Create(opts.JournalDir, journal.Header{Tool: opts.Version, Target: env.Config.Target.URL, Config: path, Started: start})
+	if err != nil {
+		env.Intrusive, env.ConsentNote = false, "the journal of what the scan creates cannot be written: "+err.Error()
+		notice("intrusive checks withheld: " + env.ConsentNote)
+		return
+	}
+	env.Journal = j
+	notice("journal of what this scan creates (0600; removed after a clean finish): " + j.Path())
 }
 
 // budgetNotice states the side-effect budget, the wrong-password attempts

@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/launchready/launchready/internal/authz"
 	"github.com/launchready/launchready/internal/check"
@@ -71,8 +73,15 @@ func (MassAssignment) Run(ctx context.Context, env *check.Env) check.Result {
 		return check.Errorf("%s does not answer with a JSON object, so a role or flag could not be read back: point profile.read "+
 			"at the JSON endpoint that returns member a's profile (e.g. /api/me)", p.Read)
 	}
+	// The revert is journaled before the first write, and runs again at
+	// clean-up if the inline one fails (an interrupted run).
+	rv, err := m.planRevert(before)
+	if err != nil {
+		return check.Errorf("%v", err)
+	}
 	canary := authz.NewCanary()
-	resp, err := m.send(ctx, canary, true, nil)
+	resp, err := m.send(rv.cr.Context(ctx), canary, true, nil)
+	rv.cr.Created(nil, nil) // applied, or maybe applied: the revert runs either way
 	if err != nil {
 		return check.Errorf("%v", err)
 	}
@@ -83,14 +92,14 @@ func (MassAssignment) Run(ctx context.Context, env *check.Env) check.Result {
 	changed := escalated(before.fields, after.fields)
 	applied := bytes.Contains(after.resp.Body, []byte(canary))
 	if len(changed) > 0 {
-		restored := m.revert(ctx, before)
+		restored := rv.now(ctx)
 		detail := fmt.Sprintf("Member a's profile update with extra fields answered %d; reading the profile back (GET %s) shows %s. %s",
 			resp.StatusCode, p.Read, strings.Join(changed, ", "), restored)
 		return check.Failf([]check.Evidence{check.HTTPEvidence(env, resp, detail)},
 			"member a granted itself %s through its own profile update", strings.Join(changed, ", "))
 	}
 	// Put the configured field back whatever happened.
-	defer m.revert(ctx, before)
+	defer rv.now(ctx)
 	if applied {
 		return check.Passf("member a's profile update applied the canary but ignored every role field (%s)", fieldNames())
 	}
@@ -145,6 +154,19 @@ func (m massProbe) read(ctx context.Context) (profileState, error) {
 // escalating fields when escalate; override replaces field values (used to
 // revert).
 func (m massProbe) send(ctx context.Context, canary string, escalate bool, override map[string]any) (*client.Response, error) {
+	req, err := m.request(canary, escalate, override)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := m.a.Do(ctx, req)
+	if err != nil {
+		return nil, fmt.Errorf("member a's profile update (%s %s): %w", m.p.Method, m.p.Path, err)
+	}
+	return resp, nil
+}
+
+// request builds the update send posts.
+func (m massProbe) request(canary string, escalate bool, override map[string]any) (*client.Request, error) {
 	fill := func(v string) string { return strings.ReplaceAll(v, "{{canary}}", canary) }
 	req := &client.Request{Method: m.p.Method, URL: urlOf(m.env, m.p.Path), Header: http.Header{}}
 	if m.p.Form != nil {
@@ -182,19 +204,59 @@ func (m massProbe) send(ctx context.Context, canary string, escalate bool, overr
 		req.Body = b
 		req.Header.Set("Content-Type", "application/json")
 	}
-	resp, err := m.a.Do(ctx, req)
-	if err != nil {
-		return nil, fmt.Errorf("member a's profile update (%s %s): %w", m.p.Method, m.p.Path, err)
-	}
-	return resp, nil
+	return req, nil
 }
 
-// revert sends the profile's original values back (the configured fields
-// and any escalated one) and says whether it worked.
-func (m massProbe) revert(ctx context.Context, before profileState) string {
-	if before.fields == nil {
-		return "The profile is not JSON, so it could not be restored automatically: check member a's role by hand."
+// profileRestored is revert's message when it worked.
+const profileRestored = "Member a's profile was restored."
+
+// reverter runs the profile's revert once: inline, or at clean-up when
+// the inline one failed.
+type reverter struct {
+	m      massProbe
+	before profileState
+	cr     *check.Creation
+
+	mu   sync.Mutex
+	done bool
+}
+
+// planRevert journals the revert (the update sending the original values
+// back, as member a) before any write.
+func (m massProbe) planRevert(before profileState) (*reverter, error) {
+	req, err := m.request("", false, m.original(before))
+	if err != nil {
+		return nil, err
 	}
+	rv := &reverter{m: m, before: before}
+	rv.cr, err = m.env.Plan(check.Undo{What: "member a's profile (" + m.p.Method + " " + m.p.Path + "), changed by AUTHZ-006", As: m.a.Account,
+		Request: check.UndoRequest(req, ""), Run: rv.run})
+	return rv, err
+}
+
+// now reverts unless that was done, and says how it went.
+func (rv *reverter) now(ctx context.Context) string {
+	rv.mu.Lock()
+	defer rv.mu.Unlock()
+	if rv.done {
+		return profileRestored
+	}
+	msg := rv.m.revert(ctx, rv.before)
+	rv.done = msg == profileRestored
+	return msg
+}
+
+func (rv *reverter) run(ctx context.Context) error {
+	if msg := rv.now(ctx); msg != profileRestored {
+		return errors.New(msg)
+	}
+	return nil
+}
+
+// original is the override that sends the profile's original values back:
+// the configured fields, and every escalation field (false for a flag it
+// did not have).
+func (m massProbe) original(before profileState) map[string]any {
 	override := map[string]any{}
 	for k := range m.p.JSON {
 		if v, ok := before.fields[k]; ok {
@@ -208,14 +270,23 @@ func (m massProbe) revert(ctx context.Context, before profileState) string {
 			override[e.field] = false
 		}
 	}
-	if _, err := m.send(ctx, "", false, override); err != nil {
+	return override
+}
+
+// revert sends the profile's original values back (the configured fields
+// and any escalated one) and says whether it worked.
+func (m massProbe) revert(ctx context.Context, before profileState) string {
+	if before.fields == nil {
+		return "The profile is not JSON, so it could not be restored automatically: check member a's role by hand."
+	}
+	if _, err := m.send(ctx, "", false, m.original(before)); err != nil {
 		return "Restoring member a's profile failed (" + err.Error() + "): reset its role by hand."
 	}
 	now, err := m.read(ctx)
 	if err != nil || len(escalated(before.fields, now.fields)) > 0 {
 		return "Member a could not be restored: it still holds the escalated fields; reset its role by hand."
 	}
-	return "Member a's profile was restored."
+	return profileRestored
 }
 
 // escalated lists the escalation fields whose read-back value moved to the

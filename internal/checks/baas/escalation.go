@@ -15,6 +15,7 @@ import (
 
 	"github.com/launchready/launchready/internal/check"
 	"github.com/launchready/launchready/internal/client"
+	"github.com/launchready/launchready/internal/journal"
 	"github.com/launchready/launchready/internal/jwtx"
 )
 
@@ -252,11 +253,16 @@ func (p supabaseProbe) run(ctx context.Context, n frontendNames) (part, error) {
 	if err != nil {
 		return out, err
 	}
-	r := newRestore(p.env, "member a's Supabase user_metadata (role, is_admin, admin)", p.restoreMetadata(a, old))
+	r, err := newRestore(p.env, check.Undo{What: "member a's Supabase user_metadata (role, is_admin, admin)", As: "a", Platform: "supabase",
+		Request: check.UndoRequest(p.metadataRequest(old), ""), Run: p.restoreMetadata(a, old)})
+	if err != nil {
+		return out, err
+	}
 	body, _ := json.Marshal(map[string]any{"data": selfRole}) // plain values: always marshals
-	put, err := a.Do(ctx, &client.Request{Method: http.MethodPut, URL: p.base + "/auth/v1/user", Body: body,
+	put, err := a.Do(r.context(ctx), &client.Request{Method: http.MethodPut, URL: p.base + "/auth/v1/user", Body: body,
 		Header: http.Header{"Content-Type": {"application/json"}}})
 	if err != nil {
+		r.wrote()
 		return out, fmt.Errorf("writing member a's user_metadata: %w", err)
 	}
 	if put.StatusCode != http.StatusOK {
@@ -267,6 +273,7 @@ func (p supabaseProbe) run(ctx context.Context, n frontendNames) (part, error) {
 		r.cancel()
 		return out, nil
 	}
+	r.wrote()
 	now, got, err := p.metadata(ctx, a)
 	if err != nil {
 		return out, err
@@ -408,21 +415,37 @@ func (p supabaseProbe) metadata(ctx context.Context, a *client.Session) (map[str
 }
 
 // restore undoes one write, once: inline when the probe ends, and again
-// at clean-up if that failed.
+// at clean-up if that failed. It is journaled before the write, with the
+// request that undoes it.
 type restore struct {
 	what string
 	fn   func(context.Context) error
+	cr   *check.Creation
 
 	mu   sync.Mutex
 	done bool
 }
 
-// newRestore registers the clean-up step before the write it undoes.
-func newRestore(env *check.Env, what string, fn func(context.Context) error) *restore {
-	r := &restore{what: what, fn: fn}
-	env.Defer(what, r.run)
-	return r
+// newRestore journals the undo before the write it undoes (u.Run is the
+// in-process undo); an error means: do not write.
+func newRestore(env *check.Env, u check.Undo) (*restore, error) {
+	r := &restore{what: u.What, fn: u.Run}
+	u.Run = r.run
+	cr, err := env.Plan(u)
+	if err != nil {
+		return nil, err
+	}
+	r.cr = cr
+	return r, nil
 }
+
+// context is the write's context: once sent it runs to its answer.
+func (r *restore) context(ctx context.Context) context.Context { return r.cr.Context(ctx) }
+
+// wrote says the write was accepted, or may have been (no answer): the
+// undo runs at clean-up unless it already ran, and restoring values that
+// were never changed is harmless.
+func (r *restore) wrote() { r.cr.Created(nil, nil) }
 
 func (r *restore) run(ctx context.Context) error {
 	r.mu.Lock()
@@ -440,8 +463,9 @@ func (r *restore) run(ctx context.Context) error {
 // cancel marks the write as refused: there is nothing to undo.
 func (r *restore) cancel() {
 	r.mu.Lock()
-	defer r.mu.Unlock()
 	r.done = true
+	r.mu.Unlock()
+	r.cr.Refused("the write was refused")
 }
 
 // result restores and says how it went, for evidence.
@@ -455,13 +479,7 @@ func (r *restore) result(ctx context.Context) string {
 // restoreMetadata puts back the user_metadata keys member a wrote.
 func (p supabaseProbe) restoreMetadata(a *client.Session, old map[string]any) func(context.Context) error {
 	return func(ctx context.Context) error {
-		data := map[string]any{}
-		for k := range selfRole {
-			data[k] = old[k] // nil deletes a key a did not have
-		}
-		body, _ := json.Marshal(map[string]any{"data": data}) // decoded JSON: always marshals
-		resp, err := a.Do(ctx, &client.Request{Method: http.MethodPut, URL: p.base + "/auth/v1/user", Body: body,
-			Header: http.Header{"Content-Type": {"application/json"}}})
+		resp, err := a.Do(ctx, p.metadataRequest(old))
 		if err != nil {
 			return err
 		}
@@ -479,6 +497,18 @@ func (p supabaseProbe) restoreMetadata(a *client.Session, old map[string]any) fu
 		}
 		return nil
 	}
+}
+
+// metadataRequest is the request that puts back the user_metadata keys
+// member a may write.
+func (p supabaseProbe) metadataRequest(old map[string]any) *client.Request {
+	data := map[string]any{}
+	for k := range selfRole {
+		data[k] = old[k] // nil deletes a key a did not have
+	}
+	body, _ := json.Marshal(map[string]any{"data": data}) // decoded JSON: always marshals
+	return &client.Request{Method: http.MethodPut, URL: p.base + "/auth/v1/user", Body: body,
+		Header: http.Header{"Content-Type": {"application/json"}}}
 }
 
 // metadataAdmin reports whether a metadata object says role admin.
@@ -604,31 +634,43 @@ func (p firebaseEscalation) claims(ctx context.Context, a *client.Session, oldAt
 	out := part{fail: "Firebase accepted custom claims from a client (accounts:update customAttributes): claims must be set with the Admin SDK only"}
 	const label = "Firebase custom claims role: admin, admin: true (accounts:update)"
 	before := roleClaims(jwtClaims(rawToken(a)))
-	attrs, _ := json.Marshal(map[string]any{"role": "admin", "admin": true}) // always marshals
-	resp, err := p.post(ctx, a, "update", map[string]any{"customAttributes": string(attrs), "returnSecureToken": true})
+	if oldAttrs == "" {
+		oldAttrs = "{}"
+	}
+	// The undo is journaled without the ID token it needs (json:idToken):
+	// a replay takes a fresh one.
+	back, _ := json.Marshal(map[string]any{"customAttributes": oldAttrs}) // a string: always marshals
+	r, err := newRestore(p.env, check.Undo{What: "member a's Firebase custom claims", As: "a", Platform: "firebase",
+		Request: &journal.Request{Method: http.MethodPost, URL: p.identity("update"), Body: string(back),
+			Header: http.Header{"Content-Type": {"application/json"}}, TokenIn: "json:idToken"},
+		Run: func(ctx context.Context) error {
+			back, err := p.post(ctx, a, "update", map[string]any{"customAttributes": oldAttrs})
+			if err != nil {
+				return err
+			}
+			if back.StatusCode != http.StatusOK {
+				return fmt.Errorf("accounts:update answered %d", back.StatusCode)
+			}
+			return nil
+		}})
 	if err != nil {
 		return out, err
 	}
+	attrs, _ := json.Marshal(map[string]any{"role": "admin", "admin": true}) // always marshals
+	resp, err := p.post(r.context(ctx), a, "update", map[string]any{"customAttributes": string(attrs), "returnSecureToken": true})
+	if err != nil {
+		r.wrote()
+		return out, err
+	}
 	if resp.StatusCode != http.StatusOK {
+		r.cancel()
 		code := firebaseError(resp.Body)
 		out.rows = []check.TableRow{{Label: label, Cells: []string{fmt.Sprintf("no (%d %s)", resp.StatusCode, code), "—", "—", "—"}}}
 		out.evidence = []check.Evidence{check.HTTPEvidence(p.env, resp, "Firebase refused custom claims from member a's own token, as it should.")}
 		out.pass = fmt.Sprintf("Firebase refused custom claims from member a (%s)", code)
 		return out, nil
 	}
-	if oldAttrs == "" {
-		oldAttrs = "{}"
-	}
-	r := newRestore(p.env, "member a's Firebase custom claims", func(ctx context.Context) error {
-		back, err := p.post(ctx, a, "update", map[string]any{"customAttributes": oldAttrs})
-		if err != nil {
-			return err
-		}
-		if back.StatusCode != http.StatusOK {
-			return fmt.Errorf("accounts:update answered %d", back.StatusCode)
-		}
-		return nil
-	})
+	r.wrote()
 	fresh, err := p.env.Sessions.PlatformLogin(ctx, "firebase", "a")
 	if err != nil {
 		return out, fmt.Errorf("logging member a in again for a token carrying the claims: %w", err)
@@ -678,10 +720,15 @@ func (p firebaseEscalation) profile(ctx context.Context, a *client.Session, uid 
 		out.pass = fmt.Sprintf("Firestore refused member a reading its own users/{uid} document (%d), so no role was written there", old.resp.StatusCode)
 		return out, nil
 	}
-	r := newRestore(p.env, "member a's Firestore users/{uid} document", p.restoreProfile(a, doc, old))
-	put, err := a.Do(ctx, &client.Request{Method: http.MethodPatch, URL: doc + "?updateMask.fieldPaths=role&mask.fieldPaths=role",
+	r, err := newRestore(p.env, check.Undo{What: "member a's Firestore users/{uid} document", As: "a", Platform: "firebase",
+		Request: check.UndoRequest(profileRequest(doc, old), ""), Run: p.restoreProfile(a, doc, old)})
+	if err != nil {
+		return out, err
+	}
+	put, err := a.Do(r.context(ctx), &client.Request{Method: http.MethodPatch, URL: doc + "?updateMask.fieldPaths=role&mask.fieldPaths=role",
 		Body: []byte(`{"fields":{"role":{"stringValue":"admin"}}}`), Header: http.Header{"Content-Type": {"application/json"}}})
 	if err != nil {
+		r.wrote()
 		return out, fmt.Errorf("writing member a's profile document: %w", err)
 	}
 	if put.StatusCode != http.StatusOK {
@@ -691,6 +738,7 @@ func (p firebaseEscalation) profile(ctx context.Context, a *client.Session, uid 
 		r.cancel()
 		return out, nil
 	}
+	r.wrote()
 	now, err := p.readRole(ctx, a, doc)
 	if err != nil {
 		return out, err
@@ -795,16 +843,7 @@ func (p firebaseEscalation) readRole(ctx context.Context, a *client.Session, doc
 func (p firebaseEscalation) restoreProfile(a *client.Session, doc string, old profileRole) func(context.Context) error {
 	existed := old.resp.StatusCode == http.StatusOK
 	return func(ctx context.Context) error {
-		req := &client.Request{Method: http.MethodDelete, URL: doc}
-		if existed {
-			fields := map[string]json.RawMessage{}
-			if old.role != nil {
-				fields["role"] = old.role
-			}
-			body, _ := json.Marshal(map[string]any{"fields": fields}) // raw JSON read from the API
-			req = &client.Request{Method: http.MethodPatch, URL: doc + "?updateMask.fieldPaths=role&mask.fieldPaths=role", Body: body,
-				Header: http.Header{"Content-Type": {"application/json"}}}
-		}
+		req := profileRequest(doc, old)
 		resp, err := a.Do(ctx, req)
 		if err != nil {
 			return err
@@ -823,6 +862,21 @@ func (p firebaseEscalation) restoreProfile(a *client.Session, doc string, old pr
 		}
 		return nil
 	}
+}
+
+// profileRequest is the request that puts the profile document back: a
+// delete when it did not exist, else its role field as it was.
+func profileRequest(doc string, old profileRole) *client.Request {
+	if old.resp.StatusCode != http.StatusOK {
+		return &client.Request{Method: http.MethodDelete, URL: doc}
+	}
+	fields := map[string]json.RawMessage{}
+	if old.role != nil {
+		fields["role"] = old.role
+	}
+	body, _ := json.Marshal(map[string]any{"fields": fields}) // raw JSON read from the API
+	return &client.Request{Method: http.MethodPatch, URL: doc + "?updateMask.fieldPaths=role&mask.fieldPaths=role", Body: body,
+		Header: http.Header{"Content-Type": {"application/json"}}}
 }
 
 // rawToken is the session's ID token without its header prefix.

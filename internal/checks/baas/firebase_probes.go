@@ -428,16 +428,21 @@ func (p *firebaseProbe) rtdbCanary(ctx context.Context) {
 	var tried []string
 	for _, place := range fbCanaryPlaces(fbNames(p.use.DatabasePaths), p.a.uid, "launchready-canary/"+p.a.uid) {
 		segs := append(strings.Split(place, "/"), value)
-		resp, err := p.send(ctx, p.a, &client.Request{Method: http.MethodPut, URL: p.rtdbURL(segs, "print=silent"), Body: body,
+		del := &client.Request{Method: http.MethodDelete, URL: p.rtdbURL(segs, "print=silent")}
+		cr, err := p.plan("member a's Realtime Database canary at /"+strings.Join(segs, "/"), del, "query:auth")
+		if err != nil {
+			p.notes = append(p.notes, "no Realtime Database canary: "+err.Error())
+			return
+		}
+		resp, err := p.send(cr.Context(ctx), p.a, &client.Request{Method: http.MethodPut, URL: p.rtdbURL(segs, "print=silent"), Body: body,
 			Header: http.Header{"Content-Type": {"application/json"}}}, true)
 		if err == nil && (resp.StatusCode == http.StatusOK || resp.StatusCode == http.StatusNoContent) {
 			c := fbCanary{service: "rtdb", label: "rtdb canary /" + strings.Join(segs, "/"), url: p.rtdbURL(segs, ""), value: value}
 			p.canaries = append(p.canaries, c)
-			p.env.Defer("member a's Realtime Database canary at /"+strings.Join(segs, "/"), func(ctx context.Context) error {
-				return p.deleteAs(ctx, &client.Request{Method: http.MethodDelete, URL: p.rtdbURL(segs, "print=silent")}, true)
-			})
+			cr.Created(nil, func(ctx context.Context) error { return p.deleteAs(ctx, del, true) })
 			return
 		}
+		p.endRefused(cr, resp, err)
 		tried = append(tried, "/"+strings.Join(segs, "/")+" ("+fbStatus(resp, err)+")")
 	}
 	p.notes = append(p.notes, "member a could not write a Realtime Database canary at "+strings.Join(tried, ", "))
@@ -465,15 +470,20 @@ func (p *firebaseProbe) firestoreCanary(ctx context.Context) {
 	var tried []string
 	for _, coll := range places {
 		doc := p.documents() + fbEscape(append(strings.Split(coll, "/"), value))
-		resp, err := p.send(ctx, p.a, &client.Request{Method: http.MethodPatch, URL: doc + "?currentDocument.exists=false", Body: body,
+		del := &client.Request{Method: http.MethodDelete, URL: doc}
+		cr, err := p.plan("member a's Firestore canary "+coll+"/"+value, del, "")
+		if err != nil {
+			p.notes = append(p.notes, "no Firestore canary: "+err.Error())
+			return
+		}
+		resp, err := p.send(cr.Context(ctx), p.a, &client.Request{Method: http.MethodPatch, URL: doc + "?currentDocument.exists=false", Body: body,
 			Header: http.Header{"Content-Type": {"application/json"}}}, false)
 		if err == nil && resp.StatusCode == http.StatusOK {
 			p.canaries = append(p.canaries, fbCanary{service: "firestore", label: "firestore canary " + coll + "/" + value, url: doc, value: value})
-			p.env.Defer("member a's Firestore canary "+coll+"/"+value, func(ctx context.Context) error {
-				return p.deleteAs(ctx, &client.Request{Method: http.MethodDelete, URL: doc}, false)
-			})
+			cr.Created(nil, func(ctx context.Context) error { return p.deleteAs(ctx, del, false) })
 			return
 		}
+		p.endRefused(cr, resp, err)
 		tried = append(tried, coll+" ("+fbStatus(resp, err)+")")
 	}
 	p.notes = append(p.notes, "member a could not write a Firestore canary in "+strings.Join(tried, ", "))
@@ -484,19 +494,41 @@ func (p *firebaseProbe) storageCanary(ctx context.Context) {
 	var tried []string
 	for _, place := range fbCanaryPlaces(fbNames(p.use.StoragePaths), p.a.uid, p.a.uid) {
 		name := place + "/" + value + ".txt"
-		resp, err := p.send(ctx, p.a, &client.Request{Method: http.MethodPost, URL: p.objects() + "?" + url.Values{"name": {name}}.Encode(),
-			Body: []byte("launchready scan canary " + value + "; safe to delete\n"), Header: http.Header{"Content-Type": {"text/plain"}}}, false)
-		if err == nil && resp.StatusCode == http.StatusOK {
-			obj := p.objects() + "/" + fbObjectName(name)
-			p.canaries = append(p.canaries, fbCanary{service: "storage", label: "storage canary " + p.fb.StorageBucket + "/" + name, url: obj, value: value})
-			p.env.Defer("member a's Storage canary "+name, func(ctx context.Context) error {
-				return p.deleteAs(ctx, &client.Request{Method: http.MethodDelete, URL: obj}, false)
-			})
+		obj := p.objects() + "/" + fbObjectName(name)
+		del := &client.Request{Method: http.MethodDelete, URL: obj}
+		cr, err := p.plan("member a's Storage canary "+name, del, "")
+		if err != nil {
+			p.notes = append(p.notes, "no Storage canary: "+err.Error())
 			return
 		}
+		resp, err := p.send(cr.Context(ctx), p.a, &client.Request{Method: http.MethodPost, URL: p.objects() + "?" + url.Values{"name": {name}}.Encode(),
+			Body: []byte("launchready scan canary " + value + "; safe to delete\n"), Header: http.Header{"Content-Type": {"text/plain"}}}, false)
+		if err == nil && resp.StatusCode == http.StatusOK {
+			p.canaries = append(p.canaries, fbCanary{service: "storage", label: "storage canary " + p.fb.StorageBucket + "/" + name, url: obj, value: value})
+			cr.Created(nil, func(ctx context.Context) error { return p.deleteAs(ctx, del, false) })
+			return
+		}
+		p.endRefused(cr, resp, err)
 		tried = append(tried, name+" ("+fbStatus(resp, err)+")")
 	}
 	p.notes = append(p.notes, "member a could not upload a Storage canary as "+strings.Join(tried, ", "))
+}
+
+// plan journals a canary member a is about to write, with the request
+// that deletes it (tokenIn "query:auth" for the Realtime Database, which
+// takes the ID token in its URL).
+func (p *firebaseProbe) plan(what string, del *client.Request, tokenIn string) (*check.Creation, error) {
+	return p.env.Plan(check.Undo{What: what, As: "a", Platform: "firebase", Request: check.UndoRequest(del, tokenIn)})
+}
+
+// endRefused ends a canary write that did not answer success: refused
+// when the service answered, possibly written when it did not.
+func (p *firebaseProbe) endRefused(cr *check.Creation, resp *client.Response, err error) {
+	if err != nil {
+		cr.Unsure(err)
+		return
+	}
+	cr.Refused(fmt.Sprintf("answered %d", resp.StatusCode))
 }
 
 // deleteAs deletes a canary as member a.

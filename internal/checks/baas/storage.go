@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/launchready/launchready/internal/authz"
+	"github.com/launchready/launchready/internal/check"
 	"github.com/launchready/launchready/internal/client"
 )
 
@@ -133,20 +134,28 @@ func (p *prober) canaryFile(ctx context.Context, bucket string) (string, error) 
 	}
 	canary := authz.NewCanary()
 	path := p.uid + "/launchready-" + canary + ".txt"
-	resp, err := p.do(ctx, memberA, &client.Request{Method: http.MethodPost,
-		URL:    p.base + "/storage/v1/object/" + url.PathEscape(bucket) + "/" + escapePath(path),
-		Header: http.Header{"Content-Type": {"text/plain"}}, Body: []byte("launchready canary " + canary + "\n")})
+	a, u := p.a, p.base+"/storage/v1/object/"+url.PathEscape(bucket)
+	body, _ := json.Marshal(map[string][]string{"prefixes": {path}})
+	del := &client.Request{Method: http.MethodDelete, URL: u, Header: http.Header{"Content-Type": {"application/json"}}, Body: body}
+	cr, err := p.env.Plan(check.Undo{What: "member a's canary file " + path + " in Supabase bucket " + bucket,
+		As: "a", Platform: "supabase", Request: check.UndoRequest(del, "")})
 	if err != nil {
 		return "", err
 	}
+	resp, err := p.do(cr.Context(ctx), memberA, &client.Request{Method: http.MethodPost,
+		URL:    p.base + "/storage/v1/object/" + url.PathEscape(bucket) + "/" + escapePath(path),
+		Header: http.Header{"Content-Type": {"text/plain"}}, Body: []byte("launchready canary " + canary + "\n")})
+	if err != nil {
+		cr.Unsure(err)
+		return "", err
+	}
 	if resp.StatusCode != http.StatusOK {
+		cr.Refused(fmt.Sprintf("the upload answered %d", resp.StatusCode))
 		return "", nil
 	}
 	p.canaries++
-	a, u := p.a, p.base+"/storage/v1/object/"+url.PathEscape(bucket)
-	body, _ := json.Marshal(map[string][]string{"prefixes": {path}})
-	p.env.Defer("delete member a's canary file "+path+" in Supabase bucket "+bucket, func(ctx context.Context) error {
-		resp, err := a.Do(ctx, &client.Request{Method: http.MethodDelete, URL: u, Header: http.Header{"Content-Type": {"application/json"}}, Body: body})
+	cr.Created(nil, func(ctx context.Context) error {
+		resp, err := a.Do(ctx, del)
 		if err != nil {
 			return err
 		}

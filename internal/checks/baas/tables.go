@@ -13,6 +13,7 @@ import (
 	"github.com/launchready/launchready/internal/authz"
 	"github.com/launchready/launchready/internal/check"
 	"github.com/launchready/launchready/internal/client"
+	"github.com/launchready/launchready/internal/journal"
 )
 
 // judgement is what a table or bucket probe proved.
@@ -208,35 +209,60 @@ func (p *prober) canaryRow(ctx context.Context, t tableInfo, owner string) (url.
 		return nil, "", nil
 	}
 	raw, _ := json.Marshal(body) // strings only
-	resp, err := p.do(ctx, memberA, &client.Request{Method: http.MethodPost,
-		URL:    p.base + "/rest/v1/" + url.PathEscape(t.name) + "?select=" + url.QueryEscape(sel),
-		Header: http.Header{"Content-Type": {"application/json"}, "Prefer": {"return=representation"}}, Body: raw})
+	filter := url.Values{textCol: {"eq." + canary}}
+	// Journaled before the insert, with the delete that finds the row by
+	// its canary when a text column holds one.
+	var undo *journal.Request
+	if textCol != "" {
+		undo = check.UndoRequest(p.deleteRow(t.name, filter), "")
+	}
+	cr, err := p.env.Plan(check.Undo{What: "member a's canary row in Supabase table " + t.name + " (canary " + canary + ")",
+		As: "a", Platform: "supabase", Request: undo})
 	if err != nil {
 		return nil, "", err
 	}
+	resp, err := p.do(cr.Context(ctx), memberA, &client.Request{Method: http.MethodPost,
+		URL:    p.base + "/rest/v1/" + url.PathEscape(t.name) + "?select=" + url.QueryEscape(sel),
+		Header: http.Header{"Content-Type": {"application/json"}, "Prefer": {"return=representation"}}, Body: raw})
+	if err != nil {
+		cr.Unsure(err)
+		return nil, "", err
+	}
 	if resp.StatusCode != http.StatusCreated {
+		cr.Refused(fmt.Sprintf("the insert answered %d", resp.StatusCode))
 		return nil, "", nil
 	}
-	filter := url.Values{textCol: {"eq." + canary}}
 	how := fmt.Sprintf("a canary row a inserted, by %s", textCol)
 	if sel == "id" {
 		var rows []map[string]json.RawMessage
 		if json.Unmarshal(resp.Body, &rows) != nil || len(rows) != 1 || rows[0]["id"] == nil {
-			return nil, "", fmt.Errorf("member a's canary insert answered 201 without its id: %.200s", resp.Body)
+			err := fmt.Errorf("member a's canary insert answered 201 without its id: %.200s", resp.Body)
+			if undo != nil {
+				cr.Created(nil, p.deleteLater(t.name, filter))
+			} else {
+				cr.Unsure(err)
+			}
+			return nil, "", err
 		}
 		id := string(bytes.Trim(rows[0]["id"], `"`))
 		filter, how = url.Values{"id": {"eq." + id}}, "a canary row a inserted (id "+id+")"
 	}
 	p.canaries++
-	p.deleteLater(t.name, filter)
+	cr.Created(check.UndoRequest(p.deleteRow(t.name, filter), ""), p.deleteLater(t.name, filter))
 	return filter, how, nil
 }
 
+// deleteRow is the request that deletes the rows filter finds.
+func (p *prober) deleteRow(table string, filter url.Values) *client.Request {
+	return &client.Request{Method: http.MethodDelete, URL: p.base + "/rest/v1/" + url.PathEscape(table) + "?" + filter.Encode(),
+		Header: http.Header{"Prefer": {"return=minimal"}}}
+}
+
 // deleteLater deletes a's canary row as a when the scan ends.
-func (p *prober) deleteLater(table string, filter url.Values) {
-	a, u := p.a, p.base+"/rest/v1/"+url.PathEscape(table)+"?"+filter.Encode()
-	p.env.Defer("delete member a's canary row in Supabase table "+table, func(ctx context.Context) error {
-		resp, err := a.Do(ctx, &client.Request{Method: http.MethodDelete, URL: u, Header: http.Header{"Prefer": {"return=minimal"}}})
+func (p *prober) deleteLater(table string, filter url.Values) func(context.Context) error {
+	a, req := p.a, p.deleteRow(table, filter)
+	return func(ctx context.Context) error {
+		resp, err := a.Do(ctx, req)
 		if err != nil {
 			return err
 		}
@@ -244,7 +270,7 @@ func (p *prober) deleteLater(table string, filter url.Values) {
 			return fmt.Errorf("DELETE answered %d", resp.StatusCode)
 		}
 		return nil
-	})
+	}
 }
 
 func joinKeys(m map[string]string) string { return joinList(sortedKeys(m)) }

@@ -157,11 +157,17 @@ func OnOrigin(env *check.Env, link string) string {
 // VerifyFromInbox waits for the verification mail to email and follows its
 // link, so an account the scanner made can later log in and be deleted.
 func VerifyFromInbox(ctx context.Context, env *check.Env, email string, since time.Time) error {
+	return VerifyFromInboxWithin(ctx, env, email, since, env.Config.Auth.Inbox.Wait)
+}
+
+// VerifyFromInboxWithin is VerifyFromInbox waiting at most wait for the
+// mail (an *inbox.TimeoutError when none came).
+func VerifyFromInboxWithin(ctx context.Context, env *check.Env, email string, since time.Time, wait time.Duration) error {
 	ib, err := Inbox(env)
 	if err != nil {
 		return err
 	}
-	m, err := inbox.Wait(ctx, ib, inbox.Query{To: email, Since: since}, env.Config.Auth.Inbox.Wait, 500*time.Millisecond)
+	m, err := inbox.Wait(ctx, ib, inbox.Query{To: email, Since: since}, wait, 500*time.Millisecond)
 	if err != nil {
 		return err
 	}

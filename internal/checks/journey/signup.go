@@ -76,22 +76,31 @@ func (f *Fresh) walk(ctx context.Context, env *check.Env, ib inbox.Inbox) {
 	}
 	f.Email = email
 	password := StrongPassword()
-	// Registered before the request so clean-up covers a half-made account.
-	env.Sessions.AddAccount(FreshName, client.Credentials{Email: email, Password: password}, true)
+	// Journaled and registered before the request, so clean-up covers a
+	// half-made account, after a kill too.
+	cr, err := env.CreateAccount(FreshName, client.Credentials{Email: email, Password: password})
+	if err != nil {
+		f.fail("signup", err)
+		return
+	}
 	since := time.Now().Add(-2 * time.Second)
 	values := url.Values{}
 	for k, v := range cfg.Signup.Form {
 		values.Set(k, strings.NewReplacer("{{email}}", email, "{{password}}", password).Replace(v))
 	}
-	_, f.Signup, err = env.Sessions.Anonymous().SubmitForm(ctx, URL(env, cfg.Signup.Path), "", values, true)
+	_, f.Signup, err = env.Sessions.Anonymous().SubmitForm(cr.Context(ctx), URL(env, cfg.Signup.Path), "", values, true)
 	if err != nil {
+		cr.Unsure(err)
 		f.fail("signup", err)
 		return
 	}
 	if f.Signup.StatusCode >= 400 {
+		// Most likely refused, but the clean-up still looks for it.
+		cr.Unsure(fmt.Errorf("the signup form answered %d", f.Signup.StatusCode))
 		f.fail("signup", fmt.Errorf("the signup form answered %d", f.Signup.StatusCode))
 		return
 	}
+	cr.Created(nil, nil)
 	if cfg.Signup.Verify {
 		f.Early, f.EarlyErr = env.Sessions.Login(ctx, FreshName)
 		f.Mail, err = inbox.Wait(ctx, ib, inbox.Query{To: email, Since: since}, cfg.Inbox.Wait, 500*time.Millisecond)
