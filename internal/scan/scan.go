@@ -145,6 +145,13 @@ func Execute(ctx context.Context, cfg *config.Config, opts Options) (*report.Run
 		notice("wrong-password attempts: " + spent.Text())
 	}
 	tr := trafficOf(cl, sessions.Mailbox())
+	// Refusals were redacted when recorded; a value learnt since is
+	// masked now, as in the outcomes.
+	for _, list := range [][]string{tr.outOfScope, tr.noConsent, leftovers} {
+		for i := range list {
+			list[i] = red.Redact(list[i])
+		}
+	}
 	return &report.Run{
 		ToolVersion:    opts.Version,
 		Target:         cfg.Target.URL,
