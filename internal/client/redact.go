@@ -92,13 +92,6 @@ func (r *Redactor) AddPublic(texts ...string) {
 	}
 }
 
-// Len returns how many values are masked wherever they appear.
-func (r *Redactor) Len() int {
-	r.mu.RLock()
-	defer r.mu.RUnlock()
-	return r.long.len()
-}
-
 func (r *Redactor) isPublic(v string) bool {
 	for _, p := range r.public {
 		if strings.Contains(p, v) {

@@ -173,7 +173,7 @@ func maskParams(s string) string {
 			continue
 		}
 		v := eq + 1
-		for v < len(s) && !strings.ContainsRune("&# \t\r\n\f\v'\"", rune(s[v])) {
+		for v < len(s) && !strings.ContainsRune("&#; \t\r\n\f\v'\"", rune(s[v])) {
 			v++
 		}
 		if v == eq+1 || s[eq+1:v] == Mask || !credentialName(s[k:eq]) {

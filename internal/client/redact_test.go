@@ -67,6 +67,10 @@ func TestRedactStructural(t *testing.T) {
 		{"-H 'X-Session-Token: abc' -H 'X-Trace: t'", "-H 'X-Session-Token: [redacted]' -H 'X-Trace: t'"},
 		{"X-Api-Key: k\nAccept: */*", "X-Api-Key: [redacted]\nAccept: */*"},
 		{"Authorization: Basic YTpi", "Authorization: [redacted]"},
+		// Cookie attributes stay readable after a credential cookie's value.
+		{"Set-Cookie: next-auth.session-token=abc.def; Path=/; Max-Age=3600\nThis cookie alone opens /dashboard.",
+			"Set-Cookie: next-auth.session-token=[redacted]; Path=/; Max-Age=3600\nThis cookie alone opens /dashboard."},
+		{"as text: next-auth.session-token=abc.def; Path=/", "as text: next-auth.session-token=[redacted]; Path=/"},
 	}
 	for _, tt := range tests {
 		if got := NewRedactor().Redact(tt.in); got != tt.want {
