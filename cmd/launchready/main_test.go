@@ -150,6 +150,11 @@ func TestDemoFlawedIsNoGoAndHardenedIsGo(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			// Reports quote members' data: --out writes them for the
+			// owner only (breach 9 of issue 12).
+			if st, err := os.Stat(filepath.Join(dir, tc.name+".json")); err != nil || st.Mode().Perm() != 0o600 {
+				t.Errorf("--out %s.json: mode %v (%v), want 0600", tc.name, st.Mode().Perm(), err)
+			}
 			var rep jsonReport
 			if err := json.Unmarshal(raw, &rep); err != nil {
 				t.Fatal(err)

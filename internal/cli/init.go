@@ -13,6 +13,7 @@ import (
 
 	"github.com/launchready/launchready/internal/client"
 	"github.com/launchready/launchready/internal/detect"
+	"github.com/launchready/launchready/internal/safetext"
 )
 
 // initFlags are the init command's flags.
@@ -77,12 +78,12 @@ func runInit(cmd *cobra.Command, s *streams, raw string, f *initFlags) error {
 		return toolErr(fmt.Errorf("init: %w", err))
 	}
 	rep.CAFile, rep.Resolver = f.caFile, f.resolver
-	fmt.Fprintf(s.stderr, "Read %d pages and %d scripts of %s:\n", rep.Pages, rep.Scripts, origin)
+	fmt.Fprintf(s.stderr, "Read %d pages and %d scripts of %s:\n", rep.Pages, rep.Scripts, safetext.Line(origin.String()))
 	for _, line := range rep.Summary() {
-		fmt.Fprintln(s.stderr, "  "+line)
+		fmt.Fprintln(s.stderr, "  "+safetext.Line(line))
 	}
 	for _, n := range rep.Notes {
-		fmt.Fprintln(s.stderr, "  note: "+n)
+		fmt.Fprintln(s.stderr, "  note: "+safetext.Line(n))
 	}
 	if f.print {
 		_, err := fmt.Fprint(s.stdout, rep.Config())

@@ -18,6 +18,7 @@ import (
 	"github.com/launchready/launchready/internal/browser"
 	"github.com/launchready/launchready/internal/config"
 	"github.com/launchready/launchready/internal/recorded"
+	"github.com/launchready/launchready/internal/safetext"
 )
 
 // loginFlags are `launchready login`'s flags.
@@ -181,9 +182,9 @@ func printSaved(w io.Writer, cfg *config.Config, account, file string, rec *reco
 		}
 	}
 	fmt.Fprintf(w, "Saved member %s's session to %s: %d cookies, %d localStorage and %d sessionStorage keys, %d IndexedDB records; verified signed in at %s.\n",
-		account, file, len(rec.Cookies), len(rec.LocalStorage), len(rec.SessionStorage), records, rec.VerifiedURL)
+		account, file, len(rec.Cookies), len(rec.LocalStorage), len(rec.SessionStorage), records, safetext.Line(rec.VerifiedURL))
 	for _, sk := range rec.Skipped {
-		fmt.Fprintf(w, "  not saved: %s\n", sk)
+		fmt.Fprintf(w, "  not saved: %s\n", safetext.Line(sk))
 	}
 	fmt.Fprintf(w, "%s is a credential: anyone who has it is signed in as member %s until the portal ends the session. "+
 		"It is readable by you only (0600). Do not commit it: add it to .gitignore.\n", file, account)

@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/launchready/launchready/internal/runner"
+	"github.com/launchready/launchready/internal/safetext"
 )
 
 // progress renders runner events on stderr: one live, rewritten line on a
@@ -34,7 +35,8 @@ func (p *progress) event(ev runner.Event) {
 		delete(p.running, ev.ID)
 		if !p.live {
 			o := ev.Outcome
-			fmt.Fprintf(p.w, "[%d/%d] %-9s %-5s %s (%s)\n", ev.Done, ev.Total, o.Meta.ID, o.Result.Status, o.Result.Summary, o.Duration.Round(1e6))
+			fmt.Fprintf(p.w, "[%d/%d] %-9s %-5s %s (%s)\n", ev.Done, ev.Total, safetext.Line(o.Meta.ID), o.Result.Status,
+				safetext.Line(o.Result.Summary), o.Duration.Round(1e6))
 			return
 		}
 	}
@@ -44,16 +46,18 @@ func (p *progress) event(ev runner.Event) {
 			ids = append(ids, id)
 		}
 		sort.Strings(ids)
-		line := fmt.Sprintf("[%d/%d] running %s", ev.Done, ev.Total, strings.Join(ids, ", "))
-		if len(line) > 100 {
-			line = line[:97] + "..."
+		line := fmt.Sprintf("[%d/%d] running %s", ev.Done, ev.Total, safetext.Line(strings.Join(ids, ", ")))
+		if r := []rune(line); len(r) > 100 {
+			line = string(r[:97]) + "..."
 		}
 		fmt.Fprintf(p.w, "\r\x1b[K%s", line)
 		p.drawn = true
 	}
 }
 
-// note prints a line for the user between progress updates.
+// note prints a line for the user between progress updates; it may quote
+// the target (an account's address, an object left behind), so it is
+// sanitised like everything else the target chose.
 func (p *progress) note(line string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -61,7 +65,7 @@ func (p *progress) note(line string) {
 		fmt.Fprint(p.w, "\r\x1b[K")
 		p.drawn = false
 	}
-	fmt.Fprintln(p.w, line)
+	fmt.Fprintln(p.w, safetext.Lines(line))
 }
 
 // finish clears the live line so the scorecard starts on a clean screen.

@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/launchready/launchready/internal/safetext"
 	"github.com/launchready/launchready/internal/scan"
 )
 
@@ -77,19 +78,26 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var ee *exitError
 	if errors.As(err, &ee) {
 		if ee.err != nil {
-			fmt.Fprintln(stderr, "launchready:", ee.err)
+			printError(stderr, ee.err)
 		}
 		return ee.code
 	}
 	var ue *scan.UsageError
 	if errors.As(err, &ue) {
-		fmt.Fprintln(stderr, "launchready:", err)
+		printError(stderr, err)
 		return ExitUsage
 	}
 	// Anything cobra itself reports (unknown command, bad flag) is usage.
-	fmt.Fprintln(stderr, "launchready:", err)
+	printError(stderr, err)
 	fmt.Fprintln(stderr, "Run 'launchready --help' for usage.")
 	return ExitUsage
+}
+
+// printError prints an error for the user. Errors quote what the target
+// sent (a status line, a URL, a server's message): sanitised, so a hostile
+// portal cannot rewrite the terminal.
+func printError(w io.Writer, err error) {
+	fmt.Fprintln(w, "launchready:", safetext.Lines(err.Error()))
 }
 
 func newRoot(s *streams) *cobra.Command {

@@ -71,7 +71,7 @@ func (s *Sessions) loginClerk(ctx context.Context, sess *Session, creds Credenti
 	if cfg == nil || cfg.Kind != "clerk" {
 		return fmt.Errorf("auth.kind is clerk but the config has no auth.clerk section")
 	}
-	s.client.redactor.Add(cfg.ClerkSecretKey)
+	s.client.redactor.AddSecret(cfg.ClerkSecretKey)
 	p := &platformState{cfg: cfg}
 	sess.plat = p
 	if s.cfg.SessionKind == "token" {

@@ -57,7 +57,8 @@ type Options struct {
 	// RetryAfterMax caps the wait on a 429/503 Retry-After before the one
 	// retry of an idempotent request.
 	RetryAfterMax time.Duration
-	// Redactor receives every cookie value the target sets; nil makes one.
+	// Redactor receives the credentials the client learns (cookies that
+	// hold a session or a CSRF token, tokens); nil makes one.
 	Redactor *Redactor
 	// Home lists the URL bases (an origin, or an origin and path) where a
 	// member's own sign-in, sign-out, token refresh and POST-shaped reads
@@ -78,6 +79,10 @@ type Options struct {
 	// loopback listeners with it, so a host can be "remote" while no
 	// packet leaves the machine.
 	DialAddr func(ctx context.Context, network, addr string) (net.Conn, error)
+	// Observe, when set, is called with every request the client sends,
+	// as it leaves, after scope, consent and the rate cap let it through
+	// (tests collect every credential that crossed the wire with it).
+	Observe func(*http.Request)
 }
 
 // Client is the scoped HTTP client. It is safe for concurrent use.
@@ -97,6 +102,9 @@ type Client struct {
 	outOfScope []string
 	noConsent  []string
 	requests   int
+	// credCookies names the cookies known to hold a credential (set by a
+	// login, identified as the session cookie).
+	credCookies map[string]bool
 }
 
 // OutOfScopeError is returned for a request to a host outside the scope.
@@ -166,6 +174,10 @@ func New(opts Options) (*Client, error) {
 		roots:    roots,
 		pins:     newPins(resolver, opts.ConnectTimeout, dial),
 	}
+	// The scope and the member's own origins are in every report: a
+	// learnt value inside them is no secret worth masking every URL for.
+	c.redactor.AddPublic(opts.Scope...)
+	c.redactor.AddPublic(opts.Home...)
 	c.transport = &http.Transport{
 		Proxy:                  nil,
 		DialContext:            c.dialScoped,
@@ -462,17 +474,16 @@ func (c *Client) roundTrip(req *http.Request) (*http.Response, conn, error) {
 		// request says it is launchready's.
 		req.Header.Set("User-Agent", c.opts.UserAgent)
 	}
+	if c.opts.Observe != nil {
+		c.opts.Observe(req)
+	}
 	resp, err := c.transport.RoundTrip(req)
 	mu.Lock()
 	defer mu.Unlock()
 	if err != nil {
 		return nil, cn, err
 	}
-	for _, line := range resp.Header.Values("Set-Cookie") {
-		if sc, err := http.ParseSetCookie(line); err == nil {
-			c.redactor.Add(sc.Value)
-		}
-	}
+	c.learnCookies(resp.Header, false)
 	return resp, cn, nil
 }
 
@@ -532,3 +543,59 @@ func newHTTPRequest(ctx context.Context, method string, u *url.URL, header http.
 }
 
 var errNoLocation = errors.New("redirect without a Location header")
+
+// learnCookies adds to the redaction set the values of the cookies h sets
+// that hold a credential: those a login set (login true, which also marks
+// their names for the rest of the scan), those whose name was marked, and
+// those whose name says so (session, auth, token, csrf, __Host-, …). Other
+// cookies are not learnt: a portal setting a cookie to its own origin must
+// not mask every URL of the report. Cookie and Set-Cookie header values
+// are masked structurally whatever the cookie.
+func (c *Client) learnCookies(h http.Header, login bool) {
+	for _, line := range h.Values("Set-Cookie") {
+		sc, err := http.ParseSetCookie(line)
+		if err != nil || sc.Value == "" {
+			continue
+		}
+		c.mu.Lock()
+		if login {
+			if c.credCookies == nil {
+				c.credCookies = map[string]bool{}
+			}
+			c.credCookies[sc.Name] = true
+		}
+		known := c.credCookies[sc.Name]
+		c.mu.Unlock()
+		if known || credentialCookieName(sc.Name) {
+			c.redactor.Add(sc.Value)
+		}
+	}
+}
+
+// MarkCredentialCookie records that the cookie name holds a credential (the
+// session cookie the checks identified) and masks value, and every value
+// the cookie is later set to, wherever it appears.
+func (c *Client) MarkCredentialCookie(name, value string) {
+	c.mu.Lock()
+	if c.credCookies == nil {
+		c.credCookies = map[string]bool{}
+	}
+	c.credCookies[name] = true
+	c.mu.Unlock()
+	c.redactor.Add(value)
+}
+
+// credentialCookieName reports whether a cookie's name says it holds a
+// session, a login or a CSRF token.
+func credentialCookieName(name string) bool {
+	lower := strings.ToLower(name)
+	if strings.HasPrefix(lower, "__host-") || strings.HasPrefix(lower, "__secure-") {
+		return true
+	}
+	for _, w := range []string{"sess", "auth", "token", "csrf", "xsrf", "jwt", "login", "remember", "secret"} {
+		if strings.Contains(lower, w) {
+			return true
+		}
+	}
+	return strings.HasSuffix(normName(name), "sid") || credentialName(name)
+}

@@ -49,9 +49,9 @@ func newMailbox(ib *config.Inbox, base Options, red *Redactor) (*Mailbox, error)
 		return nil, fmt.Errorf("auth.inbox: %w", err)
 	}
 	if pw := ib.Password.Value; pw != "" {
-		red.Add(pw)
+		red.AddSecret(pw)
 		if ib.Kind != "imap" {
-			red.Add(base64.StdEncoding.EncodeToString([]byte(ib.Username.Value + ":" + pw)))
+			red.AddSecret(base64.StdEncoding.EncodeToString([]byte(ib.Username.Value + ":" + pw)))
 		}
 	}
 	src, err := inbox.FromConfig(ib, inbox.Network{HTTP: c.HTTPClient(), Dial: c.Dial, RootCAs: c.RootCAs()})

@@ -185,7 +185,7 @@ func (s *Sessions) submitCode(ctx context.Context, sess *Session, m *MailLogin, 
 		}
 		return fmt.Errorf("no one-time code (%s) found in the sign-in mail %q", how, msg.Subject)
 	}
-	s.client.redactor.Add(code)
+	s.client.redactor.AddSecret(code)
 	values := url.Values{}
 	for k, v := range m.VerifyForm {
 		values.Set(k, strings.ReplaceAll(fill(v, creds), "{{code}}", code))
@@ -252,7 +252,7 @@ func (u unseen) Find(ctx context.Context, q inbox.Query) ([]inbox.Message, error
 func loginKindsFromConfig(cfg *config.Config, c *Client, mb *Mailbox, lc *LoginConfig) error {
 	a := cfg.Auth
 	if k := a.Clerk; k != nil && a.Kind == "clerk" {
-		c.redactor.Add(k.SecretKey.Value)
+		c.redactor.AddSecret(k.SecretKey.Value)
 		lc.Platform = &PlatformConfig{Kind: "clerk", ClerkAPI: k.APIURL, ClerkSecretKey: k.SecretKey.Value}
 	}
 	var m *MailLogin

@@ -1,110 +1,166 @@
 package client
 
 import (
-	"net/url"
-	"regexp"
-	"sort"
+	"slices"
 	"strings"
 	"sync"
+	"unicode/utf8"
 )
 
 // Mask replaces every credential in output.
 const Mask = "[redacted]"
 
-// minSecretLen keeps short values (a "1", "en") out of the redaction set:
-// masking them would shred ordinary text without protecting anything.
+// minSecretLen is the length (in characters) from which a value is masked
+// wherever it appears. A shorter learnt value ("1", "en") would shred
+// ordinary text; a shorter configured secret is masked only where a
+// credential stands (see AddSecret).
 const minSecretLen = 6
 
 // Redactor masks credentials in every string that leaves the scanner:
-// evidence, repro commands, logs and reports. It masks the values it was
-// told about (passwords, cookie values, tokens) and, structurally, the values
-// of credential-bearing headers and URL parameters.
+// evidence, repro commands, notices, errors and reports. It masks
+//   - the values it was told about, in every encoding they can take (raw,
+//     JSON-escaped, URL- or form-encoded, HTML entities, shell-quoted, and
+//     two of these nested), found in one pass whatever their number;
+//   - structurally, whatever the value: credential headers, Cookie and
+//     Set-Cookie values, credential query, form and fragment parameters
+//     (password=, access_token=, #id_token=, …), credential JSON members
+//     ("password", "client_secret", …) and bearer tokens.
+//
+// It is safe for concurrent use.
 type Redactor struct {
-	mu      sync.RWMutex
-	secrets map[string]bool
-	sorted  []string // longest first, so a secret containing another is masked whole
+	mu sync.RWMutex
+	// long holds the values masked wherever they appear; special those of
+	// them an encoding can change, also looked for in decoded views.
+	long, special valueSet
+	// short holds configured secrets under minSecretLen characters,
+	// masked where a credential stands; shortSpecial those an encoding
+	// can change.
+	short, shortSpecial []string
+	// public holds text known not to be secret (the target's URL and
+	// scope); a learnt value found inside it is not masked everywhere.
+	public []string
 }
 
 // NewRedactor returns an empty redactor.
-func NewRedactor() *Redactor { return &Redactor{secrets: map[string]bool{}} }
+func NewRedactor() *Redactor { return &Redactor{} }
 
-// Add registers secret values to mask wherever they appear, also in their
-// URL-encoded forms.
+// Add registers learnt credential values (session cookies, tokens, found
+// secrets), masked wherever they appear when they have minSecretLen
+// characters or more. A value that is part of a public text (AddPublic) is
+// ignored: a portal whose cookie holds its own origin must not mask every
+// URL of the report.
 func (r *Redactor) Add(values ...string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	changed := false
 	for _, v := range values {
-		for _, form := range []string{v, url.QueryEscape(v), url.PathEscape(v)} {
-			if len(form) >= minSecretLen && !r.secrets[form] {
-				r.secrets[form] = true
-				changed = true
+		if r.isPublic(v) {
+			continue
+		}
+		r.addLong(v)
+	}
+}
+
+// AddSecret registers configured secrets (passwords, the inbox's password,
+// API keys), masked wherever they appear when they have minSecretLen
+// characters or more, and whatever their length where a credential stands:
+// a parameter's, JSON member's or header's whole value.
+func (r *Redactor) AddSecret(values ...string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, v := range values {
+		if v == "" || r.addLong(v) || utf8.RuneCountInString(v) >= minSecretLen {
+			continue
+		}
+		if !slices.Contains(r.short, v) {
+			r.short = append(r.short, v)
+			if !unreserved(v) {
+				r.shortSpecial = append(r.shortSpecial, v)
 			}
 		}
 	}
-	if !changed {
-		return
-	}
-	r.sorted = r.sorted[:0]
-	for s := range r.secrets {
-		r.sorted = append(r.sorted, s)
-	}
-	sort.Slice(r.sorted, func(i, j int) bool { return len(r.sorted[i]) > len(r.sorted[j]) })
 }
 
-var (
-	// Header lines whose whole value is a credential.
-	// At a line's start or in a one-line curl's -H '…' anywhere.
-	credHeader = regexp.MustCompile(`(?im)((?:^|-H ')(?:authorization|proxy-authorization|x-api-key|apikey|x-auth-token|x-csrf-token):\s*)([^'\r\n]+)`)
-	// Cookie and Set-Cookie headers: mask each value, keep names and attributes.
-	cookieHeader = regexp.MustCompile(`(?im)((?:^|-H ')(?:set-)?cookie:\s*)([^'\r\n]*)`)
-	cookiePair   = regexp.MustCompile(`((?:^|;\s*)[^=;\s]+=)([^;]*)`)
-	// Query or form parameters that carry credentials.
-	credParam = regexp.MustCompile(`(?i)([?&;\s'"]|^)((?:password|passwd|pass|pwd|token|access_token|refresh_token|id_token|api_key|apikey|secret|client_secret|code|session|sessionid|_csrf|csrf_token|authenticity_token)=)([^&\s'"]+)`)
-	bearer    = regexp.MustCompile(`(?i)\b(bearer\s+)[A-Za-z0-9._~+/=-]{8,}`)
-)
+// AddPublic registers texts that are not secret: learnt values inside them
+// are not masked wherever they appear (structural masking still applies).
+func (r *Redactor) AddPublic(texts ...string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, t := range texts {
+		if t != "" && !slices.Contains(r.public, t) {
+			r.public = append(r.public, t)
+		}
+	}
+}
 
-// Redact masks every known secret and every credential-shaped value in s.
+func (r *Redactor) isPublic(v string) bool {
+	for _, p := range r.public {
+		if strings.Contains(p, v) {
+			return true
+		}
+	}
+	return false
+}
+
+// addLong adds v to the values masked everywhere when it is long enough;
+// the mask's own text is never a secret (it would always show).
+func (r *Redactor) addLong(v string) bool {
+	if utf8.RuneCountInString(v) < minSecretLen || strings.Contains(Mask, v) {
+		return false
+	}
+	forms := []string{v}
+	if !utf8.ValidString(v) {
+		// Encoders write each invalid byte as U+FFFD.
+		forms = append(forms, string([]rune(v)))
+	}
+	for _, f := range forms {
+		if r.long.add(f) && !unreserved(f) {
+			r.special.add(f)
+		}
+	}
+	return true
+}
+
+// Redact masks every known secret, in every encoding, and every value
+// standing in a credential position.
 func (r *Redactor) Redact(s string) string {
 	if r != nil {
-		r.mu.RLock()
-		for _, secret := range r.sorted {
-			s = strings.ReplaceAll(s, secret, Mask)
-		}
-		r.mu.RUnlock()
+		s = r.maskKnown(s)
 	}
-	s = credHeader.ReplaceAllString(s, "${1}"+Mask)
-	s = cookieHeader.ReplaceAllStringFunc(s, func(line string) string {
-		m := cookieHeader.FindStringSubmatch(line)
-		return m[1] + maskCookieValues(m[2], strings.HasPrefix(strings.ToLower(strings.TrimPrefix(m[1], "-H '")), "set-"))
-	})
-	s = credParam.ReplaceAllString(s, "${1}${2}"+Mask)
-	s = bearer.ReplaceAllString(s, "${1}"+Mask)
-	return s
+	return maskStructure(s)
 }
 
-// maskCookieValues masks cookie values; for Set-Cookie only the first pair
-// is the cookie, the rest are attributes kept for the reader.
-func maskCookieValues(v string, setCookie bool) string {
-	if setCookie {
-		name, rest, ok := strings.Cut(v, "=")
-		if !ok {
-			return v
-		}
-		val, attrs, hasAttrs := strings.Cut(rest, ";")
-		if val == "" || val == Mask {
-			return v
-		}
-		if hasAttrs {
-			return name + "=" + Mask + ";" + attrs
-		}
-		return name + "=" + Mask
+// maskKnown masks the known values in s and, for values an encoding can
+// change, in each decoded view of it.
+func (r *Redactor) maskKnown(s string) string {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	if r.long.len() == 0 && len(r.short) == 0 {
+		return s
 	}
-	return cookiePair.ReplaceAllStringFunc(v, func(pair string) string {
-		m := cookiePair.FindStringSubmatch(pair)
-		if m[2] == "" {
-			return pair
+	var spans []span
+	decoded := r.special.len() > 0 || len(r.shortSpecial) > 0
+	eachView(s, decoded, func(v *view) {
+		record := func(a, b int) { spans = append(spans, v.source(a, b)) }
+		if v.parent == nil {
+			r.long.find(v.text, record)
+			findShort(v.text, r.short, record)
+			return
 		}
-		return m[1] + Mask
+		r.special.find(v.text, record)
+		findShort(v.text, r.shortSpecial, record)
 	})
+	return maskSpans(s, spans)
+}
+
+// unreserved reports whether v is made only of ASCII letters and digits,
+// which no JSON, URL, HTML or shell encoder rewrites: it then reads the same
+// in every view.
+func unreserved(v string) bool {
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9') {
+			return false
+		}
+	}
+	return true
 }

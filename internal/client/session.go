@@ -208,10 +208,11 @@ type sessionEntry struct {
 }
 
 // NewSessions prepares shared logins; passwords are added to the client's
-// redactor so they can never appear in output.
+// redactor as configured secrets so they can never appear in output,
+// whatever their length.
 func NewSessions(c *Client, cfg LoginConfig, accounts map[string]Credentials) *Sessions {
 	for _, a := range accounts {
-		c.redactor.Add(a.Password)
+		c.redactor.AddSecret(a.Password)
 	}
 	return &Sessions{client: c, cfg: cfg, accounts: accounts, entries: map[string]*sessionEntry{}}
 }
@@ -219,7 +220,7 @@ func NewSessions(c *Client, cfg LoginConfig, accounts map[string]Credentials) *S
 // AddAccount registers an account the scanner created (created=true) or
 // learnt, so it can log in; its password joins the redaction set.
 func (s *Sessions) AddAccount(name string, c Credentials, created bool) {
-	s.client.redactor.Add(c.Password)
+	s.client.redactor.AddSecret(c.Password)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.accounts[name] = c
@@ -239,7 +240,7 @@ func (s *Sessions) Forget(name string) {
 
 // SetPassword records a changed password (after a reset).
 func (s *Sessions) SetPassword(name, password string) {
-	s.client.redactor.Add(password)
+	s.client.redactor.AddSecret(password)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	c := s.accounts[name]
@@ -350,6 +351,13 @@ func (s *Sessions) LoginWith(ctx context.Context, name string, opts LoginOptions
 		err = s.loginByMail(ctx, sess, creds, opts)
 	default:
 		err = s.loginForm(ctx, sess, creds, opts)
+	}
+	if sess.Login.Submit != nil {
+		// Whatever the login's answer sets is the session or part of it
+		// (the checks later find which): masked from now on.
+		for _, h := range sess.Login.Submit.Hops {
+			s.client.learnCookies(h.Header, true)
+		}
 	}
 	if err == nil && sess.plat == nil && sess.Login.Verified == nil {
 		err = s.verify(ctx, sess)

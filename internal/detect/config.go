@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/launchready/launchready/internal/platform"
+	"github.com/launchready/launchready/internal/safetext"
 )
 
 // q quotes a value for YAML: a JSON string is a YAML double-quoted
@@ -96,16 +97,9 @@ func (r *Report) Summary() []string {
 	return out
 }
 
-// printable replaces control characters, which a hostile page could put
-// in a field name to rewrite the terminal, with '?'.
-func printable(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r < 0x20 || (r >= 0x7f && r < 0xa0) {
-			return '?'
-		}
-		return r
-	}, s)
-}
+// printable makes a line a hostile page could have written into (a field
+// name, a path) safe for a terminal and a YAML comment.
+func printable(s string) string { return safetext.Line(s) }
 
 // Config is a starting launchready.yaml for the portal: what was found
 // filled in, the rest named in comments. Credentials are env: references.

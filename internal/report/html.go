@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/launchready/launchready/internal/check"
+	"github.com/launchready/launchready/internal/safetext"
 	"github.com/launchready/launchready/internal/score"
 )
 
@@ -176,7 +177,7 @@ func htmlChecks(outs []check.Outcome) []htmlCheck {
 
 // htmlClean makes control characters in target text visible; escaping
 // itself is html/template's job.
-func htmlClean(s string) string { return clean(s, true) }
+func htmlClean(s string) string { return safetext.Lines(s) }
 
 // statusClass maps a verdict, area or check status to its CSS class.
 func statusClass(status string) string {

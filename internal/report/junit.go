@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/launchready/launchready/internal/check"
+	"github.com/launchready/launchready/internal/safetext"
 )
 
 // JUnit writes JUnit XML for CI test tabs: one testsuite named launchready,
@@ -121,20 +122,20 @@ func (JUnit) Write(w io.Writer, r *Run) error {
 
 func junitCaseOf(o check.Outcome) junitCase {
 	c := junitCase{
-		Classname: clean(o.Meta.Area, true),
-		Name:      clean(o.Meta.ID+" "+o.Meta.Title, true),
+		Classname: safetext.Lines(o.Meta.Area),
+		Name:      safetext.Lines(o.Meta.ID + " " + o.Meta.Title),
 		Time:      seconds(o.Duration),
 	}
 	sev := o.Meta.Severity.String()
 	switch o.Result.Status {
 	case check.Fail:
-		c.Failure = &junitProblem{Message: clean(o.Result.Summary, true), Type: sev, Text: plainFinding(o)}
+		c.Failure = &junitProblem{Message: safetext.Lines(o.Result.Summary), Type: sev, Text: plainFinding(o)}
 	case check.Error:
-		c.Error = &junitProblem{Message: clean(reasonText(o.Result, enableSep), true), Type: sev, Text: clean(o.Result.Summary, true)}
+		c.Error = &junitProblem{Message: safetext.Lines(reasonText(o.Result, enableSep)), Type: sev, Text: safetext.Lines(o.Result.Summary)}
 	case check.Skip, check.NA:
-		c.Skipped = &junitSkipped{Message: clean(reasonText(o.Result, enableSep), true)}
+		c.Skipped = &junitSkipped{Message: safetext.Lines(reasonText(o.Result, enableSep))}
 	case check.Warn:
-		c.SystemOut = &junitText{Text: clean("WARN: "+o.Result.Summary, true) + "\n" + plainFinding(o)}
+		c.SystemOut = &junitText{Text: safetext.Lines("WARN: "+o.Result.Summary) + "\n" + plainFinding(o)}
 	}
 	return c
 }
@@ -155,7 +156,7 @@ func plainFinding(o check.Outcome) string {
 	if o.Meta.Fix != "" {
 		fmt.Fprintf(&b, "Fix: %s\n", strings.TrimRight(o.Meta.Fix, "\n"))
 	}
-	return clean(b.String(), true)
+	return safetext.Lines(b.String())
 }
 
 // seconds is a duration as JUnit spells it, to the millisecond.

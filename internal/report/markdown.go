@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/launchready/launchready/internal/check"
+	"github.com/launchready/launchready/internal/safetext"
 )
 
 // Markdown writes a summary for a pull-request comment or a handover
@@ -134,7 +135,7 @@ const mdSpecial = "\\`*_[]<>|~"
 // backslash-escaped (CommonMark allows that for any ASCII punctuation), and
 // so is an "&" that would start a character reference.
 func mdText(s string) string {
-	s = clean(s, false)
+	s = safetext.Line(s)
 	var b strings.Builder
 	for i, r := range s {
 		if strings.ContainsRune(mdSpecial, r) || (r == '&' && entityAt(s[i+1:])) {
@@ -179,7 +180,7 @@ func mdPara(s string) string {
 // backtick longer than the longest backtick run inside, and spaces pad the
 // content only when it starts or ends with a backtick, so that stays content.
 func mdCode(s string) string {
-	s = clean(s, false)
+	s = safetext.Line(s)
 	if s == "" {
 		return ""
 	}
@@ -193,7 +194,7 @@ func mdCode(s string) string {
 // mdFence is a fenced code block that holds any text, by the same rule:
 // the fence is longer than any backtick run inside (and at least three).
 func mdFence(s string) string {
-	s = strings.TrimRight(clean(s, true), "\n")
+	s = strings.TrimRight(safetext.Lines(s), "\n")
 	fence := strings.Repeat("`", max(3, longestRun(s, '`')+1))
 	return fence + "text\n" + s + "\n" + fence + "\n"
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/launchready/launchready/internal/check"
+	"github.com/launchready/launchready/internal/safetext"
 	"github.com/launchready/launchready/internal/score"
 )
 
@@ -89,7 +90,7 @@ func statusCode(status string) string {
 
 func (p *termPrinter) header(r *Run) {
 	verdict := string(r.Summary.Verdict)
-	headline := clean(r.Summary.Headline, false)
+	headline := safetext.Line(r.Summary.Headline)
 	if rest, ok := strings.CutPrefix(headline, verdict); ok {
 		headline = p.paint(ansiBold+statusCode(verdict), verdict) + rest
 	}
@@ -98,18 +99,18 @@ func (p *termPrinter) header(r *Run) {
 		p.printf("Readiness score: %d/100\n", r.Summary.Score)
 	}
 	p.printf("Target %s, scanned %s in %s by %s %s\n",
-		clean(r.Target, false), startedText(r.Started), durationText(r.Duration), toolName, clean(r.ToolVersion, false))
+		safetext.Line(r.Target), startedText(r.Started), durationText(r.Duration), toolName, safetext.Line(r.ToolVersion))
 }
 
 func (p *termPrinter) areas(rows []score.AreaRow) {
 	p.printf("\nScorecard\n  %-32s %-14s %s\n", "AREA", "STATUS", "CHECKS")
 	for _, row := range rows {
 		if row.Status == score.AreaNotCovered {
-			p.printf("%s\n", p.paint(ansiDim, fmt.Sprintf("  %-32s %-14s %d", clean(row.Area, false), row.Status, row.Checks)))
+			p.printf("%s\n", p.paint(ansiDim, fmt.Sprintf("  %-32s %-14s %d", safetext.Line(row.Area), row.Status, row.Checks)))
 			continue
 		}
 		status := p.paint(statusCode(row.Status), fmt.Sprintf("%-14s", row.Status))
-		p.printf("  %-32s %s %d\n", clean(row.Area, false), status, row.Checks)
+		p.printf("  %-32s %s %d\n", safetext.Line(row.Area), status, row.Checks)
 	}
 }
 
@@ -119,8 +120,8 @@ func (p *termPrinter) label(st check.Status) string {
 }
 
 func (p *termPrinter) checkLine(o check.Outcome) {
-	p.printf("%s  %-*s  %-7s  %s\n", p.label(o.Result.Status), p.idWidth, clean(o.Meta.ID, false),
-		o.Meta.Severity, clean(o.Meta.Title, false))
+	p.printf("%s  %-*s  %-7s  %s\n", p.label(o.Result.Status), p.idWidth, safetext.Line(o.Meta.ID),
+		o.Meta.Severity, safetext.Line(o.Meta.Title))
 }
 
 func (p *termPrinter) findings(fs []check.Outcome) {
@@ -132,7 +133,7 @@ func (p *termPrinter) findings(fs []check.Outcome) {
 	for _, o := range fs {
 		p.printf("\n")
 		p.checkLine(o)
-		p.printf("  %s\n", clean(o.Result.Summary, false))
+		p.printf("  %s\n", safetext.Line(o.Result.Summary))
 		for i, e := range o.Result.Evidence {
 			if i == termEvidence {
 				p.printf("  (%s in the HTML and JSON reports)\n", moreEvidence(len(o.Result.Evidence)-i))
@@ -141,20 +142,20 @@ func (p *termPrinter) findings(fs []check.Outcome) {
 			p.evidence(e)
 		}
 		if o.Meta.Fix != "" {
-			p.printf("  Fix: %s\n", indentRest(clean(o.Meta.Fix, true), "    "))
+			p.printf("  Fix: %s\n", indentRest(safetext.Lines(o.Meta.Fix), "    "))
 		}
 	}
 }
 
 func (p *termPrinter) evidence(e check.Evidence) {
-	p.printf("  Evidence: %s\n", clean(evidenceHead(e), false))
+	p.printf("  Evidence: %s\n", safetext.Line(evidenceHead(e)))
 	if e.Detail != "" {
-		for _, l := range truncateLines(clean(e.Detail, true), termDetailLines, termLineWidth) {
+		for _, l := range truncateLines(safetext.Lines(e.Detail), termDetailLines, termLineWidth) {
 			p.printf("%s\n", strings.TrimRight("    "+l, " \t"))
 		}
 	}
 	if e.Repro != "" {
-		p.printf("    repro: %s\n", clean(e.Repro, false))
+		p.printf("    repro: %s\n", safetext.Line(e.Repro))
 	}
 }
 
@@ -200,9 +201,9 @@ func (p *termPrinter) unverified(us []check.Outcome) {
 		if reason == "" {
 			reason = o.Result.Summary
 		}
-		p.printf("       %s\n", clean(reason, false))
+		p.printf("       %s\n", safetext.Line(reason))
 		if o.Result.Status == check.Skip && o.Result.Enable != "" {
-			p.printf("       to enable: %s\n", clean(o.Result.Enable, false))
+			p.printf("       to enable: %s\n", safetext.Line(o.Result.Enable))
 		}
 	}
 }
@@ -213,7 +214,7 @@ func (p *termPrinter) passed(ps []check.Outcome) {
 	}
 	p.printf("\nPassed\n")
 	for _, o := range ps {
-		p.printf("%s  %-*s  %s\n", p.label(check.Pass), p.idWidth, clean(o.Meta.ID, false), clean(o.Result.Summary, false))
+		p.printf("%s  %-*s  %s\n", p.label(check.Pass), p.idWidth, safetext.Line(o.Meta.ID), safetext.Line(o.Result.Summary))
 	}
 }
 
@@ -221,24 +222,24 @@ func (p *termPrinter) closing(r *Run) {
 	if len(r.OutOfScope) > 0 {
 		p.printf("\nRefused as out of scope (never contacted):\n")
 		for _, u := range r.OutOfScope {
-			p.printf("  - %s\n", clean(u, false))
+			p.printf("  - %s\n", safetext.Line(u))
 		}
 	}
 	if len(r.NoConsent) > 0 {
 		p.printf("\nRefused without consent (never sent; the host is not proven):\n")
 		for _, u := range r.NoConsent {
-			p.printf("  - %s\n", clean(u, false))
+			p.printf("  - %s\n", safetext.Line(u))
 		}
 	}
 	if w := r.WrongPasswords; w != nil {
-		p.printf("\nWrong-password attempts (one budget): %s\n", clean(w.Text(), false))
+		p.printf("\nWrong-password attempts (one budget): %s\n", safetext.Line(w.Text()))
 	}
 	p.printf("\nNot tested by launchready:\n")
 	for _, n := range r.NotTested {
-		p.printf("  - %s\n", clean(n, false))
+		p.printf("  - %s\n", safetext.Line(n))
 	}
 	if nc := notCovered(r.Summary.Areas); len(nc) > 0 {
-		p.printf("  - areas no check covered in this run (NOT COVERED): %s\n", clean(strings.Join(nc, ", "), false))
+		p.printf("  - areas no check covered in this run (NOT COVERED): %s\n", safetext.Line(strings.Join(nc, ", ")))
 	}
 }
 

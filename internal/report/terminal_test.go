@@ -99,26 +99,6 @@ func TestTerminalScoreRule(t *testing.T) {
 	}
 }
 
-func TestClean(t *testing.T) {
-	tests := []struct{ in, keep, flat string }{
-		{"a\x1b[31mb", `a\x1b[31mb`, `a\x1b[31mb`},
-		{"line1\nline2\r\n", "line1\nline2 \n", "line1 line2  "},
-		{"tab\tok", "tab\tok", "tab\tok"},
-		{"bidi\u202eevil", `bidi\u202eevil`, `bidi\u202eevil`},
-		{"c1\u009bx", `c1\x9bx`, `c1\x9bx`},
-		{"bad\xffutf8", "bad?utf8", "bad?utf8"},
-		{"café", "café", "café"},
-	}
-	for _, tt := range tests {
-		if got := clean(tt.in, true); got != tt.keep {
-			t.Errorf("clean(%q, true) = %q, want %q", tt.in, got, tt.keep)
-		}
-		if got := clean(tt.in, false); got != tt.flat {
-			t.Errorf("clean(%q, false) = %q, want %q", tt.in, got, tt.flat)
-		}
-	}
-}
-
 func firstLine(s string) string {
 	l, _, _ := strings.Cut(s, "\n")
 	return l

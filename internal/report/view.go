@@ -6,7 +6,6 @@ import (
 	"sort"
 	"strings"
 	"time"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/launchready/launchready/internal/check"
@@ -136,31 +135,4 @@ func truncateLines(s string, max, width int) []string {
 		out = append(out, l)
 	}
 	return out
-}
-
-// clean makes text from a hostile target safe to print on a terminal or in
-// Markdown: control characters (ANSI escapes above all) become visible
-// \xNN escapes; tabs and, when keepNewlines, newlines stay.
-func clean(s string, keepNewlines bool) string {
-	var b strings.Builder
-	for _, r := range s {
-		switch {
-		case r == '\n' && keepNewlines, r == '\t':
-			b.WriteRune(r)
-		case r == '\n' || r == '\r':
-			b.WriteByte(' ')
-		case r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0):
-			fmt.Fprintf(&b, `\x%02x`, r)
-		case unicode.Is(unicode.Bidi_Control, r), r == 0xfffe, r == 0xffff:
-			// Direction overrides can make a terminal show text in an
-			// order other than the bytes'; U+FFFE and U+FFFF are not
-			// allowed in XML.
-			fmt.Fprintf(&b, `\u%04x`, r)
-		case r == utf8.RuneError:
-			b.WriteRune('?')
-		default:
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
 }

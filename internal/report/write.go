@@ -56,9 +56,11 @@ func ForPath(path string) (Reporter, error) {
 }
 
 // WriteFile renders the run in the format chosen by path's extension and
-// writes it atomically with mode 0644: rendered in memory first, written to
-// a temporary file in the same directory, synced, then renamed over path.
-// On any error nothing is left behind and an existing file is untouched.
+// writes it atomically with mode 0600, readable by its owner only (a report
+// quotes members' data: addresses, page contents, object names): rendered
+// in memory first, written to a temporary file in the same directory,
+// synced, then renamed over path. On any error nothing is left behind and
+// an existing file is untouched.
 func WriteFile(path string, r *Run) error {
 	rep, err := ForPath(path)
 	if err != nil {
@@ -91,8 +93,9 @@ func writeWith(path string, rep Reporter, r *Run) error {
 func fill(f *os.File, data []byte) error {
 	_, err := f.Write(data)
 	if err == nil {
-		// CreateTemp makes 0600; a report is meant to be shared.
-		err = f.Chmod(0o644)
+		// CreateTemp makes 0600 already; said again so a change of its
+		// default can never widen a report.
+		err = f.Chmod(0o600)
 	}
 	if err == nil {
 		err = f.Sync()

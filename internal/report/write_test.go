@@ -44,8 +44,14 @@ func TestForPath(t *testing.T) {
 	}
 }
 
+// TestWriteFile: each format is written as rendered, with mode 0600 (a
+// report quotes members' data: breach 9 of issue 12), also over an
+// existing report that was readable by all.
 func TestWriteFile(t *testing.T) {
 	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "r.md"), []byte("an older report"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	for _, name := range []string{"r.json", "r.html", "r.sarif", "r.xml", "r.md"} {
 		path := filepath.Join(dir, name)
 		if err := WriteFile(path, fakeRun()); err != nil {
@@ -59,8 +65,8 @@ func TestWriteFile(t *testing.T) {
 		if string(got) != render(t, rep, fakeRun()) {
 			t.Errorf("%s: file differs from the rendering", name)
 		}
-		if fi, _ := os.Stat(path); fi.Mode().Perm() != 0o644 {
-			t.Errorf("%s: mode %v, want 0644", name, fi.Mode().Perm())
+		if fi, _ := os.Stat(path); fi.Mode().Perm() != 0o600 {
+			t.Errorf("%s: mode %v, want 0600", name, fi.Mode().Perm())
 		}
 	}
 	assertFiles(t, dir, "r.html", "r.json", "r.md", "r.sarif", "r.xml")

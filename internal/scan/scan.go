@@ -112,9 +112,10 @@ func Execute(ctx context.Context, cfg *config.Config, opts Options) (*report.Run
 	}
 	env := &check.Env{Config: cfg, Client: cl, Sessions: sessions, Intrusive: opts.Intrusive}
 	start := time.Now()
-	notice := opts.Notice
-	if notice == nil {
-		notice = func(string) {}
+	red := cl.Redactor()
+	notice := func(string) {}
+	if opts.Notice != nil {
+		notice = func(s string) { opts.Notice(red.Redact(s)) }
 	}
 	// Each host is pinned to the addresses it has now, for the whole scan.
 	cl.Pin(ctx)
@@ -139,7 +140,7 @@ func Execute(ctx context.Context, cfg *config.Config, opts Options) (*report.Run
 	if env.Intrusive && n > 0 {
 		notice(budgetNotice(b, n, wrongPW))
 	}
-	outcomes := runner.Run(ctx, selected, env, runner.Options{Timeout: cfg.Target.Timeouts.Check, Progress: opts.Progress,
+	outcomes := runner.Run(ctx, selected, env, runner.Options{Timeout: cfg.Target.Timeouts.Check, Progress: redactProgress(opts.Progress, red),
 		BeforePhase: beforePhase(env, cfg.Target.Timeouts.Check)})
 	redactOutcomes(cl.Redactor(), outcomes)
 	// Clean-up runs on its own deadline even after Ctrl-C canceled ctx.
@@ -149,6 +150,13 @@ func Execute(ctx context.Context, cfg *config.Config, opts Options) (*report.Run
 		notice("wrong-password attempts: " + spent.Text())
 	}
 	tr := trafficOf(cl, sessions.Mailbox())
+	// Refusals were redacted when recorded; a value learnt since is
+	// masked now, as in the outcomes.
+	for _, list := range [][]string{tr.outOfScope, tr.noConsent, leftovers} {
+		for i := range list {
+			list[i] = red.Redact(list[i])
+		}
+	}
 	return &report.Run{
 		ToolVersion:    opts.Version,
 		Target:         cfg.Target.URL,
@@ -246,6 +254,20 @@ func trafficOf(cl *client.Client, mb *client.Mailbox) traffic {
 		t.noConsent = append(t.noConsent, mb.Client.NoConsent()...)
 	}
 	return t
+}
+
+// redactProgress masks what a progress event shows of a finished check:
+// the progress line is printed before the run ends, and so before
+// redactOutcomes.
+func redactProgress(fn func(runner.Event), red *client.Redactor) func(runner.Event) {
+	if fn == nil {
+		return nil
+	}
+	return func(ev runner.Event) {
+		r := &ev.Outcome.Result
+		r.Summary, r.Reason = red.Redact(r.Summary), red.Redact(r.Reason)
+		fn(ev)
+	}
 }
 
 // redactOutcomes masks, once more before any report is written, every

@@ -116,7 +116,13 @@ func IdentifySessionCookies(ctx context.Context, env *check.Env) (*SessionCookie
 		if len(sc.Candidates) == 0 {
 			return nil, fmt.Errorf("the login response set no cookie, yet session.kind is cookie: set session.kind: token if the portal keeps the session in a header")
 		}
-		return sc, sc.identify(ctx, env, sess, view)
+		err = sc.identify(ctx, env, sess, view)
+		// The session cookie is a credential whatever its name, also when
+		// the login page set it and the login kept it.
+		for _, c := range sc.Cookies {
+			env.Client.MarkCredentialCookie(c.Name, c.Value)
+		}
+		return sc, err
 	})
 }
 
