@@ -3,6 +3,7 @@
 package scan
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"strings"
@@ -35,6 +36,9 @@ type Options struct {
 	// Notice receives lines for the user before and after the run (the
 	// side-effect budget, accounts left behind).
 	Notice func(string)
+	// Deadline bounds the whole scan in place of target.timeouts.scan (0:
+	// the config's); the --deadline flag sets it.
+	Deadline time.Duration
 	// OwnerKey is the operator key that checks ownership proofs (nil when
 	// none was found; OwnerKeyErr then says why): with it, a host that is
 	// not on loopback gets intrusive checks when it publishes the proof.
@@ -101,16 +105,24 @@ func Execute(ctx context.Context, cfg *config.Config, opts Options) (*report.Run
 	if err != nil {
 		return nil, err
 	}
+	// Nothing sends a request once the scan has returned, not even a check
+	// the runner abandoned past its deadline.
+	defer closeClients(cl, sessions.Mailbox())
 	env := &check.Env{Config: cfg, Client: cl, Sessions: sessions, Intrusive: opts.Intrusive}
 	start := time.Now()
 	notice := opts.Notice
 	if notice == nil {
 		notice = func(string) {}
 	}
+	// The checks run under the scan's deadline; the clean-up after them
+	// does not (it runs on ctx).
+	deadline := cmp.Or(opts.Deadline, cfg.Target.Timeouts.Scan, config.DefaultScanTimeout)
+	sctx, stop := context.WithTimeoutCause(ctx, deadline, fmt.Errorf("the scan deadline (%s) passed before it finished", deadline))
+	defer stop()
 	// Each host is pinned to the addresses it has now, for the whole scan.
-	cl.Pin(ctx)
+	cl.Pin(sctx)
 	if mb := sessions.Mailbox(); mb != nil {
-		mb.Client.Pin(ctx)
+		mb.Client.Pin(sctx)
 	}
 	if opts.Intrusive {
 		v, keyErr := opts.verifier, opts.OwnerKeyErr
@@ -120,15 +132,18 @@ func Execute(ctx context.Context, cfg *config.Config, opts Options) (*report.Run
 		if v == nil && keyErr == nil {
 			keyErr = owner.ErrNoKey
 		}
-		env.Intrusive, env.ConsentNote = consent(ctx, env, v, keyErr)
+		env.Intrusive, env.ConsentNote = consent(sctx, env, v, keyErr)
 	}
 	b, n, wrongPW := budget(selected)
 	env.WrongPasswords = check.NewWrongPasswords(cfg, sessions, b.WrongPasswords, wrongPW...)
 	if env.Intrusive && n > 0 {
 		notice(budgetNotice(b, n, wrongPW))
 	}
-	outcomes := runner.Run(ctx, selected, env, runner.Options{Timeout: cfg.Target.Timeouts.Check, Progress: opts.Progress,
+	outcomes := runner.Run(sctx, selected, env, runner.Options{Timeout: cfg.Target.Timeouts.Check, Progress: opts.Progress,
 		BeforePhase: beforePhase(env, cfg.Target.Timeouts.Check)})
+	if sctx.Err() != nil && ctx.Err() == nil {
+		notice(fmt.Sprintf("the scan deadline (%s) passed: the checks still running were stopped and are reported as ERROR; clean-up follows", deadline))
+	}
 	redactOutcomes(cl.Redactor(), outcomes)
 	leftovers := env.RunDeferred(ctx)
 	for _, l := range leftovers {
@@ -159,6 +174,15 @@ func Execute(ctx context.Context, cfg *config.Config, opts Options) (*report.Run
 		Intrusive:      env.Intrusive,
 		NotTested:      report.NotTested,
 	}, nil
+}
+
+// closeClients ends the scan's clients: requests still under way are
+// cancelled and later ones refused.
+func closeClients(cl *client.Client, mb *client.Mailbox) {
+	cl.Close()
+	if mb != nil {
+		mb.Client.Close()
+	}
 }
 
 // budgetNotice states the side-effect budget, the wrong-password attempts
