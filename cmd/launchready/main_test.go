@@ -369,3 +369,42 @@ func TestToken(t *testing.T) {
 		t.Errorf("a malformed LAUNCHREADY_OWNER_KEY: exit %d %q", r.code, r.stderr)
 	}
 }
+
+// TestDeadlineFlagWins: --deadline bounds the scan in place of
+// target.timeouts.scan; past it the check still waiting on the portal is
+// ERROR naming the flag's deadline, the report is written and the verdict
+// is NOT VERIFIED.
+func TestDeadlineFlagWins(t *testing.T) {
+	hang := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		<-r.Context().Done()
+	}))
+	defer hang.Close()
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "launchready.yaml")
+	yaml := fmt.Sprintf("target:\n  url: %s\n  scope: [127.0.0.1]\n  timeouts: {header: 10m, request: 10m, check: 10m, scan: 10m}\n", hang.URL)
+	if err := os.WriteFile(cfg, []byte(yaml), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r := run(t, dir, "scan", "--config", cfg, "--only", "SEC-005", "--deadline", "2s", "--out", "r.json", "--no-color")
+	if r.code != 3 {
+		t.Fatalf("exit %d, want 3 (not verified)\nstderr: %s", r.code, r.stderr)
+	}
+	var rep struct {
+		Checks []struct {
+			ID, Status, Summary string
+		} `json:"checks"`
+	}
+	data, err := os.ReadFile(filepath.Join(dir, "r.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(data, &rep); err != nil || len(rep.Checks) != 1 {
+		t.Fatalf("report: %v %s", err, data)
+	}
+	if c := rep.Checks[0]; c.Status != "ERROR" || !strings.Contains(c.Summary, "the scan deadline (2s) passed before it finished") {
+		t.Errorf("%s = %s %q, want ERROR naming the 2s deadline", c.ID, c.Status, c.Summary)
+	}
+	if !strings.Contains(r.stderr, "the scan deadline (2s) passed") {
+		t.Errorf("stderr does not say the deadline passed: %s", r.stderr)
+	}
+}

@@ -69,6 +69,9 @@ func (d *discovery) crawl(ctx context.Context) error {
 	var order []string
 	var scripts []string
 	for len(queue) > 0 && d.inv.Pages < cfg.Crawl.Pages {
+		if ctx.Err() != nil {
+			return context.Cause(ctx)
+		}
 		it := queue[0]
 		queue = queue[1:]
 		resp, err := d.do(ctx, d.a, &client.Request{URL: it.url, Follow: true})
@@ -80,15 +83,26 @@ func (d *discovery) crawl(ctx context.Context) error {
 			d.restGuesses(resp, found, &order)
 			continue
 		}
-		for _, l := range page.Links(resp.Body, resp.URL) {
+		links, err := page.Links(resp.Body, resp.URL)
+		if err != nil {
+			d.note("the crawl read part of %s only: %v", d.env.Client.Redactor().Redact(resp.URL.Path), err)
+		}
+		// The page itself is not kept: objects found on it point to it
+		// without its body.
+		from := resp.WithoutBodies()
+		for _, l := range links {
 			if !d.crawlable(l.URL) || isDangerous(l.Text) {
 				continue
 			}
 			u, _ := url.Parse(l.URL)
-			d.objectLink(u, resp, found, &order)
+			d.objectLink(u, from, found, &order)
 			push(l.URL, it.depth+1)
 		}
-		for _, s := range page.Scripts(resp.Body, resp.URL) {
+		srcs, err := page.Scripts(resp.Body, resp.URL)
+		if err != nil {
+			d.note("the crawl read part of %s only: %v", d.env.Client.Redactor().Redact(resp.URL.Path), err)
+		}
+		for _, s := range srcs {
 			if u, err := url.Parse(s); err == nil && d.sameOrigin(u) && !slices.Contains(scripts, s) && len(scripts) < maxScripts {
 				scripts = append(scripts, s)
 			}
@@ -115,7 +129,9 @@ func (d *discovery) crawl(ctx context.Context) error {
 type crawled struct {
 	tpl Template
 	ids []string
-	// from is the page that linked to the first object.
+	// seen holds ids, for IDs found many times over.
+	seen map[string]bool
+	// from is the page that linked to the first object, without its body.
 	from *client.Response
 }
 
@@ -148,11 +164,12 @@ func (d *discovery) remember(t Template, id string, from *client.Response, found
 	}
 	c := found[t.Raw]
 	if c == nil {
-		c = &crawled{tpl: t, from: from}
+		c = &crawled{tpl: t, from: from, seen: map[string]bool{}}
 		found[t.Raw] = c
 		*order = append(*order, t.Raw)
 	}
-	if !slices.Contains(c.ids, id) {
+	if !c.seen[id] {
+		c.seen[id] = true
 		c.ids = append(c.ids, id)
 	}
 }
@@ -170,9 +187,11 @@ func (d *discovery) restGuesses(resp *client.Response, found map[string]*crawled
 			return
 		}
 	}
-	for _, id := range idsIn(resp, "id", Template{}) {
+	ids, _ := idsIn(resp, "id", Template{}) // JSON: read whole
+	from := resp.WithoutBodies()
+	for _, id := range ids {
 		if LooksLikeID(id) {
-			d.remember(t, id, resp, found, order)
+			d.remember(t, id, from, found, order)
 		}
 	}
 }
@@ -226,16 +245,24 @@ func isDangerous(s string) bool {
 // readScripts fetches the same-origin scripts as a and collects the admin
 // routes they name.
 func (d *discovery) readScripts(ctx context.Context, scripts []string) {
+	seen := map[string]bool{}
 	for _, s := range scripts {
+		if ctx.Err() != nil {
+			return
+		}
 		resp, err := d.do(ctx, d.a, &client.Request{URL: s})
 		if err != nil || !okStatus(resp.StatusCode) {
 			continue
 		}
-		for _, m := range adminRoute.FindAllStringSubmatch(string(resp.Body), -1) {
-			r := path.Clean(m[1])
-			if !slices.Contains(d.inv.AdminRoutes, r) {
+		for _, m := range adminRoute.FindAllSubmatch(resp.Body, maxAdminRoutes) {
+			r := path.Clean(string(m[1]))
+			if !seen[r] {
+				seen[r] = true
 				d.inv.AdminRoutes = append(d.inv.AdminRoutes, r)
 			}
 		}
 	}
 }
+
+// maxAdminRoutes caps the admin routes read from one script.
+const maxAdminRoutes = 200

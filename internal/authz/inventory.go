@@ -34,6 +34,9 @@ const (
 	MaxCanaryKinds = 5
 	// maxScripts caps the same-origin scripts read for admin routes.
 	maxScripts = 10
+	// maxBaseline caps the segments of the baseline, which lasts the
+	// whole discovery.
+	maxBaseline = 200_000
 )
 
 // Read is one way of reading one of member a's objects.
@@ -45,10 +48,13 @@ type Read struct {
 	ID, URL, Via string
 	// Created is true for a canary object a made in this run.
 	Created bool
-	// Owner is a's own response: the reference.
+	// Owner is a's own response, without its bodies: the reference.
 	Owner *client.Response
 	// Markers prove a response shows this object.
 	Markers Markers
+	// cands are a's values that may become markers, kept in place of a's
+	// body until the baseline is complete.
+	cands []string
 }
 
 // Label names the read in reports: kind, ID and request.
@@ -65,7 +71,7 @@ type Kind struct {
 	// IDsA and IDsB are the IDs seen in a's and b's lists.
 	IDsA, IDsB []string
 	// Source is a's response the IDs came from (the list, or a page that
-	// linked to the objects): evidence for AUTHZ-005.
+	// linked to the objects), without its bodies: evidence for AUTHZ-005.
 	Source *client.Response
 }
 
@@ -107,6 +113,9 @@ type discovery struct {
 	inv    *Inventory
 	// pending are reads whose markers wait for the full baseline.
 	pending []*Read
+	// noted holds the notes already made, so a bound hit on every page
+	// is said once.
+	noted map[string]bool
 	// canaries counts the kinds a canary was created for.
 	canaries int
 }
@@ -157,17 +166,36 @@ func (d *discovery) url(path string) string {
 }
 
 func (d *discovery) note(format string, a ...any) {
-	d.inv.Notes = append(d.inv.Notes, fmt.Sprintf(format, a...))
+	n := fmt.Sprintf(format, a...)
+	if d.noted == nil {
+		d.noted = map[string]bool{}
+	}
+	if !d.noted[n] {
+		d.noted[n] = true
+		d.inv.Notes = append(d.inv.Notes, n)
+	}
 }
 
-// absorb adds a response's segments (every hop's) to the baseline.
+// absorb adds a response's segments (every hop's) to the baseline. A
+// baseline cut short leaves segments others see among a's candidate
+// markers, which makes a refusal look more like a leak; the note says so.
 func (d *discovery) absorb(resp *client.Response) {
 	if resp == nil {
 		return
 	}
 	for _, h := range resp.Hops {
-		for _, s := range page.Segments(h.Body) {
+		err := page.EachSegment(h.Body, func(s string) bool {
+			if len(d.inv.Baseline) >= maxBaseline {
+				return false
+			}
 			d.inv.Baseline[s] = true
+			return true
+		})
+		switch {
+		case err != nil:
+			d.note("a page of the baseline (what others see) was read in part (%v): a's markers may include text others see", err)
+		case len(d.inv.Baseline) >= maxBaseline:
+			d.note("the baseline (what others see) reached its bound of %d text segments: a's markers may include text others see", maxBaseline)
 		}
 	}
 }
@@ -224,7 +252,7 @@ func (d *discovery) configKind(ctx context.Context, o *config.Object) error {
 		if err != nil {
 			return err
 		}
-		k.IDsA, k.Source = ids, resp
+		k.IDsA, k.Source = ids, resp.WithoutBodies()
 		if k.IDsB, _, err = d.list(ctx, d.b, o, k.Template, "b"); err != nil {
 			return err
 		}
@@ -249,7 +277,7 @@ func (d *discovery) configKind(ctx context.Context, o *config.Object) error {
 			ids, canary = append(ids, c.ID), c.Canary
 			k.IDsA = append(k.IDsA, c.ID)
 			if k.Source == nil {
-				k.Source = c.Response
+				k.Source = c.Response.WithoutBodies()
 			}
 		}
 	}
@@ -290,7 +318,11 @@ func (d *discovery) list(ctx context.Context, s *client.Session, o *config.Objec
 	if who == "b" {
 		d.absorb(resp)
 	}
-	return idsIn(resp, o.IDField, t), resp, nil
+	ids, err := idsIn(resp, o.IDField, t)
+	if err != nil {
+		d.note("%s: the list %s as member %s was not read whole: %v", o.Name, o.List, who, err)
+	}
+	return ids, resp, nil
 }
 
 // ownerRead reads one of a's objects as a; a read a itself cannot open is
@@ -309,8 +341,14 @@ func (d *discovery) ownerRead(ctx context.Context, kind string, t Template, id, 
 			d.env.Client.Redactor().Redact(resp.URL.String()))
 		return nil
 	}
-	d.pending = append(d.pending, &Read{Kind: kind, ID: id, URL: u, Via: t.Via, Created: canary != "", Owner: resp,
-		Markers: Markers{Canary: canary}})
+	// Only a's candidate markers outlive this read, not a's page.
+	exclude := []string{id, url.PathEscape(id)}
+	cands, err := candidates(resp.Body, canary, d.inv.Baseline, exclude)
+	if err != nil {
+		d.note("%s %s: member a's own read was not read whole (%v); its markers come from the part read", kind, id, err)
+	}
+	d.pending = append(d.pending, &Read{Kind: kind, ID: id, URL: u, Via: t.Via, Created: canary != "", Owner: resp.WithoutBodies(),
+		Markers: Markers{Canary: canary}, cands: cands})
 	return nil
 }
 
@@ -318,7 +356,8 @@ func (d *discovery) ownerRead(ctx context.Context, kind string, t Template, id, 
 // drops reads with nothing a-specific to look for.
 func (d *discovery) finish() {
 	for _, r := range d.pending {
-		r.Markers = MarkersOf(r.Owner.Body, r.Markers.Canary, d.inv.Baseline, []string{r.ID, url.PathEscape(r.ID)})
+		r.Markers = markersFrom(r.Markers.Canary, r.cands, d.inv.Baseline)
+		r.cands = nil
 		if r.Markers.Empty() {
 			d.note("%s %s: member a's response shows nothing that b's pages and the public pages do not; it cannot prove a leak, so it is not replayed", r.Kind, r.ID)
 			continue
@@ -327,36 +366,70 @@ func (d *discovery) finish() {
 	}
 }
 
-// idsIn returns the object IDs a list response holds: the idField values of
-// JSON objects, or the IDs in links that match the item template.
-func idsIn(resp *client.Response, idField string, t Template) []string {
+// idsIn returns the object IDs a list response holds, each once, in
+// order: the idField values of JSON objects, or the IDs in links that
+// match the item template. A *page.CutError says the list's links were
+// not all read.
+func idsIn(resp *client.Response, idField string, t Template) ([]string, error) {
 	var ids []string
+	seen := map[string]bool{}
 	add := func(id string) {
-		if id != "" && !slices.Contains(ids, id) {
+		if id != "" && !seen[id] {
+			seen[id] = true
 			ids = append(ids, id)
 		}
 	}
 	trimmed := bytes.TrimSpace(resp.Body)
-	if len(trimmed) > 0 && (trimmed[0] == '{' || trimmed[0] == '[') {
-		var v any
-		dec := json.NewDecoder(bytes.NewReader(trimmed))
-		dec.UseNumber()
-		if dec.Decode(&v) == nil {
-			walkJSON(v, 0, func(m map[string]any) {
-				if id := scalar(m[idField]); id != "" {
-					add(id)
-				}
-			})
-			return ids
-		}
+	if len(trimmed) > 0 && (trimmed[0] == '{' || trimmed[0] == '[') && json.Valid(trimmed) {
+		jsonIDs(trimmed, idField, add)
+		return ids, nil
 	}
 	if t.Raw == "" {
-		return ids
+		return ids, nil
 	}
-	for _, l := range page.Links(resp.Body, resp.URL) {
+	links, err := page.Links(resp.Body, resp.URL)
+	for _, l := range links {
 		add(t.Match(l.URL))
 	}
-	return ids
+	return ids, err
+}
+
+// jsonIDs calls add with the idField value of every JSON object in a valid
+// document, in document order, streaming: a list of many objects is never
+// built in memory.
+func jsonIDs(body []byte, idField string, add func(string)) {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	// Each open container: an object expecting a key next, or an array.
+	type frame struct{ object, expectKey, isID bool }
+	var stack []frame
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return
+		}
+		if d, ok := tok.(json.Delim); ok && (d == '}' || d == ']') {
+			stack = stack[:len(stack)-1]
+			continue
+		}
+		isID := false
+		if top := len(stack) - 1; top >= 0 && stack[top].object {
+			f := &stack[top]
+			if f.expectKey {
+				f.expectKey, f.isID = false, tok == idField
+				continue
+			}
+			f.expectKey, isID = true, f.isID
+		}
+		switch t := tok.(type) {
+		case json.Delim:
+			stack = append(stack, frame{object: t == '{', expectKey: t == '{'})
+		case string, json.Number:
+			if isID {
+				add(scalar(t))
+			}
+		}
+	}
 }
 
 // walkJSON calls fn on every JSON object, depth-bounded.

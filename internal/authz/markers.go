@@ -15,6 +15,9 @@ const (
 	minMarker = 6
 	// maxMarkers caps the markers kept per object.
 	maxMarkers = 12
+	// maxCandidates caps the values of a's response kept, strongest
+	// first, while the baseline they are judged against still grows.
+	maxCandidates = 256
 )
 
 // Markers are the values that prove a response shows one of member a's
@@ -31,18 +34,53 @@ type Markers struct {
 // MarkersOf picks the markers of a's response: its segments that are not in
 // the baseline (what b, anonymous visitors, a missing page and the login
 // page show), that are long enough, and that do not contain an excluded
-// value (the object's own ID, which an error page may echo back).
-func MarkersOf(body []byte, canary string, baseline map[string]bool, exclude []string) Markers {
-	m := Markers{Canary: canary}
-	for _, s := range page.Segments(body) {
-		if len(s) < minMarker || baseline[s] || s == canary || containsAny(s, exclude) {
-			continue
+// value (the object's own ID, which an error page may echo back). A
+// *page.CutError says they come from the part of the body that was read.
+func MarkersOf(body []byte, canary string, baseline map[string]bool, exclude []string) (Markers, error) {
+	vals, err := candidates(body, canary, baseline, exclude)
+	return markersFrom(canary, vals, baseline), err
+}
+
+// candidates are the values of a body that may become markers once the
+// baseline is complete: at most maxCandidates, strongest first (document
+// order among equals), read without holding the body's segments.
+func candidates(body []byte, canary string, baseline map[string]bool, exclude []string) ([]string, error) {
+	var out []string
+	kept := map[string]bool{}
+	err := page.EachSegment(body, func(s string) bool {
+		if len(s) < minMarker || baseline[s] || s == canary || kept[s] || containsAny(s, exclude) {
+			return true
 		}
-		m.Values = append(m.Values, s)
-	}
-	slices.SortStableFunc(m.Values, func(a, b string) int { return strength(b) - strength(a) })
-	if len(m.Values) > maxMarkers {
-		m.Values = m.Values[:maxMarkers]
+		kept[s] = true
+		out = append(out, s)
+		if len(out) >= 4*maxCandidates {
+			// A value cut here has maxCandidates at least as strong
+			// before it: it could never be chosen.
+			out = strongest(out, maxCandidates)
+			kept = map[string]bool{}
+			for _, v := range out {
+				kept[v] = true
+			}
+		}
+		return true
+	})
+	return strongest(out, maxCandidates), err
+}
+
+// strongest sorts values by strength, stably, and keeps the first n.
+func strongest(vals []string, n int) []string {
+	slices.SortStableFunc(vals, func(a, b string) int { return strength(b) - strength(a) })
+	return vals[:min(len(vals), n)]
+}
+
+// markersFrom picks the markers among candidates still absent from the
+// (now complete) baseline.
+func markersFrom(canary string, cands []string, baseline map[string]bool) Markers {
+	m := Markers{Canary: canary}
+	for _, s := range cands {
+		if !baseline[s] && len(m.Values) < maxMarkers {
+			m.Values = append(m.Values, s)
+		}
 	}
 	return m
 }
@@ -74,25 +112,32 @@ func (m Markers) Empty() bool { return m.Canary == "" && len(m.Values) == 0 }
 
 // Find returns the markers a body carries: the canary (matched in the raw
 // bytes too, since it is plain ASCII) and the values (matched against the
-// body's segments, so JSON escapes and HTML entities do not hide them).
-func (m Markers) Find(body []byte) []string {
+// body's segments, so JSON escapes and HTML entities do not hide them). A
+// *page.CutError says the body was not read to its end: markers may sit
+// in the rest.
+func (m Markers) Find(body []byte) ([]string, error) {
 	var out []string
 	if m.Canary != "" && bytes.Contains(body, []byte(m.Canary)) {
 		out = append(out, m.Canary)
 	}
 	if len(m.Values) == 0 {
-		return out
+		return out, nil
 	}
-	segs := page.Segments(body)
-	for _, v := range m.Values {
-		for _, s := range segs {
-			if strings.Contains(s, v) {
-				out = append(out, v)
-				break
+	found := make([]bool, len(m.Values))
+	err := page.EachSegment(body, func(s string) bool {
+		for i, v := range m.Values {
+			if !found[i] && strings.Contains(s, v) {
+				found[i] = true
 			}
 		}
+		return true
+	})
+	for i, v := range m.Values {
+		if found[i] {
+			out = append(out, v)
+		}
 	}
-	return out
+	return out, err
 }
 
 // Proves reports whether the matched markers prove exposure: the canary,
@@ -113,23 +158,25 @@ func (m Markers) Proves(matched []string) bool {
 // excerpt quotes the part of a body around the first matched marker.
 func excerpt(body []byte, marker string) string {
 	const around = 60
-	text := string(body)
-	i := strings.Index(text, marker)
+	i := bytes.Index(body, []byte(marker))
 	if i < 0 {
 		// Matched through a segment (escaped JSON, entities): quote it.
-		for _, s := range page.Segments(body) {
+		quote := clip(marker, 2*around)
+		_ = page.EachSegment(body, func(s string) bool {
 			if strings.Contains(s, marker) {
-				return clip(s, 2*around+len(marker))
+				quote = clip(s, 2*around+len(marker))
+				return false
 			}
-		}
-		return clip(marker, 2*around)
+			return true
+		})
+		return quote
 	}
-	lo, hi := max(0, i-around), min(len(text), i+len(marker)+around)
-	out := strings.Join(strings.Fields(text[lo:hi]), " ")
+	lo, hi := max(0, i-around), min(len(body), i+len(marker)+around)
+	out := strings.Join(strings.Fields(string(body[lo:hi])), " ")
 	if lo > 0 {
 		out = "…" + out
 	}
-	if hi < len(text) {
+	if hi < len(body) {
 		out += "…"
 	}
 	return out

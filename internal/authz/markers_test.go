@@ -1,6 +1,7 @@
 package authz
 
 import (
+	"fmt"
 	"net/url"
 	"slices"
 	"strings"
@@ -12,7 +13,10 @@ import (
 func TestMarkers(t *testing.T) {
 	owner := []byte(`{"id":"inv_3f9a2b1c8d7e","number":"INV-2026-A-0011","member":"alice@portal.test","status":"Paid","amount":"€12.00","note":"Shared footer text"}`)
 	baseline := map[string]bool{"Shared footer text": true}
-	m := MarkersOf(owner, "", baseline, []string{"inv_3f9a2b1c8d7e"})
+	m, err := MarkersOf(owner, "", baseline, []string{"inv_3f9a2b1c8d7e"})
+	if err != nil {
+		t.Fatal(err)
+	}
 	if slices.Contains(m.Values, "inv_3f9a2b1c8d7e") || slices.Contains(m.Values, "Shared footer text") || slices.Contains(m.Values, "Paid") {
 		t.Errorf("markers kept an ID, a baseline value or a short word: %v", m.Values)
 	}
@@ -31,13 +35,13 @@ func TestMarkers(t *testing.T) {
 		{"empty list", `{"items":[]}`, false},
 		{"one weak value alone", `<p>€12.00 due</p>`, false},
 	} {
-		got := m.Proves(m.Find([]byte(tt.body)))
-		if got != tt.want {
-			t.Errorf("%s: proves %v, want %v (found %v)", tt.name, got, tt.want, m.Find([]byte(tt.body)))
+		found, err := m.Find([]byte(tt.body))
+		if got := m.Proves(found); got != tt.want || err != nil {
+			t.Errorf("%s: proves %v (%v), want %v (found %v)", tt.name, got, err, tt.want, found)
 		}
 	}
-	c := MarkersOf([]byte(`{"body":"note lrcanary0011223344"}`), "lrcanary0011223344", nil, nil)
-	if !c.Proves(c.Find([]byte(`xx lrcanary0011223344 yy`))) {
+	c, _ := MarkersOf([]byte(`{"body":"note lrcanary0011223344"}`), "lrcanary0011223344", nil, nil)
+	if found, _ := c.Find([]byte(`xx lrcanary0011223344 yy`)); !c.Proves(found) {
 		t.Error("the canary alone does not prove exposure")
 	}
 }
@@ -62,8 +66,8 @@ func TestIDsIn(t *testing.T) {
 		{"html links", `<a href="/messages/msg_9f">one</a><a href="https://portal.test/messages/msg_8e">two</a><a href="/other/1">x</a>`, "id", []string{"msg_9f", "msg_8e"}},
 		{"broken json", `{"items":[{"id":`, "id", nil},
 	} {
-		got := idsIn(&client.Response{URL: base, Body: []byte(tt.body)}, tt.field, tp)
-		if !slices.Equal(got, tt.want) {
+		got, err := idsIn(&client.Response{URL: base, Body: []byte(tt.body)}, tt.field, tp)
+		if err != nil || !slices.Equal(got, tt.want) {
 			t.Errorf("%s: %v, want %v", tt.name, got, tt.want)
 		}
 	}
@@ -79,12 +83,12 @@ func FuzzParsers(f *testing.F) {
 			u, _ = url.Parse("https://portal.test/x")
 		}
 		tp := Template{Raw: "https://portal.test/messages/{id}", Via: "path"}
-		_ = idsIn(&client.Response{URL: u, Body: body}, "id", tp)
+		_, _ = idsIn(&client.Response{URL: u, Body: body}, "id", tp)
 		for _, x := range templatesOf(u) {
 			_ = x.Match(x.Fill("1"))
 		}
-		m := MarkersOf(body, "lrcanary00", nil, []string{"x"})
-		if found := m.Find(body); len(m.Values) > 0 && len(found) == 0 {
+		m, _ := MarkersOf(body, "lrcanary00", nil, []string{"x"})
+		if found, _ := m.Find(body); len(m.Values) > 0 && len(found) == 0 {
 			t.Errorf("a body does not carry its own markers: %v", m.Values)
 		}
 		_ = JudgeIDs([]string{string(body), raw})
@@ -94,4 +98,29 @@ func FuzzParsers(f *testing.F) {
 			_ = excerpt(body, string(body[:1]))
 		}
 	})
+}
+
+// TestIDsInManyIDs: a list of 100,000 objects (each ID listed twice) gives
+// each ID once, in order, with a set: the slice searched on every insert
+// made this quadratic (about two minutes for one list, see
+// bench/bounds.sh, json-list-100k-ids).
+func TestIDsInManyIDs(t *testing.T) {
+	const n = 100_000
+	var js, links strings.Builder
+	js.WriteString("[")
+	for i := range n {
+		fmt.Fprintf(&js, `{"id":"a%09d"},{"id":"a%09d"},`, i, i)
+		fmt.Fprintf(&links, `<a href="/messages/m%06d">m</a><a href="/messages/m%06d">again</a>`, i%1500, i%1500)
+	}
+	js.WriteString(`{"id":"a000000000"}]`)
+	base, _ := url.Parse("https://portal.test/messages")
+	tp := Template{Raw: "https://portal.test/messages/{id}", Via: "path"}
+	ids, err := idsIn(&client.Response{URL: base, Body: []byte(js.String())}, "id", tp)
+	if err != nil || len(ids) != n || ids[0] != "a000000000" || ids[n-1] != fmt.Sprintf("a%09d", n-1) {
+		t.Fatalf("JSON list: %d IDs (%v), want %d in order", len(ids), err, n)
+	}
+	ids, err = idsIn(&client.Response{URL: base, Body: []byte(links.String())}, "id", tp)
+	if err != nil || len(ids) != 1500 || ids[1499] != "m001499" {
+		t.Fatalf("links: %d IDs (%v), want 1500 in order", len(ids), err)
+	}
 }

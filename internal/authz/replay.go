@@ -1,6 +1,7 @@
 package authz
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"net/url"
@@ -43,8 +44,12 @@ type Cell struct {
 	// carried the markers.
 	Status, Hop int
 	Matched     []string
-	Response    *client.Response
-	Err         string
+	// Excerpt quotes the leaking body around the first matched marker.
+	Excerpt string
+	// Response is the identity's response without its bodies: the matrix
+	// lasts the whole scan.
+	Response *client.Response
+	Err      string
 }
 
 // Row is one object read by every identity.
@@ -93,6 +98,9 @@ func Replay(ctx context.Context, env *check.Env) (*Matrix, error) {
 		for _, r := range inv.Reads {
 			row := Row{Read: r, Cells: []Cell{{Identity: Owner, State: Allowed, Status: r.Owner.StatusCode, Response: r.Owner}}}
 			for _, w := range who {
+				if ctx.Err() != nil {
+					return nil, context.Cause(ctx)
+				}
 				resp, err := w.sess.Do(ctx, &client.Request{URL: r.URL, Follow: true})
 				m.Requests++
 				row.Cells = append(row.Cells, Judge(w.name, r.Markers, resp, err))
@@ -108,22 +116,31 @@ func Replay(ctx context.Context, env *check.Env) (*Matrix, error) {
 	})
 }
 
-// Judge decides one cell from the markers found in every hop's body.
+// Judge decides one cell from the markers found in every hop's body. A
+// hop that could not be read to its end, with no leak found in any, leaves
+// the cell failed: the markers may sit in the part not read.
 func Judge(identity string, mk Markers, resp *client.Response, err error) Cell {
-	c := Cell{Identity: identity, Response: resp}
+	c := Cell{Identity: identity, Response: resp.WithoutBodies()}
+	var cut error
 	if resp != nil {
 		c.Status = resp.StatusCode
 		for i, h := range resp.Hops {
-			if matched := mk.Find(h.Body); mk.Proves(matched) {
-				c.State, c.Hop, c.Matched = Leaked, i, matched
+			matched, ferr := mk.Find(h.Body)
+			if mk.Proves(matched) {
+				c.State, c.Hop, c.Matched, c.Excerpt = Leaked, i, matched, excerpt(h.Body, matched[0])
 				return c
 			}
+			cut = cmp.Or(cut, ferr)
 		}
 	}
 	if err != nil {
 		// A redirect loop or a capped body still left its hops to read
 		// above; without a leak in them nothing was learnt.
 		c.State, c.Err = Failed, err.Error()
+		return c
+	}
+	if cut != nil {
+		c.State, c.Err = Failed, "the response was not read to its end: "+cut.Error()
 		return c
 	}
 	c.State = Denied
@@ -166,7 +183,7 @@ func (c Cell) Evidence(env *check.Env, what string, mk Markers) check.Evidence {
 		proof = "the canary written into it in this run"
 	}
 	detail := fmt.Sprintf("%s asked for %s and the portal %s carries %s: %s. Excerpt: %s",
-		strings.ToUpper(c.Identity[:1])+c.Identity[1:], what, where, proof, quoteAll(c.Matched, 3), excerpt(h.Body, c.Matched[0]))
+		strings.ToUpper(c.Identity[:1])+c.Identity[1:], what, where, proof, quoteAll(c.Matched, 3), c.Excerpt)
 	return check.HopEvidence(env, c.Response, h, detail)
 }
 

@@ -66,40 +66,72 @@ func (e *Env) MayWrite(ctx context.Context, raw string) (ok bool, why string) {
 	return true, ""
 }
 
-type runKey struct{}
-
-// WithRun marks ctx as the run's own context: Shared work started under
-// any context derived from it stops when it ends. The runner sets it.
-func WithRun(ctx context.Context) context.Context {
-	return context.WithValue(ctx, runKey{}, ctx)
+type memoEntry struct {
+	start sync.Once
+	done  chan struct{}
+	val   any
+	err   error
+	// short collects the computation's budget refusals, passed on to
+	// every check that uses its result.
+	short *client.Shortfall
 }
 
-type memoEntry struct {
-	once sync.Once
-	val  any
-	err  error
+// scanKey marks, in a check's context, the scan's own context.
+type scanKey struct{}
+
+// WithScan marks ctx as the scan's: a computation checks share (Shared)
+// outlives the check that started it, but not the scan. The runner marks
+// the context every check's derives from.
+func WithScan(ctx context.Context) context.Context {
+	return context.WithValue(ctx, scanKey{}, ctx)
 }
 
 // Shared computes fn once per env and key and hands every caller the same
 // result, so checks that need the same observation (the session cookie, the
-// logged-in page's content) share one set of requests.
+// logged-in page's content) share one set of requests. The computation is
+// detached from the first caller's deadline (the result serves every
+// check) but stops when the scan ends; a caller whose own context ends
+// first stops waiting and gets its error.
 func Shared[T any](ctx context.Context, env *Env, key string, fn func(context.Context) (T, error)) (T, error) {
-	v, _ := env.memo.LoadOrStore(key, &memoEntry{})
+	v, _ := env.memo.LoadOrStore(key, &memoEntry{done: make(chan struct{})})
 	e := v.(*memoEntry)
-	e.once.Do(func() {
-		// Detach from the first caller's cancellation: its deadline is its
-		// own, and the result serves every check. The run's end (Ctrl-C)
-		// still stops it.
-		sctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-		defer cancel()
-		if run, ok := ctx.Value(runKey{}).(context.Context); ok {
-			defer context.AfterFunc(run, cancel)()
-		}
-		e.val, e.err = fn(sctx)
+	e.start.Do(func() {
+		e.short = &client.Shortfall{}
+		sctx, cancel := sharedContext(ctx)
+		sctx = client.WithShortfall(sctx, e.short)
+		go func() {
+			defer close(e.done)
+			defer cancel()
+			defer func() {
+				if p := recover(); p != nil {
+					e.err = fmt.Errorf("the shared %s computation panicked: %v", key, p)
+				}
+			}()
+			e.val, e.err = fn(sctx)
+		}()
 	})
+	var zero T
+	select {
+	case <-e.done:
+	case <-ctx.Done():
+		return zero, fmt.Errorf("waiting for the shared %s computation: %w", key, context.Cause(ctx))
+	}
+	client.ShortfallOf(ctx).Merge(e.short)
 	if e.err != nil {
-		var zero T
 		return zero, e.err
 	}
 	return e.val.(T), nil
+}
+
+// sharedContext is ctx without its cancellation (its values kept), ended
+// with the scan's context when ctx carries one.
+func sharedContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	detached := context.WithoutCancel(ctx)
+	scan, ok := ctx.Value(scanKey{}).(context.Context)
+	if !ok {
+		return detached, func() {}
+	}
+	sctx, cancel := context.WithCancelCause(detached)
+	stop := context.AfterFunc(scan, func() { cancel(context.Cause(scan)) })
+	return sctx, func() { stop(); cancel(nil) }
 }

@@ -27,6 +27,7 @@ func newDemo(s *streams) *cobra.Command {
 		Example: "  launchready demo\n  launchready demo --hardened --out demo.html\n  launchready demo --serve",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			f.deadlineSet = cmd.Flags().Changed("deadline")
 			failOn, err := f.parse()
 			if err != nil {
 				return err

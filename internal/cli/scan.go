@@ -22,10 +22,14 @@ import (
 
 // runFlags are the flags every scanning command shares.
 type runFlags struct {
-	outs    []string
-	only    []string
-	failOn  string
-	noColor bool
+	outs     []string
+	only     []string
+	failOn   string
+	noColor  bool
+	deadline time.Duration
+	// deadlineSet is true when --deadline was given (0 is then an error,
+	// not "the config's").
+	deadlineSet bool
 }
 
 func (f *runFlags) register(cmd *cobra.Command) {
@@ -33,6 +37,7 @@ func (f *runFlags) register(cmd *cobra.Command) {
 	cmd.Flags().StringSliceVar(&f.only, "only", nil, "run only these check IDs (comma-separated), e.g. to re-check a fix")
 	cmd.Flags().StringVar(&f.failOn, "fail-on", "blocker", "lowest severity whose FAIL makes the verdict NO-GO: blocker, major or minor")
 	cmd.Flags().BoolVar(&f.noColor, "no-color", false, "no colour in the terminal scorecard even on a TTY")
+	cmd.Flags().DurationVar(&f.deadline, "deadline", 0, "bound the whole scan (e.g. 30m), in place of target.timeouts.scan (default 15m): past it the checks still running are stopped and reported as ERROR, the report is written and the clean-up runs")
 }
 
 // parse validates the flags before any traffic is sent.
@@ -48,6 +53,9 @@ func (f *runFlags) parse() (check.Severity, error) {
 	}
 	if _, err := scan.Select(checks.All(), f.only); err != nil {
 		return 0, usageErr("%v", err)
+	}
+	if f.deadline < 0 || (f.deadline == 0 && f.deadlineSet) {
+		return 0, usageErr("--deadline %s: want a duration above 0, like 30m", f.deadline)
 	}
 	return sev, nil
 }
@@ -67,6 +75,7 @@ func newScan(s *streams) *cobra.Command {
 			"  launchready scan --only SESS-001,SESS-002 --fail-on major",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			f.deadlineSet = cmd.Flags().Changed("deadline")
 			failOn, err := f.parse()
 			if err != nil {
 				return err
@@ -95,7 +104,7 @@ func newScan(s *streams) *cobra.Command {
 func runScan(ctx context.Context, s *streams, cfg *config.Config, f *runFlags, failOn check.Severity, intrusive bool, journalDir string) error {
 	prog := newProgress(s.stderr, s.stderrTTY)
 	opts := scan.Options{
-		Version: Version, Only: f.only, FailOn: failOn, Intrusive: intrusive, Progress: prog.event,
+		Version: Version, Only: f.only, FailOn: failOn, Intrusive: intrusive, Progress: prog.event, Deadline: f.deadline,
 		Notice: func(line string) { prog.note(line) }, JournalDir: journalDir, Abort: interrupt.Abort(ctx),
 	}
 	if intrusive {

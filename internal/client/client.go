@@ -73,6 +73,10 @@ type Options struct {
 	// inbox), not the target: it only reads, so the requests of intrusive
 	// checks need no consent there, and it never gets consent to write.
 	Operator bool
+	// Budget, when set, bounds the bytes of response bodies held at once
+	// by every client sharing it (the scan's and its inbox's); nil means
+	// only MaxBodyBytes bounds each.
+	Budget *BodyBudget
 	// DialAddr, when set, opens the connection to one pinned address
 	// (ip:port), after scope and pinning have been applied; nil means a
 	// plain dialer. Tests map documentation addresses (192.0.2.0/24) onto
@@ -98,6 +102,11 @@ type Client struct {
 	pins    *pins
 	consent consent
 
+	// life ends when the client is closed: no request starts after it, and
+	// those under way are cancelled.
+	life context.Context
+	end  context.CancelFunc
+
 	mu         sync.Mutex
 	outOfScope []string
 	noConsent  []string
@@ -122,15 +131,30 @@ func (e *OutOfScopeError) Error() string {
 	return "refused: " + e.URL + " is outside " + scope
 }
 
-// TooLargeError is returned when a body exceeds the size cap after decoding.
+// TooLargeError is returned when a body exceeds the size cap after decoding,
+// or the bodies of a redirect chain together do.
 type TooLargeError struct {
 	URL   string
 	Limit int64
+	// Chain is set when earlier hops' bodies took part of the cap.
+	Chain bool
 }
 
 func (e *TooLargeError) Error() string {
+	if e.Chain {
+		return fmt.Sprintf("the bodies of the redirect chain to %s exceed the %d-byte cap (target.max_body_bytes)", e.URL, e.Limit)
+	}
 	return fmt.Sprintf("response from %s exceeds the %d-byte cap (target.max_body_bytes)", e.URL, e.Limit)
 }
+
+// ErrClosed is returned for a request sent after the scan closed its
+// client: a check abandoned past its deadline sends nothing once the scan
+// has returned.
+var ErrClosed = errors.New("the scan is over: its client sends no more requests")
+
+// Close ends the client: requests under way are cancelled and every later
+// one is refused with ErrClosed.
+func (c *Client) Close() { c.end() }
 
 // RedirectError is returned when a redirect chain loops or exceeds the hop
 // cap; the response it came with carries the hops seen.
@@ -165,7 +189,10 @@ func New(opts Options) (*Client, error) {
 	if dial == nil {
 		dial = dialer.DialContext
 	}
+	life, end := context.WithCancel(context.Background())
 	c := &Client{
+		life:     life,
+		end:      end,
 		resolver: resolver,
 		opts:     opts,
 		scope:    scope,
@@ -275,6 +302,9 @@ func (c *Client) dialScoped(ctx context.Context, network, addr string) (net.Conn
 // inbox) under the same rules as a request: in scope, on the host's pinned
 // addresses, under the rate cap, and counted.
 func (c *Client) Dial(ctx context.Context, network, addr string) (net.Conn, error) {
+	if c.life.Err() != nil {
+		return nil, ErrClosed
+	}
 	host, port, err := net.SplitHostPort(addr)
 	if err != nil {
 		return nil, err
@@ -432,6 +462,9 @@ type conn struct {
 // is the single place where HTTP traffic leaves the scanner.
 func (c *Client) roundTrip(req *http.Request) (*http.Response, conn, error) {
 	var cn conn
+	if c.life.Err() != nil {
+		return nil, cn, ErrClosed
+	}
 	if !c.scope.Allows(req.URL) {
 		return nil, cn, c.refuse(req.URL)
 	}
@@ -487,15 +520,24 @@ func (c *Client) roundTrip(req *http.Request) (*http.Response, conn, error) {
 	return resp, cn, nil
 }
 
-// readBody reads at most the cap after decoding and closes the body.
-func (c *Client) readBody(resp *http.Response, u *url.URL) ([]byte, error) {
+// readBody reads at most room bytes after decoding (the cap, less what
+// earlier hops of the chain took), taking them from the scan's budget, and
+// closes the body.
+func (c *Client) readBody(ctx context.Context, resp *http.Response, u *url.URL, room int64) ([]byte, error) {
 	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, c.opts.MaxBodyBytes+1))
-	if err != nil {
+	// An announced length only sizes the first buffer: it is the server's
+	// word, and a hostile one announces gigabytes.
+	hint := min(resp.ContentLength, 1<<20)
+	body, more, ok, err := readCapped(ctx, resp.Body, room, hint, c.opts.Budget)
+	switch {
+	case !ok && err == nil:
+		berr := &BudgetError{URL: c.redactor.Redact(u.String()), Limit: c.opts.Budget.Limit()}
+		ShortfallOf(ctx).add(berr)
+		return nil, berr
+	case err != nil:
 		return body, fmt.Errorf("reading body from %s: %w", c.redactor.Redact(u.String()), err)
-	}
-	if int64(len(body)) > c.opts.MaxBodyBytes {
-		return body[:c.opts.MaxBodyBytes], &TooLargeError{URL: c.redactor.Redact(u.String()), Limit: c.opts.MaxBodyBytes}
+	case more:
+		return body, &TooLargeError{URL: c.redactor.Redact(u.String()), Limit: c.opts.MaxBodyBytes, Chain: room < c.opts.MaxBodyBytes}
 	}
 	return body, nil
 }

@@ -53,6 +53,23 @@ type Hop struct {
 	Body []byte
 }
 
+// WithoutBodies returns a copy of the response without its bodies (the
+// hops' included): what evidence and repros need, for results that
+// outlive the check that read the page.
+func (r *Response) WithoutBodies() *Response {
+	if r == nil {
+		return nil
+	}
+	out := *r
+	out.Body = nil
+	out.Hops = make([]Hop, len(r.Hops))
+	for i, h := range r.Hops {
+		h.Body = nil
+		out.Hops[i] = h
+	}
+	return &out
+}
+
 // Response is the final answer of a request and the chain that led to it.
 type Response struct {
 	Method     string
@@ -108,8 +125,11 @@ func (c *Client) do(ctx context.Context, jar http.CookieJar, req *Request) (*Res
 	body := req.Body
 	resp := &Response{Request: req}
 	seen := map[string]bool{u.String(): true}
+	// The hops' bodies share one cap: a chain of near-cap redirect bodies
+	// holds no more than one near-cap page.
+	room := c.opts.MaxBodyBytes
 	for {
-		h, raw, sent, err := c.exchange(ctx, jar, req, method, u, body)
+		h, raw, sent, err := c.exchange(ctx, jar, req, method, u, body, room)
 		if err != nil {
 			return nil, err
 		}
@@ -117,6 +137,7 @@ func (c *Client) do(ctx context.Context, jar http.CookieJar, req *Request) (*Res
 			resp.Sent = sent
 		}
 		h.Body = raw.body
+		room -= int64(len(raw.body))
 		resp.Hops = append(resp.Hops, h)
 		resp.Method, resp.URL, resp.StatusCode, resp.Header, resp.RemoteAddr = method, u, h.Status, h.Header, h.RemoteAddr
 		resp.Body = raw.body
@@ -159,11 +180,14 @@ type hopBody struct {
 
 // exchange sends one hop (with the one capped Retry-After retry) and reads
 // its body under the size cap.
-func (c *Client) exchange(ctx context.Context, jar http.CookieJar, req *Request, method string, u *url.URL, body []byte) (Hop, hopBody, http.Header, error) {
+func (c *Client) exchange(ctx context.Context, jar http.CookieJar, req *Request, method string, u *url.URL, body []byte, room int64) (Hop, hopBody, http.Header, error) {
 	orig, _ := url.Parse(req.URL)
 	same := sameOrigin(u, originOf(orig))
 	for attempt := 0; ; attempt++ {
-		hctx, cancel := context.WithTimeout(ctx, c.opts.RequestTimeout)
+		hctx, cancelHop := context.WithTimeout(ctx, c.opts.RequestTimeout)
+		// Closing the client cancels the hop under way.
+		stop := context.AfterFunc(c.life, cancelHop)
+		cancel := func() { stop(); cancelHop() }
 		hreq, err := newHTTPRequest(hctx, method, u, c.hopHeader(req.Header, same), body)
 		if err != nil {
 			cancel()
@@ -188,7 +212,7 @@ func (c *Client) exchange(ctx context.Context, jar http.CookieJar, req *Request,
 			}
 			continue
 		}
-		b, rerr := c.readBody(resp, u)
+		b, rerr := c.readBody(hctx, resp, u, room)
 		cancel()
 		h := Hop{Method: method, URL: c.redactor.Redact(u.String()), Status: resp.StatusCode, Header: resp.Header, RemoteAddr: cn.remote, Wait: cn.wait}
 		if IsRedirect(resp.StatusCode) {

@@ -31,6 +31,10 @@ func FromConfig(cfg *config.Config, version string, tune ...func(*Options)) (*Cl
 		Home:              homeBases(cfg),
 		CredentialHeaders: credentialHeadersOf(cfg),
 	}
+	if t.BodyBudgetBytes > 0 {
+		// One budget for the scan's client and its inbox's.
+		opts.Budget = NewBodyBudget(t.BodyBudgetBytes)
+	}
 	for _, f := range tune {
 		f(&opts)
 	}

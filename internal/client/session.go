@@ -203,6 +203,8 @@ type Sessions struct {
 
 type sessionEntry struct {
 	once sync.Once
+	// done is closed when the login has ended, sess and err set.
+	done chan struct{}
 	sess *Session
 	err  error
 }
@@ -284,22 +286,38 @@ func (s *Sessions) Kept(name string) *Session {
 }
 
 // Get returns the account's shared session, logging in on first use. A
-// failed login is remembered and returned to every caller.
+// failed login is remembered and returned to every caller. The login
+// serves every check, so it is no one caller's: it goes on when the caller
+// that started it stops, while a caller whose context ends stops waiting.
 func (s *Sessions) Get(ctx context.Context, name string) (*Session, error) {
 	s.mu.Lock()
 	e, ok := s.entries[name]
 	if !ok {
-		e = &sessionEntry{}
+		e = &sessionEntry{done: make(chan struct{})}
 		s.entries[name] = e
 	}
 	s.mu.Unlock()
 	e.once.Do(func() {
-		e.sess, e.err = s.LoginWith(Shared(ctx), name, LoginOptions{shared: true})
-		if e.err != nil {
-			e.sess = nil
-		}
+		lctx := Shared(ctx)
+		go func() {
+			defer close(e.done)
+			defer func() {
+				if p := recover(); p != nil {
+					e.sess, e.err = nil, fmt.Errorf("logging %s in panicked: %v", name, p)
+				}
+			}()
+			e.sess, e.err = s.LoginWith(lctx, name, LoginOptions{shared: true})
+			if e.err != nil {
+				e.sess = nil
+			}
+		}()
 	})
-	return e.sess, e.err
+	select {
+	case <-e.done:
+		return e.sess, e.err
+	case <-ctx.Done():
+		return nil, fmt.Errorf("waiting for %s's login: %w", name, context.Cause(ctx))
+	}
 }
 
 // LoginOptions vary a fresh login for checks that probe the login itself.

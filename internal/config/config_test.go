@@ -110,14 +110,15 @@ func TestParseValidFull(t *testing.T) {
 			Variants: []string{"http://example.com", "https://www.example.com", "http://app.example.com:8080"},
 			Scope: []string{"app.example.com", "example.com", "www.example.com:443", "app.example.com:8080",
 				"https://storage.example.net/bucket/"},
-			Resolver:       "127.0.0.1:5353",
-			CAFile:         "/cfg/ca.pem",
-			Rate:           12.5,
-			Timeouts:       Timeouts{Connect: 2 * time.Second, TLS: 3 * time.Second, Header: 10 * time.Second, Request: time.Minute, Check: 5 * time.Minute, Cleanup: 90 * time.Second},
-			MaxBodyBytes:   4 << 20,
-			MaxHeaderBytes: 65536,
-			MaxRedirects:   5,
-			RetryAfterMax:  30 * time.Second,
+			Resolver:        "127.0.0.1:5353",
+			CAFile:          "/cfg/ca.pem",
+			Rate:            12.5,
+			Timeouts:        Timeouts{Connect: 2 * time.Second, TLS: 3 * time.Second, Header: 10 * time.Second, Request: time.Minute, Check: 5 * time.Minute, Cleanup: 90 * time.Second, Scan: 45 * time.Minute},
+			MaxBodyBytes:    4 << 20,
+			BodyBudgetBytes: 64 << 20,
+			MaxHeaderBytes:  65536,
+			MaxRedirects:    5,
+			RetryAfterMax:   30 * time.Second,
 		},
 		Auth: Auth{
 			Kind: "json",
@@ -138,22 +139,22 @@ func TestParseValidFull(t *testing.T) {
 			},
 			Reset: &Reset{Path: "/forgot", Form: map[string]string{"email": "{{email}}"}},
 			Inbox: &Inbox{Kind: "mailpit", URL: "https://mail.example.com:8025/mailpit", Address: "qa+{{tag}}@example.com", Wait: 30 * time.Second,
-				Username: Value{Value: "qa", Line: 46}, Password: Secret{Ref: "env:LR_INBOX_PASSWORD", Value: "inbox-secret", Line: 46},
+				Username: Value{Value: "qa", Line: 48}, Password: Secret{Ref: "env:LR_INBOX_PASSWORD", Value: "inbox-secret", Line: 48},
 				CAFile: "/cfg/ca.pem"},
 		},
 		Session: Session{Kind: "token", From: "token", Header: "Authorization", Prefix: "Bearer "},
 		Accounts: map[string]Account{
 			"a": {
-				Email:    Value{Ref: "env:LR_A_EMAIL", Value: "a@example.com", Line: 54},
-				Password: Secret{Ref: "env:LR_A_PASSWORD", Value: "pa-secret", Line: 55},
+				Email:    Value{Ref: "env:LR_A_EMAIL", Value: "a@example.com", Line: 56},
+				Password: Secret{Ref: "env:LR_A_PASSWORD", Value: "pa-secret", Line: 57},
 			},
 			"b": {
-				Email:    Value{Value: "b@example.com", Line: 57},
-				Password: Secret{Ref: "file:b.password", Value: "pb-file-secret", Line: 58},
+				Email:    Value{Value: "b@example.com", Line: 59},
+				Password: Secret{Ref: "file:b.password", Value: "pb-file-secret", Line: 60},
 			},
 			"admin": {
-				Email:    Value{Ref: "file:admin.email", Value: "admin@example.com", Line: 59},
-				Password: Secret{Ref: "file:/secrets/admin.password", Value: "admin-secret", Line: 59},
+				Email:    Value{Ref: "file:admin.email", Value: "admin@example.com", Line: 61},
+				Password: Secret{Ref: "file:/secrets/admin.password", Value: "admin-secret", Line: 61},
 			},
 		},
 		Objects: []Object{
@@ -190,15 +191,16 @@ func TestParseDefaults(t *testing.T) {
 		t.Fatalf("Parse: %v", err)
 	}
 	want := Target{
-		URL:            "https://App.Example.com/",
-		Variants:       []string{"http://app.example.com", "https://www.example.com:8443"},
-		Scope:          []string{"app.example.com", "www.example.com"},
-		Rate:           50,
-		Timeouts:       Timeouts{Connect: 5 * time.Second, TLS: 5 * time.Second, Header: 15 * time.Second, Request: 30 * time.Second, Check: 120 * time.Second, Cleanup: 60 * time.Second},
-		MaxBodyBytes:   10 << 20,
-		MaxHeaderBytes: 128 << 10,
-		MaxRedirects:   10,
-		RetryAfterMax:  10 * time.Second,
+		URL:             "https://App.Example.com/",
+		Variants:        []string{"http://app.example.com", "https://www.example.com:8443"},
+		Scope:           []string{"app.example.com", "www.example.com"},
+		Rate:            50,
+		Timeouts:        Timeouts{Connect: 5 * time.Second, TLS: 5 * time.Second, Header: 15 * time.Second, Request: 30 * time.Second, Check: 120 * time.Second, Cleanup: 60 * time.Second, Scan: 15 * time.Minute},
+		MaxBodyBytes:    10 << 20,
+		BodyBudgetBytes: 128 << 20,
+		MaxHeaderBytes:  128 << 10,
+		MaxRedirects:    10,
+		RetryAfterMax:   10 * time.Second,
 	}
 	if !reflect.DeepEqual(c.Target, want) {
 		t.Errorf("defaults: got %+v\nwant %+v", c.Target, want)
@@ -213,7 +215,7 @@ func TestParseDefaults(t *testing.T) {
 
 // invalidCases pairs each testdata/invalid-*.yaml with its exact error.
 var invalidCases = map[string]string{
-	"unknown-key":           `launchready.yaml:7: target.urll: unknown key (known keys: url, variants, scope, resolver, ca_file, rate, timeouts, max_body_bytes, max_header_bytes, max_redirects, retry_after_max)`,
+	"unknown-key":           `launchready.yaml:7: target.urll: unknown key (known keys: url, variants, scope, resolver, ca_file, rate, timeouts, max_body_bytes, body_budget, max_header_bytes, max_redirects, retry_after_max)`,
 	"unknown-key-nested":    `launchready.yaml:7: auth.login.sucess: unknown key (known keys: path, action, form, success)`,
 	"unknown-key-top":       `launchready.yaml:3: sessions: unknown key (known keys: target, auth, session, accounts, objects, admin, profile, crawl, source)`,
 	"type-number":           `launchready.yaml:7: target.rate: want a number, got "fast"`,
@@ -250,6 +252,10 @@ var invalidCases = map[string]string{
 	"ca-file":               `launchready.yaml:3: target.ca_file: notcert.pem holds no PEM CERTIFICATE block; want the CA certificate(s) in PEM form (-----BEGIN CERTIFICATE-----)`,
 	"rate-zero":             `launchready.yaml:3: target.rate: must be a number of requests per second above 0, got 0`,
 	"max-redirects":         `launchready.yaml:3: target.max_redirects: must be between 1 and 50, got 0`,
+	"timeout-scan":          `launchready.yaml:5: target.timeouts.scan: must be a duration above 0, got 0s`,
+	"type-scan-deadline":    `launchready.yaml:4: target.timeouts.scan: want a duration like 5s, got "15"`,
+	"body-budget":           `launchready.yaml:4: target.body_budget: must be at least target.max_body_bytes (10485760), the largest body one response may hold, got 1048576`,
+	"unknown-timeout":       `launchready.yaml:5: target.timeouts.deadline: unknown key (known keys: connect, tls, header, request, check, scan)`,
 	"token-header":          `launchready.yaml:3: session: kind token needs key "header" (the request header that carries the token, e.g. Authorization)`,
 	"cookie-header":         `launchready.yaml:4: session.header: only used when session.kind is token`,
 	"auth-kind":             `launchready.yaml:4: auth.kind: want form, json, supabase, firebase, clerk, magic_link, email_otp or recorded, got "saml" (other kinds are not supported by this version of launchready yet)`,

@@ -59,9 +59,15 @@ type Target struct {
 	Rate float64 `yaml:"rate"`
 	// Timeouts bound every connection and request.
 	Timeouts Timeouts `yaml:"timeouts"`
-	// MaxBodyBytes caps a response body after decoding; hitting it is an
-	// ERROR for the check that asked.
+	// MaxBodyBytes caps a response body after decoding, and the bodies of
+	// a redirect chain together; hitting it is an ERROR for the check that
+	// asked.
 	MaxBodyBytes int64 `yaml:"max_body_bytes"`
+	// BodyBudgetBytes caps the bytes of response bodies the whole scan
+	// holds at once, across every check and crawl (at least
+	// max_body_bytes); a body that does not fit is not read, and the check
+	// that asked for it is an ERROR, never a PASS.
+	BodyBudgetBytes int64 `yaml:"body_budget"`
 	// MaxHeaderBytes caps response headers.
 	MaxHeaderBytes int64 `yaml:"max_header_bytes"`
 	// MaxRedirects caps the hops followed for one request.
@@ -85,6 +91,11 @@ type Timeouts struct {
 	// Cleanup bounds the clean-up at the end of a scan (and after Ctrl-C,
 	// on its own deadline): deleting the accounts and objects it created.
 	Cleanup time.Duration `yaml:"cleanup"`
+	// Scan bounds the whole scan: past it the checks still running are
+	// stopped, they and those not started are ERROR, the report is written
+	// with what finished, and the clean-up still runs. The --deadline flag
+	// of scan and demo takes its place.
+	Scan time.Duration `yaml:"scan"`
 }
 
 // Auth describes the login journey.

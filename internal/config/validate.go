@@ -27,7 +27,9 @@ const (
 	DefaultRequestTimeout = 30 * time.Second
 	DefaultCheckTimeout   = 120 * time.Second
 	DefaultCleanupTimeout = 60 * time.Second
+	DefaultScanTimeout    = 15 * time.Minute
 	DefaultMaxBodyBytes   = 10 << 20
+	DefaultBodyBudget     = 128 << 20
 	DefaultMaxHeaderBytes = 128 << 10
 	DefaultMaxRedirects   = 10
 	DefaultRetryAfterMax  = 10 * time.Second
@@ -56,7 +58,10 @@ func (c *Config) applyDefaults() {
 	defaultTo(c, "target.timeouts.request", &t.Timeouts.Request, DefaultRequestTimeout)
 	defaultTo(c, "target.timeouts.check", &t.Timeouts.Check, DefaultCheckTimeout)
 	defaultTo(c, "target.timeouts.cleanup", &t.Timeouts.Cleanup, DefaultCleanupTimeout)
+	defaultTo(c, "target.timeouts.scan", &t.Timeouts.Scan, DefaultScanTimeout)
 	defaultTo(c, "target.max_body_bytes", &t.MaxBodyBytes, DefaultMaxBodyBytes)
+	// The budget holds at least one capped body, and by default a dozen.
+	defaultTo(c, "target.body_budget", &t.BodyBudgetBytes, max(DefaultBodyBudget, 12*t.MaxBodyBytes))
 	defaultTo(c, "target.max_header_bytes", &t.MaxHeaderBytes, DefaultMaxHeaderBytes)
 	defaultTo(c, "target.max_redirects", &t.MaxRedirects, DefaultMaxRedirects)
 	defaultTo(c, "target.retry_after_max", &t.RetryAfterMax, DefaultRetryAfterMax)
@@ -363,6 +368,7 @@ func (c *Config) validateLimits() error {
 		{"target.timeouts.request", t.Timeouts.Request},
 		{"target.timeouts.check", t.Timeouts.Check},
 		{"target.timeouts.cleanup", t.Timeouts.Cleanup},
+		{"target.timeouts.scan", t.Timeouts.Scan},
 		{"target.retry_after_max", t.RetryAfterMax},
 	} {
 		if d.v <= 0 {
@@ -371,6 +377,9 @@ func (c *Config) validateLimits() error {
 	}
 	if t.MaxBodyBytes <= 0 {
 		return c.src.errKey("target.max_body_bytes", "must be a size above 0, got %d", t.MaxBodyBytes)
+	}
+	if t.BodyBudgetBytes < t.MaxBodyBytes {
+		return c.src.errKey("target.body_budget", "must be at least target.max_body_bytes (%d), the largest body one response may hold, got %d", t.MaxBodyBytes, t.BodyBudgetBytes)
 	}
 	if t.MaxHeaderBytes <= 0 {
 		return c.src.errKey("target.max_header_bytes", "must be a size above 0, got %d", t.MaxHeaderBytes)

@@ -72,18 +72,20 @@ type Report struct {
 
 // visitor fetches pages and scripts of one origin, anonymously.
 type visitor struct {
-	client  *client.Client
-	jar     http.CookieJar
-	origin  *url.URL
-	seen    map[string]bool
-	srcs    []platform.Source
+	client *client.Client
+	jar    http.CookieJar
+	origin *url.URL
+	seen   map[string]bool
+	// rec reads each body as it comes: what it shows of the platforms
+	// is kept, not the bodies.
+	rec     *platform.Recognizer
 	r       *Report
 	scripts int
 }
 
 // Run visits the portal at origin through c (whose scope must admit it).
 func Run(ctx context.Context, c *client.Client, origin *url.URL) (*Report, error) {
-	v := &visitor{client: c, jar: client.NewJar(), origin: origin, seen: map[string]bool{}, r: &Report{URL: origin.String()}}
+	v := &visitor{client: c, jar: client.NewJar(), origin: origin, seen: map[string]bool{}, rec: platform.NewRecognizer(), r: &Report{URL: origin.String()}}
 	home, err := v.page(ctx, "/")
 	if err != nil {
 		return nil, err
@@ -92,7 +94,11 @@ func Run(ctx context.Context, c *client.Client, origin *url.URL) (*Report, error
 		return nil, fmt.Errorf("the home page %s could not be read: %s", origin.Redacted(), strings.Join(v.r.Notes, "; "))
 	}
 	var links []string
-	for _, l := range page.Links(home.Body, home.URL) {
+	homeLinks, err := page.Links(home.Body, home.URL)
+	if err != nil {
+		v.r.Notes = append(v.r.Notes, "the home page was read in part: "+err.Error())
+	}
+	for _, l := range homeLinks {
 		if u, err := url.Parse(l.URL); err == nil && v.sameOrigin(u) && !authz.IsAction(u.Path+" "+l.Text) {
 			links = append(links, u.Path)
 		}
@@ -106,9 +112,9 @@ func Run(ctx context.Context, c *client.Client, origin *url.URL) (*Report, error
 			return nil, err
 		}
 	}
-	v.r.Clerk = platform.Clerk(v.srcs)
-	v.r.Supabase = platform.Supabase(v.srcs)
-	v.r.Firebase = platform.Firebase(v.srcs)
+	v.r.Clerk = v.rec.Clerk()
+	v.r.Supabase = v.rec.Supabase()
+	v.r.Firebase = v.rec.Firebase()
 	return v.r, nil
 }
 
@@ -187,8 +193,12 @@ func (v *visitor) isLoginPath(p string) bool {
 
 // scriptsOf reads the page's inline scripts and same-origin scripts.
 func (v *visitor) scriptsOf(ctx context.Context, resp *client.Response) error {
-	v.srcs = append(v.srcs, platform.Source{Label: resp.URL.Path, Body: string(resp.Body)})
-	for _, s := range page.ScriptElements(resp.Body, resp.URL) {
+	v.rec.Add(platform.Source{Label: resp.URL.Path, Body: string(resp.Body)})
+	scripts, err := page.ScriptElements(resp.Body, resp.URL)
+	if err != nil {
+		v.r.Notes = append(v.r.Notes, resp.URL.Path+" was read in part: "+err.Error())
+	}
+	for _, s := range scripts {
 		if s.Src == "" {
 			continue
 		}
@@ -204,7 +214,7 @@ func (v *visitor) scriptsOf(ctx context.Context, resp *client.Response) error {
 		}
 		if js != nil && js.StatusCode == http.StatusOK && !isHTML(js) {
 			v.r.Scripts++
-			v.srcs = append(v.srcs, platform.Source{Label: js.URL.Path, Body: string(js.Body)})
+			v.rec.Add(platform.Source{Label: js.URL.Path, Body: string(js.Body)})
 		}
 	}
 	return nil

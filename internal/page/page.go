@@ -1,18 +1,48 @@
 // Package page reads HTML and JSON bodies from the target: forms (for
-// logging in) and the text segments used to tell one page's content from
-// another's. Bodies come from untrusted servers: every function is bounded
-// and never panics.
+// logging in), links, scripts and the text segments used to tell one
+// page's content from another's. Bodies come from untrusted servers: every
+// function reads the document as a stream of tokens, never as a tree (the
+// HTML tree builder turns 9 MB of nested inline tags into a gigabyte of
+// nodes), does work linear in the body, holds bounded results, and never
+// panics. A read that leaves part of a document out says so with a
+// *CutError next to what it did read.
 package page
 
 import (
 	"bytes"
-	"encoding/json"
+	"fmt"
 	"net/url"
-	"sort"
 	"strings"
 
 	"golang.org/x/net/html"
 )
+
+// Bounds of one read.
+const (
+	// MaxTokens caps the HTML tokens (tags, texts, comments) read from one
+	// document: a 10 MiB body holds at most about 5 million.
+	MaxTokens = 8_000_000
+	// maxLinks bounds the links, or scripts, read from one page.
+	maxLinks = 2000
+	// maxForms bounds the forms Forms returns, maxFields each form's fields.
+	maxForms  = 64
+	maxFields = 256
+)
+
+// CutError says a bounded read left part of a document unread: the results
+// returned with it cover only the part that was read, so a judgement
+// resting on the whole document cannot rest on them.
+type CutError struct {
+	// What says what was left out.
+	What string
+}
+
+func (e *CutError) Error() string { return e.What }
+
+func cutf(format string, a ...any) *CutError { return &CutError{What: fmt.Sprintf(format, a...)} }
+
+// errTooManyTokens is the cut of a document longer than MaxTokens.
+var errTooManyTokens = cutf("the document is longer than %d HTML tokens; the rest was not read", MaxTokens)
 
 // Form is an HTML form with its fields' default values.
 type Form struct {
@@ -30,249 +60,201 @@ type Field struct {
 	Name, Type, Value string
 }
 
-// maxNodes bounds the work on a hostile document.
-const maxNodes = 200_000
-
-// Forms returns the forms of an HTML document, actions resolved against base.
+// Forms returns the forms of an HTML document, actions resolved against
+// base: the first maxForms, with at most maxFields fields each.
 func Forms(body []byte, base *url.URL) []Form {
-	doc, err := html.Parse(bytes.NewReader(body))
-	if err != nil {
-		return nil
-	}
 	var forms []Form
-	walk(doc, func(n *html.Node) {
-		if n.Type == html.ElementNode && n.Data == "form" {
-			forms = append(forms, readForm(n, base))
-		}
+	eachForm(body, base, func(f Form) bool {
+		forms = append(forms, f)
+		return len(forms) < maxForms
 	})
 	return forms
 }
 
-// LoginForm returns the form holding a password input, if any.
+// LoginForm returns the first form holding a password input, if any.
 func LoginForm(body []byte, base *url.URL) (Form, bool) {
-	for _, f := range Forms(body, base) {
+	var found Form
+	ok := false
+	eachForm(body, base, func(f Form) bool {
 		if f.HasPassword {
-			return f, true
+			found, ok = f, true
 		}
-	}
-	return Form{}, false
+		return !ok
+	})
+	return found, ok
 }
 
-// HasPasswordInput reports whether an HTML body shows a password field: the
-// sign that a page is a login form rather than member content.
+// HasPasswordInput reports whether an HTML body shows a password field in
+// a form: the sign that a page is a login form rather than member content.
+// It reads the whole document (up to MaxTokens).
 func HasPasswordInput(body []byte) bool {
 	_, ok := LoginForm(body, &url.URL{})
 	return ok
 }
 
-func readForm(n *html.Node, base *url.URL) Form {
-	f := Form{Method: strings.ToUpper(attr(n, "method")), Action: base.String()}
+// eachForm calls fn with each form of the document, in order, until fn
+// returns false. As in the HTML tree, a <form> inside an open form is
+// ignored and controls outside every form belong to none.
+func eachForm(body []byte, base *url.URL, fn func(Form) bool) {
+	var open *Form
+	templates := 0
+	_ = tokens(body, func(z *html.Tokenizer, tt html.TokenType) bool {
+		switch tt {
+		case html.StartTagToken, html.SelfClosingTagToken:
+			switch name := tagName(z, "template", "form", "input", "textarea", "select"); name {
+			case "template":
+				// A template's content is inert: not part of the page.
+				if tt == html.StartTagToken {
+					templates++
+				}
+			case "form":
+				if open == nil && templates == 0 {
+					open = newForm(attrs(z), base)
+				}
+			case "input", "textarea", "select":
+				if open != nil && templates == 0 {
+					addField(open, name, attrs(z))
+				}
+			}
+		case html.EndTagToken:
+			switch tagName(z, "template", "form") {
+			case "template":
+				templates = max(templates-1, 0)
+			case "form":
+				if open != nil && templates == 0 {
+					f := *open
+					open = nil
+					return fn(f)
+				}
+			}
+		}
+		return true
+	})
+	if open != nil {
+		// An unclosed form still holds what was read of it, as browsers
+		// close it at the end of the document.
+		fn(*open)
+	}
+}
+
+func newForm(a map[string]string, base *url.URL) *Form {
+	f := &Form{Method: strings.ToUpper(a["method"]), Action: base.String()}
 	if f.Method == "" {
 		f.Method = "GET"
 	}
-	if a := attr(n, "action"); a != "" {
-		if u, err := base.Parse(a); err == nil {
+	if act := a["action"]; act != "" {
+		if u, err := base.Parse(act); err == nil {
 			f.Action = u.String()
 		}
 	}
-	walk(n, func(c *html.Node) {
-		if c.Type != html.ElementNode {
-			return
-		}
-		name := attr(c, "name")
-		switch c.Data {
-		case "input":
-			typ := strings.ToLower(attr(c, "type"))
-			if typ == "password" {
-				f.HasPassword = true
-			}
-			if name != "" && typ != "submit" && typ != "button" && typ != "image" {
-				f.Fields = append(f.Fields, Field{Name: name, Type: typ, Value: attr(c, "value")})
-			}
-		case "textarea", "select":
-			if name != "" {
-				f.Fields = append(f.Fields, Field{Name: name, Type: c.Data})
-			}
-		}
-	})
 	return f
 }
 
-func attr(n *html.Node, key string) string {
-	for _, a := range n.Attr {
-		if strings.EqualFold(a.Key, key) {
-			return a.Val
+func addField(f *Form, tag string, a map[string]string) {
+	name := a["name"]
+	if tag == "input" {
+		typ := strings.ToLower(a["type"])
+		if typ == "password" {
+			f.HasPassword = true
+		}
+		if name != "" && typ != "submit" && typ != "button" && typ != "image" && len(f.Fields) < maxFields {
+			f.Fields = append(f.Fields, Field{Name: name, Type: typ, Value: a["value"]})
+		}
+		return
+	}
+	if name != "" && len(f.Fields) < maxFields {
+		f.Fields = append(f.Fields, Field{Name: name, Type: tag})
+	}
+}
+
+// tokens feeds the document's tokens to fn until fn returns false or the
+// document ends; past MaxTokens it stops and returns errTooManyTokens.
+func tokens(body []byte, fn func(z *html.Tokenizer, tt html.TokenType) bool) error {
+	z := html.NewTokenizer(bytes.NewReader(body))
+	for n := 0; ; n++ {
+		tt := z.Next()
+		if tt == html.ErrorToken {
+			return nil
+		}
+		if n >= MaxTokens {
+			return errTooManyTokens
+		}
+		if !fn(z, tt) {
+			return nil
+		}
+	}
+}
+
+// tagName returns the current tag's name when it is one of names, else
+// "". It reads the name from the raw token, without copying: the
+// tokenizer's own TagName copies every name, and a hostile page is
+// millions of tags.
+func tagName(z *html.Tokenizer, names ...string) string {
+	raw := z.Raw()
+	i := 1
+	if i < len(raw) && raw[i] == '/' {
+		i++
+	}
+	j := i
+	for j < len(raw) && !strings.ContainsRune("\t\n\f\r />", rune(raw[j])) {
+		j++
+	}
+	for _, n := range names {
+		if equalFoldASCII(raw[i:j], n) {
+			return n
 		}
 	}
 	return ""
 }
 
-// walk visits nodes depth-first, at most maxNodes of them.
-func walk(n *html.Node, fn func(*html.Node)) {
-	count := 0
-	var rec func(*html.Node)
-	rec = func(n *html.Node) {
-		if count >= maxNodes {
-			return
+// equalFoldASCII compares b with the lower-case ASCII name s, ignoring
+// case.
+func equalFoldASCII(b []byte, s string) bool {
+	if len(b) != len(s) {
+		return false
+	}
+	for i := range b {
+		c := b[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
 		}
-		count++
-		fn(n)
-		for c := n.FirstChild; c != nil; c = c.NextSibling {
-			rec(c)
+		if c != s[i] {
+			return false
 		}
 	}
-	rec(n)
+	return true
 }
 
-// maxSegment caps one text segment's length.
-const maxSegment = 200
-
-// Segments returns the distinct visible text segments of a body: text nodes
-// of HTML (scripts and styles left out), or string and number values of
-// JSON. Segments are whitespace-normalised; ones shorter than 3 characters
-// carry no signal and are dropped.
-func Segments(body []byte) []string {
-	trimmed := bytes.TrimSpace(body)
-	if len(trimmed) > 0 && (trimmed[0] == '{' || trimmed[0] == '[') && json.Valid(trimmed) {
-		return jsonSegments(trimmed)
-	}
-	doc, err := html.Parse(bytes.NewReader(body))
-	if err != nil {
-		return nil
-	}
-	seen := map[string]bool{}
-	var out []string
-	add := func(s string) {
-		s = strings.Join(strings.Fields(s), " ")
-		if len(s) > maxSegment {
-			s = s[:maxSegment]
+// attr reads one attribute of the current tag (the first of its name),
+// without reading the others into memory.
+func attr(z *html.Tokenizer, key string) string {
+	for more := true; more; {
+		var k, v []byte
+		k, v, more = z.TagAttr()
+		if k == nil {
+			break
 		}
-		if len(s) >= 3 && !seen[s] {
-			seen[s] = true
-			out = append(out, s)
+		if string(k) == key {
+			return string(v)
 		}
 	}
-	var rec func(*html.Node, int)
-	count := 0
-	rec = func(n *html.Node, depth int) {
-		if count >= maxNodes || depth > 512 {
-			return
-		}
-		count++
-		if n.Type == html.ElementNode && (n.Data == "script" || n.Data == "style" || n.Data == "noscript" || n.Data == "template") {
-			return
-		}
-		if n.Type == html.TextNode {
-			add(n.Data)
-		}
-		if n.Type == html.ElementNode && n.Data == "input" {
-			if v := attr(n, "value"); v != "" && strings.ToLower(attr(n, "type")) != "hidden" {
-				add(v)
-			}
-		}
-		for c := n.FirstChild; c != nil; c = c.NextSibling {
-			rec(c, depth+1)
-		}
-	}
-	rec(doc, 0)
-	return out
+	return ""
 }
 
-func jsonSegments(body []byte) []string {
-	var v any
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	if err := dec.Decode(&v); err != nil {
-		return nil
-	}
-	seen := map[string]bool{}
-	var out []string
-	var rec func(any, int)
-	rec = func(v any, depth int) {
-		if depth > 64 || len(out) > 10_000 {
-			return
+// attrs reads the current tag's attributes, keys lower-cased; the first
+// of a repeated attribute wins, as in browsers.
+func attrs(z *html.Tokenizer) map[string]string {
+	out := map[string]string{}
+	for more := true; more; {
+		var k, v []byte
+		k, v, more = z.TagAttr()
+		if k == nil {
+			break
 		}
-		switch x := v.(type) {
-		case map[string]any:
-			for _, e := range x {
-				rec(e, depth+1)
-			}
-		case []any:
-			for _, e := range x {
-				rec(e, depth+1)
-			}
-		case string:
-			s := strings.Join(strings.Fields(x), " ")
-			if len(s) > maxSegment {
-				s = s[:maxSegment]
-			}
-			if len(s) >= 3 && !seen[s] {
-				seen[s] = true
-				out = append(out, s)
-			}
-		case json.Number:
-			if s := x.String(); len(s) >= 3 && !seen[s] {
-				seen[s] = true
-				out = append(out, s)
-			}
+		if _, dup := out[string(k)]; !dup {
+			out[string(k)] = string(v)
 		}
 	}
-	rec(v, 0)
-	sort.Strings(out) // map order is random; evidence must be stable
-	return out
-}
-
-// Link is one link of an HTML page.
-type Link struct {
-	// URL is absolute (resolved against the page URL), fragment removed.
-	URL string
-	// Text is the link's visible text, whitespace-normalised.
-	Text string
-}
-
-// maxLinks bounds the links read from one page.
-const maxLinks = 2000
-
-// Links returns the distinct <a href> links of an HTML document, resolved
-// against base, with their text; only http(s) links are kept.
-func Links(body []byte, base *url.URL) []Link {
-	doc, err := html.Parse(bytes.NewReader(body))
-	if err != nil {
-		return nil
-	}
-	seen := map[string]bool{}
-	var out []Link
-	walk(doc, func(n *html.Node) {
-		if len(out) >= maxLinks || n.Type != html.ElementNode || n.Data != "a" {
-			return
-		}
-		u := resolve(base, attr(n, "href"))
-		if u == "" || seen[u] {
-			return
-		}
-		seen[u] = true
-		out = append(out, Link{URL: u, Text: strings.Join(strings.Fields(textOf(n)), " ")})
-	})
-	return out
-}
-
-// Scripts returns the absolute URLs of a document's <script src> elements.
-func Scripts(body []byte, base *url.URL) []string {
-	doc, err := html.Parse(bytes.NewReader(body))
-	if err != nil {
-		return nil
-	}
-	seen := map[string]bool{}
-	var out []string
-	walk(doc, func(n *html.Node) {
-		if len(out) >= maxLinks || n.Type != html.ElementNode || n.Data != "script" {
-			return
-		}
-		if u := resolve(base, attr(n, "src")); u != "" && !seen[u] {
-			seen[u] = true
-			out = append(out, u)
-		}
-	})
 	return out
 }
 
@@ -293,16 +275,4 @@ func resolve(base *url.URL, ref string) string {
 	}
 	u.Fragment, u.RawFragment = "", ""
 	return u.String()
-}
-
-// textOf concatenates the text under n, bounded.
-func textOf(n *html.Node) string {
-	var b strings.Builder
-	walk(n, func(c *html.Node) {
-		if c.Type == html.TextNode && b.Len() < maxSegment {
-			b.WriteString(c.Data)
-			b.WriteByte(' ')
-		}
-	})
-	return b.String()
 }

@@ -56,7 +56,7 @@ func TestSegments(t *testing.T) {
 		{"not json after all", `{broken`, []string{"{broken"}},
 	}
 	for _, tt := range tests {
-		if got := Segments([]byte(tt.body)); !reflect.DeepEqual(got, tt.want) {
+		if got, err := Segments([]byte(tt.body)); err != nil || !reflect.DeepEqual(got, tt.want) {
 			t.Errorf("%s: %q, want %q", tt.name, got, tt.want)
 		}
 	}
@@ -64,9 +64,9 @@ func TestSegments(t *testing.T) {
 
 func TestSegmentsBounded(t *testing.T) {
 	deep := strings.Repeat("<div>", 100000) + "x" + strings.Repeat("</div>", 100000)
-	_ = Segments([]byte(deep))
+	_, _ = Segments([]byte(deep))
 	nested := strings.Repeat("[", 100000) + strings.Repeat("]", 100000)
-	_ = Segments([]byte(nested))
+	_, _ = Segments([]byte(nested))
 }
 
 func FuzzPage(f *testing.F) {
@@ -78,20 +78,31 @@ func FuzzPage(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body []byte) {
 		Forms(body, base)
 		HasPasswordInput(body)
-		for _, l := range Links(body, base) {
+		links, _ := Links(body, base)
+		for _, l := range links {
 			if u, err := url.Parse(l.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Fragment != "" {
 				t.Fatalf("link %q is not an absolute http(s) URL without fragment", l.URL)
 			}
 		}
-		if len(Scripts(body, base)) > maxLinks {
+		if scripts, _ := Scripts(body, base); len(scripts) > maxLinks {
 			t.Fatal("scripts not bounded")
 		}
-		for _, s := range ScriptElements(body, base) {
+		elems, _ := ScriptElements(body, base)
+		for _, s := range elems {
 			if s.Src == "" && (s.Line < 1 || !bytes.Contains(body, []byte(s.Text))) {
 				t.Fatalf("inline script %+v not found in the page", s)
 			}
 		}
-		for _, s := range Segments(body) {
+		// Normalised as strings.Fields would, without copying the text.
+		want := strings.Join(strings.Fields(string(body)), " ")
+		if len(want) > maxSegment {
+			want = want[:maxSegment]
+		}
+		if got := normalise(body); got != want {
+			t.Fatalf("normalise(%q) = %q, want %q", body, got, want)
+		}
+		segs, _ := Segments(body)
+		for _, s := range segs {
 			if len(s) < 3 || len(s) > maxSegment {
 				t.Fatalf("segment %q out of bounds", s)
 			}
@@ -104,13 +115,16 @@ func TestLinksAndScripts(t *testing.T) {
 	body := []byte(`<a href="/messages/1#top"> Message
 	one </a><a href="rel">r</a><a href="mailto:x@y">m</a><a href="javascript:void(0)">j</a><a href="/messages/1">dup</a>` +
 		`<script src="/static/app.js"></script><script>inline()</script><script src="https://cdn.example/lib.js"></script>`)
-	links := Links(body, base)
+	links, err := Links(body, base)
+	if err != nil {
+		t.Fatal(err)
+	}
 	want := []Link{{"https://portal.test/messages/1", "Message one"}, {"https://portal.test/dir/rel", "r"}}
 	if len(links) != len(want) || links[0] != want[0] || links[1] != want[1] {
 		t.Errorf("Links = %+v, want %+v", links, want)
 	}
-	scripts := Scripts(body, base)
-	if len(scripts) != 2 || scripts[0] != "https://portal.test/static/app.js" || scripts[1] != "https://cdn.example/lib.js" {
+	scripts, err := Scripts(body, base)
+	if err != nil || len(scripts) != 2 || scripts[0] != "https://portal.test/static/app.js" || scripts[1] != "https://cdn.example/lib.js" {
 		t.Errorf("Scripts = %v", scripts)
 	}
 }
@@ -123,14 +137,14 @@ func TestScriptElements(t *testing.T) {
 		"<script>\n  window.__NUXT__ = {config: {}};\n</script>\n" +
 		`<script id="__NEXT_DATA__" type="application/json">{"props":{}}</script>` + "\n" +
 		"<script>   </script><script src=\"javascript:alert(1)\"></script>\n</head></html>")
-	got := ScriptElements(body, base)
+	got, err := ScriptElements(body, base)
 	want := []Script{
 		{Src: "https://portal.test/assets/vendor.js"},
 		{Src: "https://portal.test/app/main.js", Type: "module"},
 		{Text: "\n  window.__NUXT__ = {config: {}};\n", Line: 5},
 		{ID: "__NEXT_DATA__", Type: "application/json", Text: `{"props":{}}`, Line: 8},
 	}
-	if len(got) != len(want) {
+	if err != nil || len(got) != len(want) {
 		t.Fatalf("ScriptElements = %+v, want %+v", got, want)
 	}
 	for i := range want {

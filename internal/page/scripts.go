@@ -25,23 +25,26 @@ type Script struct {
 // ScriptElements returns a page's scripts in document order: external
 // ones (resolved against base; http(s) only, each once), preloaded
 // modules and inline scripts with the line they start on. Inline scripts
-// that hold only white space are left out.
-func ScriptElements(body []byte, base *url.URL) []Script {
-	z := html.NewTokenizer(bytes.NewReader(body))
+// that hold only white space are left out. Past maxLinks scripts, or
+// MaxTokens, it returns those read with a *CutError.
+func ScriptElements(body []byte, base *url.URL) ([]Script, error) {
 	seen := map[string]bool{}
 	var out []Script
-	offset := 0
+	// line is the line the current token starts on, counted as the
+	// tokens go by so a long page is read once.
+	line := 1
 	var open *Script // the <script> whose text comes next
-	for len(out) < maxLinks {
-		tt := z.Next()
-		if tt == html.ErrorToken {
-			break
+	var cut error
+	err := tokens(body, func(z *html.Tokenizer, tt html.TokenType) bool {
+		if len(out) >= maxLinks {
+			cut = cutf("the page holds more than %d scripts; the rest were not read", maxLinks)
+			return false
 		}
-		raw := len(z.Raw())
+		raw := z.Raw()
 		switch tt {
 		case html.StartTagToken, html.SelfClosingTagToken:
 			open = nil
-			name, attrs := tagOf(z)
+			name, attrs := tagOf(z, "script", "link")
 			switch {
 			case name == "script" && attrs["src"] != "":
 				if u := resolve(base, attrs["src"]); u != "" && !seen[u] {
@@ -57,33 +60,32 @@ func ScriptElements(body []byte, base *url.URL) []Script {
 				}
 			}
 		case html.TextToken:
-			if open != nil && strings.TrimSpace(string(z.Raw())) != "" {
-				open.Text = string(z.Raw())
-				open.Line = 1 + bytes.Count(body[:min(offset, len(body))], []byte("\n"))
+			if open != nil && len(bytes.TrimSpace(raw)) > 0 {
+				open.Text = string(raw)
+				open.Line = line
 				out = append(out, *open)
 			}
 			open = nil
 		default:
 			open = nil
 		}
-		offset += raw
+		line += bytes.Count(raw, []byte("\n"))
+		return true
+	})
+	if cut != nil {
+		return out, cut
 	}
-	return out
+	return out, err
 }
 
-// tagOf reads the current tag's lower-case name and attributes (the first
-// of a repeated attribute wins, as in browsers).
-func tagOf(z *html.Tokenizer) (string, map[string]string) {
-	name, more := z.TagName()
-	attrs := map[string]string{}
-	for more {
-		var k, v []byte
-		k, v, more = z.TagAttr()
-		if _, dup := attrs[string(k)]; !dup {
-			attrs[string(k)] = string(v)
-		}
+// tagOf reads the current tag's lower-case name and, when it is one of
+// want, its attributes (nil for other tags: most of a page's tags need
+// no more than their name).
+func tagOf(z *html.Tokenizer, want ...string) (string, map[string]string) {
+	if name := tagName(z, want...); name != "" {
+		return name, attrs(z)
 	}
-	return string(name), attrs
+	return "", nil
 }
 
 // preloadsScript reports whether a <link> makes the browser fetch a

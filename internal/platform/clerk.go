@@ -32,16 +32,25 @@ func Clerk(srcs []Source) []ClerkInstance {
 	var out []ClerkInstance
 	seen := map[string]bool{}
 	for _, s := range srcs {
-		for _, m := range clerkKey.FindAllStringSubmatch(bounded(s.Body), -1) {
-			host, ok := clerkHost(m[2])
-			if !ok || seen[m[0]] {
-				continue
-			}
-			seen[m[0]] = true
-			out = append(out, ClerkInstance{PublishableKey: m[0], FrontendAPI: host, Live: m[1] == "live", Where: s.Label})
-			if len(out) >= maxClerk {
-				return out
-			}
+		out = clerkSource(out, seen, s)
+	}
+	return out
+}
+
+// clerkSource adds the instances one source names to out, up to maxClerk.
+func clerkSource(out []ClerkInstance, seen map[string]bool, s Source) []ClerkInstance {
+	if len(out) >= maxClerk {
+		return out
+	}
+	for _, m := range clerkKey.FindAllStringSubmatch(bounded(s.Body), -1) {
+		host, ok := clerkHost(m[2])
+		if !ok || seen[m[0]] {
+			continue
+		}
+		seen[m[0]] = true
+		out = append(out, ClerkInstance{PublishableKey: m[0], FrontendAPI: host, Live: m[1] == "live", Where: s.Label})
+		if len(out) >= maxClerk {
+			return out
 		}
 	}
 	return out

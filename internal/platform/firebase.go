@@ -66,16 +66,21 @@ func Firebase(srcs []Source) FirebaseUse {
 	var u FirebaseUse
 	seen := map[string]bool{}
 	for _, src := range srcs {
-		body := src.Body
-		if len(body) > maxFirebaseSource {
-			body = body[:maxFirebaseSource]
-		}
-		if strings.Contains(body, "AIza") {
-			fbConfigs(&u, body, src.Label)
-		}
-		fbCalls(&u, seen, body, src.Label)
+		fbSource(&u, seen, src)
 	}
 	return u
+}
+
+// fbSource reads one source into u.
+func fbSource(u *FirebaseUse, seen map[string]bool, src Source) {
+	body := src.Body
+	if len(body) > maxFirebaseSource {
+		body = body[:maxFirebaseSource]
+	}
+	if strings.Contains(body, "AIza") {
+		fbConfigs(u, body, src.Label)
+	}
+	fbCalls(u, seen, body, src.Label)
 }
 
 // fbConfigs finds firebaseConfig objects: an apiKey holding a Google API

@@ -100,6 +100,10 @@ func (p Phase) String() string {
 }
 
 // Run executes the checks and returns their outcomes in the given order.
+// ctx is the scan's: when it ends (the scan's deadline), the checks still
+// running are cancelled and, with those not started, are ERROR saying
+// why (context.Cause(ctx)); Run returns once each has returned or been
+// abandoned.
 func Run(ctx context.Context, checks []check.Check, env *check.Env, opts Options) []check.Outcome {
 	if opts.Timeout <= 0 {
 		opts.Timeout = 2 * time.Minute
@@ -110,6 +114,7 @@ func Run(ctx context.Context, checks []check.Check, env *check.Env, opts Options
 	if opts.Grace <= 0 {
 		opts.Grace = 2 * time.Second
 	}
+	ctx = check.WithScan(ctx)
 	out := make([]check.Outcome, len(checks))
 	var mu sync.Mutex
 	done := 0
@@ -173,8 +178,7 @@ func runOne(ctx context.Context, c check.Check, env *check.Env, opts Options) ch
 	res, ok := gate(meta, env)
 	switch {
 	case ok && ctx.Err() != nil:
-		// Interrupted (Ctrl-C): no check starts after that.
-		res = check.Errorf("not run: the scan was interrupted")
+		res = scanOver(ctx)
 	case ok:
 		res = execute(ctx, c, env, opts)
 	}
@@ -205,15 +209,15 @@ func gate(meta check.Meta, env *check.Env) (check.Result, bool) {
 // execute runs the check in its own goroutine so a check that ignores its
 // context cannot hang the run; a panic becomes ERROR.
 func execute(ctx context.Context, c check.Check, env *check.Env, opts Options) check.Result {
-	// Work a check shares with others outlives its deadline, not the
-	// run's end: it stops when the run is interrupted.
-	cctx, cancel := context.WithTimeout(check.WithRun(ctx), opts.Timeout)
+	cctx, cancel := context.WithTimeout(ctx, opts.Timeout)
 	defer cancel()
 	if c.Meta().Intrusive {
 		// Every request it sends, reads included, needs consent for its
 		// host: the client refuses the others.
 		cctx = client.WithIntrusive(cctx)
 	}
+	short := &client.Shortfall{}
+	cctx = client.WithShortfall(cctx, short)
 	ch := make(chan check.Result, 1)
 	go func() {
 		defer func() {
@@ -223,29 +227,55 @@ func execute(ctx context.Context, c check.Check, env *check.Env, opts Options) c
 		}()
 		ch <- c.Run(cctx, env)
 	}()
-	late := func() check.Result {
-		if ctx.Err() != nil {
-			return check.Errorf("the scan was interrupted before it finished")
-		}
-		return check.Errorf("did not finish within %s", opts.Timeout)
-	}
 	select {
 	case r := <-ch:
-		if cctx.Err() != nil && r.Status == check.Pass {
-			// A check that hit its deadline did not finish its work.
-			return late()
-		}
-		return r
+		return judged(ctx, cctx, r, short, opts)
 	case <-cctx.Done():
 	}
+	grace := time.NewTimer(opts.Grace)
+	defer grace.Stop()
 	select {
 	case r := <-ch:
-		if r.Status == check.Pass {
-			return late()
+		return judged(ctx, cctx, r, short, opts)
+	case <-grace.C:
+		if ctx.Err() != nil {
+			return scanOver(ctx)
 		}
-		return r
-	case <-time.After(opts.Grace):
 		return check.Errorf("did not finish within %s and ignored its deadline; abandoned", opts.Timeout)
+	}
+}
+
+// judged is a check's result once its circumstances are known: a check
+// stopped by the scan's end, or by its own deadline, did not finish its
+// work, and one some of whose responses did not fit in the scan's memory
+// budget judged less than the target sent: neither passes. A FAIL found
+// on the way stands.
+func judged(scan, cctx context.Context, r check.Result, short *client.Shortfall, opts Options) check.Result {
+	unfinished := r.Status == check.Pass || r.Status == check.Warn || r.Status == check.NA
+	switch {
+	case scan.Err() != nil && (unfinished || r.Status == check.Error):
+		return scanOver(scan)
+	case cctx.Err() != nil && r.Status == check.Pass:
+		return check.Errorf("did not finish within %s", opts.Timeout)
+	}
+	if err := short.Err(); err != nil && unfinished {
+		return check.Errorf("%v", err)
+	}
+	return r
+}
+
+// scanOver is the result of a check the scan's end stopped or never
+// started.
+func scanOver(scan context.Context) check.Result {
+	// The scan names its deadline in the cause; a bare cancellation is an
+	// interruption (Ctrl-C).
+	switch cause := context.Cause(scan); cause {
+	case context.Canceled:
+		return check.Errorf("the scan was interrupted before it finished")
+	case context.DeadlineExceeded:
+		return check.Errorf("the scan's deadline passed before it finished")
+	default:
+		return check.Errorf("%v", cause)
 	}
 }
 

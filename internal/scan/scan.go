@@ -3,6 +3,7 @@
 package scan
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"path/filepath"
@@ -44,6 +45,9 @@ type Options struct {
 	// Abort, when it ends, aborts the clean-up (a second Ctrl-C); nil
 	// never does.
 	Abort context.Context
+	// Deadline bounds the whole scan in place of target.timeouts.scan (0:
+	// the config's); the --deadline flag sets it.
+	Deadline time.Duration
 	// OwnerKey is the operator key that checks ownership proofs (nil when
 	// none was found; OwnerKeyErr then says why): with it, a host that is
 	// not on loopback gets intrusive checks when it publishes the proof.
@@ -110,6 +114,9 @@ func Execute(ctx context.Context, cfg *config.Config, opts Options) (*report.Run
 	if err != nil {
 		return nil, err
 	}
+	// Nothing sends a request once the scan has returned, not even a check
+	// the runner abandoned past its deadline.
+	defer closeClients(cl, sessions.Mailbox())
 	env := &check.Env{Config: cfg, Client: cl, Sessions: sessions, Intrusive: opts.Intrusive}
 	start := time.Now()
 	red := cl.Redactor()
@@ -117,10 +124,15 @@ func Execute(ctx context.Context, cfg *config.Config, opts Options) (*report.Run
 	if opts.Notice != nil {
 		notice = func(s string) { opts.Notice(red.Redact(s)) }
 	}
+	// The checks run under the scan's deadline; the clean-up after them
+	// does not (it runs on ctx).
+	deadline := cmp.Or(opts.Deadline, cfg.Target.Timeouts.Scan, config.DefaultScanTimeout)
+	sctx, stop := context.WithTimeoutCause(ctx, deadline, fmt.Errorf("the scan deadline (%s) passed before it finished", deadline))
+	defer stop()
 	// Each host is pinned to the addresses it has now, for the whole scan.
-	cl.Pin(ctx)
+	cl.Pin(sctx)
 	if mb := sessions.Mailbox(); mb != nil {
-		mb.Client.Pin(ctx)
+		mb.Client.Pin(sctx)
 	}
 	if opts.Intrusive {
 		v, keyErr := opts.verifier, opts.OwnerKeyErr
@@ -130,7 +142,7 @@ func Execute(ctx context.Context, cfg *config.Config, opts Options) (*report.Run
 		if v == nil && keyErr == nil {
 			keyErr = owner.ErrNoKey
 		}
-		env.Intrusive, env.ConsentNote = consent(ctx, env, v, keyErr)
+		env.Intrusive, env.ConsentNote = consent(sctx, env, v, keyErr)
 	}
 	b, n, wrongPW := budget(selected)
 	env.WrongPasswords = check.NewWrongPasswords(cfg, sessions, b.WrongPasswords, wrongPW...)
@@ -140,8 +152,11 @@ func Execute(ctx context.Context, cfg *config.Config, opts Options) (*report.Run
 	if env.Intrusive && n > 0 {
 		notice(budgetNotice(b, n, wrongPW))
 	}
-	outcomes := runner.Run(ctx, selected, env, runner.Options{Timeout: cfg.Target.Timeouts.Check, Progress: redactProgress(opts.Progress, red),
+	outcomes := runner.Run(sctx, selected, env, runner.Options{Timeout: cfg.Target.Timeouts.Check, Progress: redactProgress(opts.Progress, red),
 		BeforePhase: beforePhase(env, cfg.Target.Timeouts.Check)})
+	if sctx.Err() != nil && ctx.Err() == nil {
+		notice(fmt.Sprintf("the scan deadline (%s) passed: the checks still running were stopped and are reported as ERROR; clean-up follows", deadline))
+	}
 	redactOutcomes(cl.Redactor(), outcomes)
 	// Clean-up runs on its own deadline even after Ctrl-C canceled ctx.
 	leftovers := cleanUp(ctx, env, start, opts.Abort, notice)
@@ -196,6 +211,15 @@ func startJournal(env *check.Env, opts Options, start time.Time, notice func(str
 	}
 	env.Journal = j
 	notice("journal of what this scan creates (0600; removed after a clean finish): " + j.Path())
+}
+
+// closeClients ends the scan's clients: requests still under way are
+// cancelled and later ones refused.
+func closeClients(cl *client.Client, mb *client.Mailbox) {
+	cl.Close()
+	if mb != nil {
+		mb.Client.Close()
+	}
 }
 
 // budgetNotice states the side-effect budget, the wrong-password attempts

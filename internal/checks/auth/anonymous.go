@@ -2,6 +2,7 @@
 package auth
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"strings"
@@ -49,7 +50,10 @@ func (c ProtectedPages) Run(ctx context.Context, env *check.Env) check.Result {
 		if err != nil {
 			return check.Errorf("requesting %s anonymously: %v", p, err)
 		}
-		hop, matched := leakingHop(view, resp)
+		hop, matched, err := leakingHop(view, resp)
+		if err != nil {
+			return check.Errorf("judging %s anonymously: %v", p, err)
+		}
 		if hop < 0 {
 			refused = append(refused, fmt.Sprintf("%s (%s)", p, refusal(resp)))
 			continue
@@ -72,14 +76,18 @@ func (c ProtectedPages) Run(ctx context.Context, env *check.Env) check.Result {
 }
 
 // leakingHop returns the first exchange of the anonymous chain whose body
-// carries the member page, or -1.
-func leakingHop(view *journey.View, resp *client.Response) (int, []string) {
+// carries the member page, or -1; an error when no hop carries it but one
+// could not be read to its end.
+func leakingHop(view *journey.View, resp *client.Response) (int, []string, error) {
+	var cut error
 	for i, h := range resp.Hops {
-		if ok, matched := view.Carries(h.Body); ok {
-			return i, matched
+		ok, matched, err := view.Carries(h.Body)
+		if ok {
+			return i, matched, nil
 		}
+		cut = cmp.Or(cut, err)
 	}
-	return -1, nil
+	return -1, nil, cut
 }
 
 // refusal names how a page refused: redirect, status or login page.

@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -147,7 +148,11 @@ func (Enumeration) Run(ctx context.Context, env *check.Env) check.Result {
 		if err != nil {
 			return check.Errorf("%s with an unknown email: %v", flow.name, err)
 		}
-		if diff := differ(known, other, f.Email, unknown); diff != "" {
+		diff, err := differ(known, other, f.Email, unknown)
+		if err != nil {
+			return check.Errorf("%s: comparing the answers: %v", flow.name, err)
+		}
+		if diff != "" {
 			leaks = append(leaks, flow.name)
 			ev = append(ev, check.HTTPEvidence(env, known, fmt.Sprintf("%s, existing account vs unknown email: %s", flow.name, diff)))
 		}
@@ -243,28 +248,31 @@ func enumerationFlows(env *check.Env) []enumFlow {
 }
 
 // differ compares two answers by status, final path and visible text, with
-// the emails themselves taken out.
-func differ(a, b *client.Response, emailA, emailB string) string {
+// the emails themselves taken out. An error says an answer was not read
+// to its end: "the same" would then be no answer.
+func differ(a, b *client.Response, emailA, emailB string) (string, error) {
 	if a.StatusCode != b.StatusCode {
-		return fmt.Sprintf("status %d vs %d", a.StatusCode, b.StatusCode)
+		return fmt.Sprintf("status %d vs %d", a.StatusCode, b.StatusCode), nil
 	}
 	if a.URL.Path != b.URL.Path {
-		return fmt.Sprintf("lands on %s vs %s", a.URL.Path, b.URL.Path)
+		return fmt.Sprintf("lands on %s vs %s", a.URL.Path, b.URL.Path), nil
 	}
-	sa, sb := textOf(a.Body, emailA), textOf(b.Body, emailB)
+	sa, errA := textOf(a.Body, emailA)
+	sb, errB := textOf(b.Body, emailB)
 	onlyA, onlyB := minus(sa, sb), minus(sb, sa)
 	if len(onlyA)+len(onlyB) == 0 {
-		return ""
+		return "", cmp.Or(errA, errB)
 	}
-	return fmt.Sprintf("existing account shows %s; unknown email shows %s", quoteAll(onlyA), quoteAll(onlyB))
+	return fmt.Sprintf("existing account shows %s; unknown email shows %s", quoteAll(onlyA), quoteAll(onlyB)), nil
 }
 
-func textOf(body []byte, email string) map[string]bool {
+func textOf(body []byte, email string) (map[string]bool, error) {
 	out := map[string]bool{}
-	for _, s := range page.Segments(body) {
+	segs, err := page.Segments(body)
+	for _, s := range segs {
 		out[strings.ReplaceAll(strings.ToLower(s), strings.ToLower(email), "<email>")] = true
 	}
-	return out
+	return out, err
 }
 
 func minus(a, b map[string]bool) []string {

@@ -98,7 +98,7 @@ func sampleLogin(ctx context.Context, send func(ctx context.Context, email strin
 			if email == known {
 				if first == nil {
 					first = resp
-				} else if differ(first, resp, known, known) != "" {
+				} else if d, err := differ(first, resp, known, known); d != "" || err != nil {
 					t.stopped = fmt.Sprintf("the existing account's answer changed after %d wrong passwords (a lockout?)", len(t.known)+1)
 					return t, nil
 				}

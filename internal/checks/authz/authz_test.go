@@ -8,6 +8,7 @@ import (
 	"github.com/launchready/launchready/internal/authz"
 	"github.com/launchready/launchready/internal/check"
 	"github.com/launchready/launchready/internal/checktest"
+	"github.com/launchready/launchready/internal/client"
 )
 
 // TestReadsProvedByData runs AUTHZ-001 and AUTHZ-003 against the test API
@@ -226,5 +227,50 @@ func TestMassAssignment(t *testing.T) {
 		if tt.want == check.Fail && !strings.Contains(r.Evidence[0].Detail, "was restored") {
 			t.Errorf("evidence does not say a was restored: %s", r.Evidence[0].Detail)
 		}
+	}
+}
+
+// TestMatrixHoldsNoBodies: discovery and the replays serve every
+// authorization check for the whole scan, so they keep what the checks
+// read (markers, excerpts, statuses, hops) and none of the bodies: a's
+// reads, the lists and pages the IDs came from, every identity's replies.
+// A leak found in a redirect's body still quotes it.
+func TestMatrixHoldsNoBodies(t *testing.T) {
+	p := &apiPortal{Read: redirectLeak}
+	env := p.start(t, false, true)
+	m, err := authz.Replay(context.Background(), env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	held := func(what string, resp *client.Response) {
+		if resp == nil {
+			return
+		}
+		n := len(resp.Body)
+		for _, h := range resp.Hops {
+			n += len(h.Body)
+		}
+		if n > 0 {
+			t.Errorf("%s keeps %d bytes of bodies for the whole scan", what, n)
+		}
+	}
+	leaks := 0
+	for _, row := range m.Rows {
+		held("a's read of "+row.Read.Label(), row.Read.Owner)
+		for _, c := range row.Cells {
+			held(c.Identity+"'s reply to "+row.Read.Label(), c.Response)
+			if c.State == authz.Leaked {
+				leaks++
+				if ev := c.Evidence(env, row.Read.Label(), row.Read.Markers); !strings.Contains(ev.Detail, "Excerpt: ") || strings.HasSuffix(ev.Detail, "Excerpt: ") {
+					t.Errorf("a leak's evidence lost its excerpt: %s", ev.Detail)
+				}
+			}
+		}
+	}
+	for _, k := range m.Inventory.Kinds {
+		held("the source of "+k.Name, k.Source)
+	}
+	if leaks == 0 {
+		t.Error("no leak found in the redirects' bodies")
 	}
 }

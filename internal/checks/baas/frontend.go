@@ -22,14 +22,17 @@ type frontend struct {
 
 // readFrontend recognises the platforms in the frontend crawl's texts.
 func readFrontend(ctx context.Context, env *check.Env) *frontend {
-	fe, _ := check.Shared(ctx, env, "baas.frontend", func(ctx context.Context) (*frontend, error) {
-		texts, notes, err := secrets.FrontendTexts(ctx, env)
-		srcs := make([]platform.Source, 0, len(texts))
-		for _, t := range texts {
-			srcs = append(srcs, platform.Source{Label: t.Label, Body: t.Body})
+	fe, err := check.Shared(ctx, env, "baas.frontend", func(ctx context.Context) (*frontend, error) {
+		p, notes, err := secrets.FrontendPlatforms(ctx, env)
+		if err != nil {
+			return &frontend{notes: notes, err: err}, nil
 		}
-		return &frontend{supabase: platform.Supabase(srcs), firebase: platform.Firebase(srcs), texts: len(texts), notes: notes, err: err}, nil
+		return &frontend{supabase: p.Supabase, firebase: p.Firebase, texts: p.Texts, notes: notes}, nil
 	})
+	if err != nil {
+		// The caller stopped waiting (its deadline, the scan's end).
+		return &frontend{err: err}
+	}
 	return fe
 }
 

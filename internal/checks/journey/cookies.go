@@ -261,7 +261,10 @@ func Accepts(ctx context.Context, env *check.Env, view *View, cookies []*http.Co
 	if err != nil {
 		return nil, false, fmt.Errorf("replaying %s: %w", view.Path, err)
 	}
-	ok, _ := view.Carries(resp.Body)
+	ok, _, err := view.Carries(resp.Body)
+	if err != nil {
+		return resp, false, fmt.Errorf("replaying %s: %w", view.Path, err)
+	}
 	return resp, ok && !LooksLoggedOut(env, resp), nil
 }
 

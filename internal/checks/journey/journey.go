@@ -21,11 +21,14 @@ import (
 // neighbour member's version of it, is far above.
 const carryFraction = 0.3
 
+// maxPublicSegments caps the public reference, which lasts the whole scan.
+const maxPublicSegments = 100_000
+
 // View is a protected page as member A sees it, reduced to the text segments
 // no public page shows.
 type View struct {
 	Path string
-	// Member is A's response.
+	// Member is A's response, without its bodies.
 	Member *client.Response
 	// Unique are A's segments absent from every public reference page.
 	Unique []string
@@ -62,8 +65,14 @@ func ProtectedView(ctx context.Context, env *check.Env, path string) (*View, err
 		if LooksLoggedOut(env, resp) {
 			return nil, fmt.Errorf("member a's session was refused at %s (status %d at %s): the session was lost or the page needs more than a login", path, resp.StatusCode, env.Client.Redactor().Redact(resp.URL.String()))
 		}
-		v := &View{Path: path, Member: resp, emails: accountEmails(env)}
-		for _, s := range page.Segments(resp.Body) {
+		// The view lasts the whole scan: it keeps the member's segments and
+		// the request, not the page.
+		v := &View{Path: path, Member: resp.WithoutBodies(), emails: accountEmails(env)}
+		segs, err := page.Segments(resp.Body)
+		if err != nil {
+			return nil, fmt.Errorf("reading %s as member a: %w", path, err)
+		}
+		for _, s := range segs {
 			if !public[s] {
 				v.Unique = append(v.Unique, s)
 			}
@@ -82,36 +91,46 @@ func LooksLoggedOut(env *check.Env, resp *client.Response) bool {
 		page.HasPasswordInput(resp.Body) || env.Sessions.IsLoginURL(resp.URL)
 }
 
-// Exposure returns the member-only segments a body carries.
-func (v *View) Exposure(body []byte) []string {
-	have := map[string]bool{}
-	for _, s := range page.Segments(body) {
-		have[s] = true
+// Exposure returns the member-only segments a body carries, in the view's
+// order; a *page.CutError says the body could not be read to its end.
+func (v *View) Exposure(body []byte) ([]string, error) {
+	unique := make(map[string]bool, len(v.Unique))
+	for _, s := range v.Unique {
+		unique[s] = true
 	}
+	have := map[string]bool{}
+	err := page.EachSegment(body, func(s string) bool {
+		if unique[s] {
+			have[s] = true
+		}
+		return true
+	})
 	var matched []string
 	for _, s := range v.Unique {
 		if have[s] {
 			matched = append(matched, s)
 		}
 	}
-	return matched
+	return matched, err
 }
 
 // Carries reports whether a body shows this page's member content: enough
-// of its member-only segments, or a segment naming a test account.
-func (v *View) Carries(body []byte) (bool, []string) {
-	matched := v.Exposure(body)
+// of its member-only segments, or a segment naming a test account. An
+// error says the body could not be read to its end: a "no" is then no
+// answer.
+func (v *View) Carries(body []byte) (bool, []string, error) {
+	matched, err := v.Exposure(body)
 	if float64(len(matched)) >= carryFraction*float64(len(v.Unique)) && len(matched) > 0 {
-		return true, matched
+		return true, matched, nil
 	}
 	for _, s := range matched {
 		for _, e := range v.emails {
 			if e != "" && strings.Contains(strings.ToLower(s), strings.ToLower(e)) {
-				return true, matched
+				return true, matched, nil
 			}
 		}
 	}
-	return false, matched
+	return false, matched, err
 }
 
 // Excerpt quotes a few matched segments for evidence, the most specific
@@ -156,9 +175,13 @@ func publicSegments(ctx context.Context, env *check.Env) (map[string]bool, error
 				continue // a public page that fails teaches nothing; others may answer
 			}
 			fetched++
-			for _, s := range page.Segments(resp.Body) {
+			// Past the cap some public text may count as member-only: a
+			// page that shows it looks more like member content, and
+			// the member page itself no less so.
+			_ = page.EachSegment(resp.Body, func(s string) bool {
 				seen[s] = true
-			}
+				return len(seen) < maxPublicSegments
+			})
 		}
 		if fetched == 0 {
 			return nil, fmt.Errorf("none of the public reference pages (%s) could be fetched", strings.Join(paths, ", "))

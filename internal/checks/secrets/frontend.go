@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 
 	"golang.org/x/net/publicsuffix"
@@ -19,6 +20,7 @@ import (
 	"github.com/launchready/launchready/internal/checks/journey"
 	"github.com/launchready/launchready/internal/client"
 	"github.com/launchready/launchready/internal/page"
+	"github.com/launchready/launchready/internal/platform"
 	engine "github.com/launchready/launchready/internal/secrets"
 )
 
@@ -31,6 +33,10 @@ const (
 	maxScripts     = 80
 	maxMaps        = 80
 	maxImportDepth = 3
+	// maxPageFetches bounds the links fetched while looking for pages:
+	// links that answer no HTML page (404s, redirects off the portal) do
+	// not count as pages, and a page may hold thousands.
+	maxPageFetches = 4 * maxPages
 )
 
 // runtimeConfigs are endpoints single-page apps load their runtime
@@ -46,12 +52,12 @@ type asset struct {
 	// what says what it is: "script", "inline script", "page", …
 	what string
 	// as is who fetched it: "anonymous" or "member a".
-	as   string
+	as string
+	// resp is the response it came in, without its bodies: the crawl
+	// lasts the whole scan, its bodies only as long as they are read.
 	resp *client.Response
 	// partial is set when only the first bytes were read (the body cap).
 	partial bool
-	// text is what was scanned: the body, or an inline script's text.
-	text string
 }
 
 // hit is one finding and the asset it was found in.
@@ -96,8 +102,13 @@ type frontend struct {
 	// outside target.scope, never fetched: a check that would have judged
 	// them cannot pass on the rest.
 	outside []skipped
-	// requests counts the requests the crawl sent.
-	requests int
+	// requests counts the requests the crawl sent; fetched the pages it
+	// asked for.
+	requests, fetched int
+	// platforms is what the texts read show of the platforms the browser
+	// talks to (Supabase, Firebase); texts counts those texts.
+	platforms *platform.Recognizer
+	texts     int
 }
 
 // crawl collects the frontend once per scan.
@@ -107,7 +118,7 @@ func crawl(ctx context.Context, env *check.Env) (*frontend, error) {
 		if err != nil {
 			return nil, err
 		}
-		c := &crawler{env: env, sc: sc, fe: &frontend{}, seen: map[string]bool{}}
+		c := &crawler{env: env, sc: sc, fe: &frontend{platforms: platform.NewRecognizer()}, seen: map[string]bool{}}
 		return c.run(ctx)
 	})
 }
@@ -194,7 +205,12 @@ func (c *crawler) page(ctx context.Context, f fetcher, raw string) ([]page.Link,
 	if err != nil || c.seen[f.name+" "+raw] || c.fe.pages >= maxPages || !c.sameOrigin(u) || c.isAction(u, "") {
 		return nil, nil
 	}
+	if c.fe.fetched >= maxPageFetches {
+		c.note(fmt.Sprintf("the crawl stopped after fetching %d links, %d of them HTML pages", maxPageFetches, c.fe.pages))
+		return nil, nil
+	}
 	c.seen[f.name+" "+raw] = true
+	c.fe.fetched++
 	resp, partial, err := c.get(ctx, f, raw)
 	if err != nil || resp == nil {
 		return nil, err
@@ -207,8 +223,18 @@ func (c *crawler) page(ctx context.Context, f fetcher, raw string) ([]page.Link,
 	}
 	c.fe.pages++
 	label := resp.URL.Path
-	scripts := page.ScriptElements(resp.Body, resp.URL)
-	blank := append([]byte(nil), resp.Body...)
+	slim := resp.WithoutBodies()
+	scripts, err := page.ScriptElements(resp.Body, resp.URL)
+	if err != nil {
+		c.note(fmt.Sprintf("%s was read in part: %v", label, err))
+	}
+	links, err := page.Links(resp.Body, resp.URL)
+	if err != nil {
+		c.note(fmt.Sprintf("%s was read in part: %v", label, err))
+	}
+	// The page is ours alone from here: its inline scripts are blanked
+	// out of it in place once scanned, rather than in a copy.
+	body := resp.Body
 	for i, s := range scripts {
 		if s.Src != "" {
 			if err := c.script(ctx, f, s.Src, 0); err != nil {
@@ -216,22 +242,29 @@ func (c *crawler) page(ctx context.Context, f fetcher, raw string) ([]page.Link,
 			}
 			continue
 		}
-		c.scanText(ctx, &asset{label: fmt.Sprintf("%s <script> #%d", label, i+1), what: inlineKind(s), as: f.name, resp: resp, partial: partial},
+		c.scanText(ctx, &asset{label: fmt.Sprintf("%s <script> #%d", label, i+1), what: inlineKind(s), as: f.name, resp: slim, partial: partial},
 			s.Text, s.Line)
-		if at := bytes.Index(blank, []byte(s.Text)); at >= 0 {
-			blankOut(blank[at : at+len(s.Text)])
+		if at := bytes.Index(body, []byte(s.Text)); at >= 0 {
+			blankOut(body[at : at+len(s.Text)])
 		}
 	}
 	// The page around its inline scripts: meta tags, data attributes,
 	// hidden fields.
-	c.scanText(ctx, &asset{label: label, what: "page", as: f.name, resp: resp, partial: partial}, string(blank), 1)
+	c.scanText(ctx, &asset{label: label, what: "page", as: f.name, resp: slim, partial: partial}, string(body), 1)
 	var follow []page.Link
-	for _, l := range page.Links(resp.Body, resp.URL) {
+	for _, l := range links {
 		if lu, err := url.Parse(l.URL); err == nil && c.sameOrigin(lu) && !c.isAction(lu, l.Text) {
 			follow = append(follow, l)
 		}
 	}
 	return follow, nil
+}
+
+// note records what the crawl could not read, once.
+func (c *crawler) note(n string) {
+	if !slices.Contains(c.fe.notes, n) {
+		c.fe.notes = append(c.fe.notes, n)
+	}
 }
 
 // inlineKind names what an inline script is: a framework's data payload
@@ -289,6 +322,8 @@ func (c *crawler) script(ctx context.Context, f fetcher, raw string, depth int) 
 		return nil
 	}
 	text := string(resp.Body)
+	// From here on the text is read, not the body: let it go.
+	resp = resp.WithoutBodies()
 	c.scanText(ctx, &asset{label: pathOf(resp.URL), what: "script", as: f.name, resp: resp, partial: partial}, text, 1)
 	if err := c.sourceMaps(ctx, f, resp, text); err != nil {
 		return err
@@ -412,7 +447,7 @@ func (c *crawler) sourceMap(ctx context.Context, f fetcher, raw, via string) err
 	if resp.StatusCode != http.StatusOK || isHTML(resp) {
 		return nil
 	}
-	pm, ok := c.mapContents(ctx, &asset{label: pathOf(resp.URL), what: "source map", as: f.name, resp: resp, partial: partial}, resp.Body)
+	pm, ok := c.mapContents(ctx, &asset{label: pathOf(resp.URL), what: "source map", as: f.name, resp: resp.WithoutBodies(), partial: partial}, resp.Body)
 	if !ok {
 		return nil
 	}
@@ -483,7 +518,7 @@ func (c *crawler) runtimeConfig(ctx context.Context, f fetcher) error {
 		if resp == nil || resp.StatusCode != http.StatusOK || isHTML(resp) || soft.matches(resp) {
 			continue
 		}
-		c.scanText(ctx, &asset{label: pathOf(resp.URL), what: "runtime config", as: f.name, resp: resp, partial: partial}, string(resp.Body), 1)
+		c.scanText(ctx, &asset{label: pathOf(resp.URL), what: "runtime config", as: f.name, resp: resp.WithoutBodies(), partial: partial}, string(resp.Body), 1)
 	}
 	return nil
 }
@@ -503,14 +538,16 @@ func (c *crawler) get(ctx context.Context, f fetcher, raw string) (*client.Respo
 	case errors.As(err, &tooLarge) && resp != nil:
 		return resp, true, nil
 	}
-	c.fe.notes = append(c.fe.notes, c.env.Client.Redactor().Redact(err.Error()))
+	c.note(c.env.Client.Redactor().Redact(err.Error()))
 	return nil, false, nil
 }
 
-// scanText scans one body and keeps the asset and its findings.
+// scanText scans one body and keeps the asset and its findings, and what
+// the text shows of the platforms the browser talks to, not the text.
 func (c *crawler) scanText(ctx context.Context, a *asset, text string, line int) {
-	a.text = text
 	c.fe.assets = append(c.fe.assets, a)
+	c.fe.platforms.Add(platform.Source{Label: a.label, Body: text})
+	c.fe.texts++
 	for _, f := range c.sc.TextAt(ctx, a.label, text, line) {
 		c.fe.hits = append(c.fe.hits, hit{f, a})
 	}

@@ -1,6 +1,7 @@
 package secrets
 
 import (
+	"context"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/launchready/launchready/internal/check"
 	"github.com/launchready/launchready/internal/checktest"
+	"github.com/launchready/launchready/internal/client"
 )
 
 // site is a live portal for the frontend checks: files by path (some for
@@ -76,6 +78,19 @@ func liveEnv(t *testing.T, s *site) *check.Env {
 	t.Helper()
 	_, yaml := checktest.TLSServer(t, s.handler())
 	return checktest.Env(t, yaml+checktest.Accounts)
+}
+
+// heldBody reports whether a response still holds a body, its own or a
+// hop's.
+func heldBody(resp *client.Response) bool {
+	if resp == nil {
+		return false
+	}
+	held := resp.Body != nil
+	for _, h := range resp.Hops {
+		held = held || h.Body != nil
+	}
+	return held
 }
 
 // serviceRoleJWT is a Supabase-style service_role key built at test time.
@@ -159,6 +174,22 @@ func TestFrontendFindsEachSecretOnce(t *testing.T) {
 	}
 	if s.requests.Load() > 60 {
 		t.Errorf("%d requests for a 7-file site", s.requests.Load())
+	}
+	// The crawl serves the whole scan: it keeps what it found, never the
+	// bodies it read.
+	fe, err := crawl(context.Background(), env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range fe.assets {
+		if heldBody(a.resp) {
+			t.Errorf("the crawl keeps the body of %s for the whole scan", a.label)
+		}
+	}
+	for _, m := range fe.maps {
+		if heldBody(m.resp) {
+			t.Errorf("the crawl keeps the body of the map %s for the whole scan", m.path)
+		}
 	}
 	if m := checktest.Run(t, SourceMaps{}, env); m.Status != check.Fail || !strings.Contains(m.Summary, "/static/app.js.map") ||
 		!strings.Contains(m.Evidence[0].Detail, "names 2 original files and carries the source text of 2") {

@@ -4,39 +4,31 @@ import (
 	"context"
 
 	"github.com/launchready/launchready/internal/check"
+	"github.com/launchready/launchready/internal/platform"
 )
 
-// Text is one body the frontend crawl read: a page (its inline scripts
-// blanked out), an inline script, a script, a runtime configuration. Other
-// checks read the same crawl through FrontendTexts instead of fetching the
-// frontend again: the names of the tables and collections a bundle uses,
-// the platform it talks to.
-type Text struct {
-	// Label names it in findings: a path, or "/page <script> #2".
-	Label string
-	// What is "page", "script", "inline script", "runtime config", …
-	What string
-	// As is who fetched it: "anonymous" or "member a".
-	As string
-	// Body is the text read (possibly the first bytes only).
-	Body string
+// Platforms is what the frontend crawl recognised of the backend-as-a-
+// service projects the browser talks to, read from every body it fetched
+// (pages with their inline scripts blanked out, inline scripts, scripts,
+// runtime configurations; not source maps, whose sources are the same
+// code as the scripts). Other checks read it through FrontendPlatforms
+// instead of fetching the frontend again; the crawl keeps what it
+// recognised, not the bodies.
+type Platforms struct {
+	Supabase platform.SupabaseUse
+	Firebase platform.FirebaseUse
+	// Texts counts the bodies read.
+	Texts int
 }
 
-// FrontendTexts returns what the shared frontend crawl read (crawling
-// once per scan, on first use) and the crawl's notes on what it could not
-// read. Source maps are left out: their embedded sources are the same code
-// as the scripts.
-func FrontendTexts(ctx context.Context, env *check.Env) ([]Text, []string, error) {
+// FrontendPlatforms returns what the shared frontend crawl recognised
+// (crawling once per scan, on first use) and the crawl's notes on what it
+// could not read.
+func FrontendPlatforms(ctx context.Context, env *check.Env) (*Platforms, []string, error) {
 	fe, err := crawl(ctx, env)
 	if err != nil {
 		return nil, nil, err
 	}
-	var out []Text
-	for _, a := range fe.assets {
-		if a.text == "" {
-			continue
-		}
-		out = append(out, Text{Label: a.label, What: a.what, As: a.as, Body: a.text})
-	}
-	return out, append([]string(nil), fe.notes...), nil
+	p := &Platforms{Supabase: fe.platforms.Supabase(), Firebase: fe.platforms.Firebase(), Texts: fe.texts}
+	return p, append([]string(nil), fe.notes...), nil
 }

@@ -192,7 +192,11 @@ func idleTimeout(ctx context.Context, env *check.Env) (check.Result, bool) {
 	if err != nil {
 		return check.Errorf("replaying after the idle timeout: %v", err), true
 	}
-	if ok, _ := view.Carries(resp.Body); ok && !journey.LooksLoggedOut(env, resp) {
+	ok, _, err := view.Carries(resp.Body)
+	if err != nil {
+		return check.Errorf("replaying after the idle timeout: %v", err), true
+	}
+	if ok && !journey.LooksLoggedOut(env, resp) {
 		return check.Failf([]check.Evidence{check.HTTPEvidence(env, resp, fmt.Sprintf(
 			"Left idle for %s (session.idle_timeout %s + 2s), the session still opens %s.", idle+2*time.Second, idle, view.Path))},
 			"the declared idle timeout of %s is not enforced", idle), true
