@@ -102,8 +102,8 @@ func FuzzParsers(f *testing.F) {
 
 // TestIDsInManyIDs: a list of 100,000 objects (each ID listed twice) gives
 // each ID once, in order, with a set: the slice searched on every insert
-// made this quadratic (about two minutes for one list, see
-// bench/bounds.sh, json-list-100k-ids).
+// made this quadratic (about two minutes for one list: the "JSON list of
+// 100k IDs" scenario of internal/hostile).
 func TestIDsInManyIDs(t *testing.T) {
 	const n = 100_000
 	var js, links strings.Builder

@@ -186,6 +186,10 @@ func watchHWM(pid int) func() float64 {
 	}
 }
 
+// memCeiling is the most a scan of any hostile target may hold: the
+// binary's own peak resident size (Chromium's is its own process).
+const memCeiling = 300.0 // MiB
+
 // killAfter ends a scan that outlives every bound it has: a hang.
 const killAfter = 4 * time.Minute
 
@@ -269,6 +273,9 @@ func (s *suite) scan(t *testing.T, name string, tg target) row {
 			t.Errorf("the scan crashed (%q):\n%s", bad, tail(stderr.String()))
 			r.crash = true
 		}
+	}
+	if r.rssMB > memCeiling {
+		t.Errorf("peak RSS %.0f MiB, want under %.0f MiB", r.rssMB, memCeiling)
 	}
 	if r.exit != 0 && r.exit != 1 && r.exit != 3 {
 		t.Errorf("exit %d, want a verdict (0, 1 or 3)\nstderr:\n%s", r.exit, tail(stderr.String()))
