@@ -316,7 +316,7 @@ func scenarios() []scenario {
 				return false
 			}
 			w.Header().Set("Content-Type", "text/html")
-			_, _ = io.WriteString(w, "<html><body>"+nested(1_000_000, "b"))
+			_, _ = io.WriteString(w, "<html><body>"+nested(3_200_000, "b")) // 9.6 MB, under the 10 MiB cap
 			return true
 		})},
 		// The script is all fake keys (SEC-003 fails on them) and names no

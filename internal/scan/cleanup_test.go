@@ -155,6 +155,27 @@ func TestKilledRunFinishedByCleanup(t *testing.T) {
 	if !slices.Contains(notices, "the journal is kept at "+path+": run `launchready cleanup "+path+"` to finish the job") {
 		t.Errorf("no notice naming the kept journal: %q", notices)
 	}
+	// The journal holds what it takes to log in as the accounts the scan
+	// made, and no other credential: no member's password, no session
+	// cookie or token in its undo requests.
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range p.Accounts {
+		pw, err := os.ReadFile(a.PasswordFile)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(string(raw), strings.TrimSpace(string(pw))) {
+			t.Errorf("the journal holds member %s's password", a.Name)
+		}
+	}
+	for _, header := range []string{`"Cookie"`, `"Authorization"`, `"Apikey"`, `"apikey"`} {
+		if strings.Contains(string(raw), header) {
+			t.Errorf("the journal's undo requests carry a %s header", header)
+		}
+	}
 	w, j, err := journal.Open(path)
 	if err != nil {
 		t.Fatal(err)
