@@ -25,6 +25,13 @@ type notesPortal struct {
 	deletes []string
 }
 
+// sent is what the portal was asked to delete so far.
+func (p *notesPortal) sent() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return slices.Clone(p.deletes)
+}
+
 func (p *notesPortal) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	authed := false
 	if c, err := r.Cookie("sid"); err == nil && c.Value == "a-session-0123456789abcdef" {
@@ -153,7 +160,7 @@ accounts:
 				}
 				args = append(args, a)
 			}
-			before := len(portal.deletes)
+			before := len(portal.sent())
 			r := runEnv(t, t.TempDir(), []string{"XDG_STATE_HOME=" + state, "LAUNCHREADY_OWNER_KEY="}, args...)
 			if r.code != tc.code || !strings.Contains(r.stdout+r.stderr, tc.out) {
 				t.Fatalf("exit %d, want %d with %q\nstdout:\n%s\nstderr:\n%s", r.code, tc.code, tc.out, r.stdout, r.stderr)
@@ -167,9 +174,7 @@ accounts:
 					t.Errorf("journal %s kept: %v, want %v", p, kept, tc.kept)
 				}
 			}
-			portal.mu.Lock()
-			sent := slices.Clone(portal.deletes[before:])
-			portal.mu.Unlock()
+			sent := portal.sent()[before:]
 			if tc.deleteOK && !slices.Contains(sent, "/api/notes/1 as a: true") {
 				t.Errorf("the delete was not sent as member a: %v", sent)
 			}

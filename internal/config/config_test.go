@@ -255,7 +255,7 @@ var invalidCases = map[string]string{
 	"timeout-scan":          `launchready.yaml:5: target.timeouts.scan: must be a duration above 0, got 0s`,
 	"type-scan-deadline":    `launchready.yaml:4: target.timeouts.scan: want a duration like 5s, got "15"`,
 	"body-budget":           `launchready.yaml:4: target.body_budget: must be at least target.max_body_bytes (10485760), the largest body one response may hold, got 1048576`,
-	"unknown-timeout":       `launchready.yaml:5: target.timeouts.deadline: unknown key (known keys: connect, tls, header, request, check, scan)`,
+	"unknown-timeout":       `launchready.yaml:5: target.timeouts.deadline: unknown key (known keys: connect, tls, header, request, check, cleanup, scan)`,
 	"token-header":          `launchready.yaml:3: session: kind token needs key "header" (the request header that carries the token, e.g. Authorization)`,
 	"cookie-header":         `launchready.yaml:4: session.header: only used when session.kind is token`,
 	"auth-kind":             `launchready.yaml:4: auth.kind: want form, json, supabase, firebase, clerk, magic_link, email_otp or recorded, got "saml" (other kinds are not supported by this version of launchready yet)`,
