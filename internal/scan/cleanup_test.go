@@ -15,7 +15,6 @@ import (
 
 	"github.com/launchready/launchready/internal/check"
 	"github.com/launchready/launchready/internal/client"
-	"github.com/launchready/launchready/internal/config"
 	"github.com/launchready/launchready/internal/demo"
 	"github.com/launchready/launchready/internal/journal"
 	"github.com/launchready/launchready/internal/report"
@@ -69,15 +68,7 @@ func TestInterruptedScanStillCleansUp(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	watch := &createWatch{want: map[string]bool{"POST /signup": true, "POST /api/messages": true}, cancel: cancel}
-	p, err := demo.Start(context.Background(), demo.Options{Flaws: demo.Flawed(), AuthJourney: true, Dir: t.TempDir(), Observe: watch.observe})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer p.Close()
-	cfg, err := config.Load(p.ConfigPath)
-	if err != nil {
-		t.Fatal(err)
-	}
+	p, cfg := startDemo(t, context.Background(), demo.Options{Flaws: demo.Flawed(), AuthJourney: true, Dir: t.TempDir(), Observe: watch.observe})
 	journals := t.TempDir()
 	var notices []string
 	run, err := Execute(ctx, cfg, Options{Version: "test", FailOn: check.Blocker, Intrusive: true, JournalDir: journals,
@@ -122,15 +113,7 @@ func TestInterruptedScanStillCleansUp(t *testing.T) {
 func TestKilledRunFinishedByCleanup(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	p, err := demo.Start(ctx, demo.Options{Flaws: demo.Flawed(), AuthJourney: true, Dir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer p.Close()
-	cfg, err := config.Load(p.ConfigPath)
-	if err != nil {
-		t.Fatal(err)
-	}
+	p, cfg := startDemo(t, ctx, demo.Options{Flaws: demo.Flawed(), AuthJourney: true, Dir: t.TempDir()})
 	journals := t.TempDir()
 	aborted, abort := context.WithCancel(context.Background())
 	abort()
@@ -225,15 +208,7 @@ func TestKilledRunFinishedByCleanup(t *testing.T) {
 // or belong to another target is refused before any request.
 func TestFinishRefusesUnsafeJournals(t *testing.T) {
 	ctx := context.Background()
-	p, err := demo.Start(ctx, demo.Options{Flaws: demo.Hardened(), AuthJourney: true, Dir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer p.Close()
-	cfg, err := config.Load(p.ConfigPath)
-	if err != nil {
-		t.Fatal(err)
-	}
+	p, cfg := startDemo(t, ctx, demo.Options{Flaws: demo.Hardened(), AuthJourney: true, Dir: t.TempDir()})
 	for _, tc := range []struct {
 		name   string
 		target string
@@ -284,15 +259,7 @@ func TestCleanupVerifiesAnInterruptedSignup(t *testing.T) {
 	ctx := context.Background()
 	flaws := demo.Hardened()
 	flaws.LoginLoopUnverified = true
-	p, err := demo.Start(ctx, demo.Options{Flaws: flaws, AuthJourney: true, Dir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer p.Close()
-	cfg, err := config.Load(p.ConfigPath)
-	if err != nil {
-		t.Fatal(err)
-	}
+	p, cfg := startDemo(t, ctx, demo.Options{Flaws: flaws, AuthJourney: true, Dir: t.TempDir()})
 	w, err := journal.Create(t.TempDir(), journal.Header{Target: p.URL, Started: time.Now()})
 	if err != nil {
 		t.Fatal(err)
@@ -334,15 +301,7 @@ func TestCleanupVerifiesAnInterruptedSignup(t *testing.T) {
 // leave what the clean-up would never find.
 func TestNoJournalNoIntrusiveChecks(t *testing.T) {
 	ctx := context.Background()
-	p, err := demo.Start(ctx, demo.Options{Flaws: demo.Flawed(), AuthJourney: true, Dir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer p.Close()
-	cfg, err := config.Load(p.ConfigPath)
-	if err != nil {
-		t.Fatal(err)
-	}
+	p, cfg := startDemo(t, ctx, demo.Options{Flaws: demo.Flawed(), AuthJourney: true, Dir: t.TempDir()})
 	notADir := filepath.Join(t.TempDir(), "journals")
 	os.WriteFile(notADir, []byte("a file where the folder should be"), 0o600)
 	run, err := Execute(ctx, cfg, Options{Version: "test", FailOn: check.Blocker, Intrusive: true, JournalDir: notADir, Only: []string{"AUTH-009"}})

@@ -70,15 +70,7 @@ func TestRecordedSessionScan(t *testing.T) {
 func recordedScan(t *testing.T, flaws demo.Flaws, want check.Status) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	p, err := demo.Start(ctx, demo.Options{Flaws: flaws, Dir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer p.Close()
-	cfg, err := config.Load(p.ConfigPath)
-	if err != nil {
-		t.Fatal(err)
-	}
+	p, cfg := startDemo(t, ctx, demo.Options{Flaws: flaws, Dir: t.TempDir()})
 	_, sessions, err := client.FromConfig(cfg, "test")
 	if err != nil {
 		t.Fatal(err)

@@ -65,15 +65,7 @@ func testDemoLeaksNothing(t *testing.T) {
 	dir := t.TempDir()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	p, err := demo.Start(ctx, demo.Options{Flaws: demo.Flawed(), Dir: dir})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer p.Close()
-	cfg, err := config.Load(p.ConfigPath)
-	if err != nil {
-		t.Fatal(err)
-	}
+	p, cfg := startDemo(t, ctx, demo.Options{Flaws: demo.Flawed(), Dir: dir})
 	w := newWire(cfg)
 	out := &outputs{}
 	run, err := Execute(ctx, cfg, out.options(Options{Version: "test", FailOn: check.Blocker, Intrusive: true}, w))
