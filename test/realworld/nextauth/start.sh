@@ -22,9 +22,13 @@ export NEXTAUTH_URL="$PUBLIC_URL" AUTH_URL="$PUBLIC_URL"
 export NEXTAUTH_SECRET="${NEXTAUTH_SECRET:-$(node -e 'process.stdout.write(require("crypto").randomBytes(32).toString("base64"))')}"
 export NODE_ENV=production
 
-# READY once the server accepts connections (the seed runs before it listens).
+# READY once the server accepts connections; $$ becomes the server's pid at
+# the exec below, so the loop also ends if the server dies first.
 (
-  until (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; do sleep 0.2; done
+  until (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; do
+    kill -0 $$ 2>/dev/null || exit 1
+    sleep 0.2
+  done
   echo READY
 ) &
 
