@@ -55,7 +55,6 @@ function safeReturnTo(value) {
 const router = express.Router();
 
 router.get('/login', function(req, res) {
-  if (req.user) { return res.redirect('/dashboard'); }
   res.render('login', { returnTo: safeReturnTo(req.query.returnTo) || '' });
 });
 
