@@ -137,6 +137,10 @@ type Auth struct {
 	// magic_link and email_otp; both read the mail from auth.inbox.
 	MagicLink *MagicLink `yaml:"magic_link"`
 	EmailOTP  *EmailOTP  `yaml:"email_otp"`
+	// Recheck is the wait before AUTH-006 compares again the answers that
+	// differed for an existing account and an unknown address: a
+	// difference counts when it recurs in 2 of 3 rounds.
+	Recheck time.Duration `yaml:"recheck"`
 }
 
 // Signup describes registration.

@@ -34,6 +34,7 @@ const (
 	DefaultMaxRedirects   = 10
 	DefaultRetryAfterMax  = 10 * time.Second
 	DefaultLogoutMethod   = "POST"
+	DefaultRecheck        = 30 * time.Second
 )
 
 // defaultTo sets *p to def when it is zero and key was not written.
@@ -65,6 +66,7 @@ func (c *Config) applyDefaults() {
 	defaultTo(c, "target.max_header_bytes", &t.MaxHeaderBytes, DefaultMaxHeaderBytes)
 	defaultTo(c, "target.max_redirects", &t.MaxRedirects, DefaultMaxRedirects)
 	defaultTo(c, "target.retry_after_max", &t.RetryAfterMax, DefaultRetryAfterMax)
+	defaultTo(c, "auth.recheck", &c.Auth.Recheck, DefaultRecheck)
 	if l := c.Auth.Logout; l != nil && !l.None {
 		defaultTo(c, "auth.logout.method", &l.Method, DefaultLogoutMethod)
 		l.Method = strings.ToUpper(l.Method)
@@ -370,10 +372,15 @@ func (c *Config) validateLimits() error {
 		{"target.timeouts.cleanup", t.Timeouts.Cleanup},
 		{"target.timeouts.scan", t.Timeouts.Scan},
 		{"target.retry_after_max", t.RetryAfterMax},
+		{"auth.recheck", c.Auth.Recheck},
 	} {
 		if d.v <= 0 {
 			return c.src.errKey(d.key, "must be a duration above 0, got %v", d.v)
 		}
+	}
+	// AUTH-006 waits out two rechecks within its own time limit.
+	if 2*c.Auth.Recheck >= t.Timeouts.Check {
+		return c.src.errKey("auth.recheck", "AUTH-006 waits it twice within target.timeouts.check (%v): make it less than half of that, got %v", t.Timeouts.Check, c.Auth.Recheck)
 	}
 	if t.MaxBodyBytes <= 0 {
 		return c.src.errKey("target.max_body_bytes", "must be a size above 0, got %d", t.MaxBodyBytes)
