@@ -129,7 +129,7 @@ func TestParseValidFull(t *testing.T) {
 				Form:    map[string]string{"email": "{{email}}", "password": "{{password}}", "remember": "yes"},
 				Success: "/dashboard",
 			},
-			Logout:    &Flow{Path: "/logout", Method: "GET"},
+			Logout:    &Flow{Kind: "server", Path: "/logout", Method: "GET"},
 			Protected: []string{"/dashboard", "/billing", "/api/me"},
 			Callbacks: []string{"/auth/callback"},
 			Signup: &Signup{
@@ -255,6 +255,9 @@ var invalidCases = map[string]string{
 	"max-redirects":         `launchready.yaml:3: target.max_redirects: must be between 1 and 50, got 0`,
 	"timeout-scan":          `launchready.yaml:5: target.timeouts.scan: must be a duration above 0, got 0s`,
 	"recheck":               `launchready.yaml:4: auth.recheck: AUTH-006 waits it twice within target.timeouts.check (2m0s): make it less than half of that, got 1m30s`,
+	"logout-kind":           `launchready.yaml:4: auth.logout.kind: want server (a request ends the session) or client (sign-out only forgets the token in the browser), got "browser"`,
+	"logout-client-path":    `launchready.yaml:4: auth.logout: kind client sends no request: remove path and method (or use kind server for a logout request)`,
+	"session-lifetime":      `launchready.yaml:4: session.lifetime: must be positive, like 336h (14 days)`,
 	"type-scan-deadline":    `launchready.yaml:4: target.timeouts.scan: want a duration like 5s, got "15"`,
 	"body-budget":           `launchready.yaml:4: target.body_budget: must be at least target.max_body_bytes (10485760), the largest body one response may hold, got 1048576`,
 	"unknown-timeout":       `launchready.yaml:5: target.timeouts.deadline: unknown key (known keys: connect, tls, header, request, check, cleanup, scan)`,

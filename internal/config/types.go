@@ -212,6 +212,10 @@ type Login struct {
 
 // Flow is an optional flow at a path, or declared absent with "none".
 type Flow struct {
+	// Kind, for auth.logout: server (default: a request ends the session)
+	// or client (the portal's sign-out only forgets the token in the
+	// browser and sends nothing, as stateless-token SPAs do).
+	Kind string `yaml:"kind"`
 	// Path is where the flow starts.
 	Path string `yaml:"path"`
 	// Method is the HTTP method (default POST for logout).
@@ -233,6 +237,10 @@ type Session struct {
 	// IdleTimeout is the portal's idle timeout, when it has one; SESS-004
 	// waits it out and replays the session only when it is 60s or less.
 	IdleTimeout time.Duration `yaml:"idle_timeout"`
+	// Lifetime declares how long the server keeps a session valid, when
+	// nothing the portal sends shows it (a browser-session cookie, a token
+	// without exp); 0 means not declared.
+	Lifetime time.Duration `yaml:"lifetime"`
 }
 
 // Account is a test member's credentials.

@@ -37,6 +37,14 @@ const (
 	DefaultRecheck        = 30 * time.Second
 )
 
+// Logout kinds (auth.logout.kind).
+const (
+	// LogoutServer: a request to auth.logout.path ends the session.
+	LogoutServer = "server"
+	// LogoutClient: signing out only forgets the token in the browser.
+	LogoutClient = "client"
+)
+
 // defaultTo sets *p to def when it is zero and key was not written.
 func defaultTo[T comparable](c *Config, key string, p *T, def T) {
 	var zero T
@@ -68,8 +76,11 @@ func (c *Config) applyDefaults() {
 	defaultTo(c, "target.retry_after_max", &t.RetryAfterMax, DefaultRetryAfterMax)
 	defaultTo(c, "auth.recheck", &c.Auth.Recheck, DefaultRecheck)
 	if l := c.Auth.Logout; l != nil && !l.None {
-		defaultTo(c, "auth.logout.method", &l.Method, DefaultLogoutMethod)
-		l.Method = strings.ToUpper(l.Method)
+		defaultTo(c, "auth.logout.kind", &l.Kind, LogoutServer)
+		if l.Kind == LogoutServer {
+			defaultTo(c, "auth.logout.method", &l.Method, DefaultLogoutMethod)
+			l.Method = strings.ToUpper(l.Method)
+		}
 	}
 	if len(t.Scope) == 0 {
 		t.Scope = defaultScope(t.URL, t.Variants)
@@ -418,6 +429,16 @@ func (c *Config) validateAuth() error {
 	if l == nil || l.None {
 		return nil
 	}
+	switch l.Kind {
+	case LogoutServer:
+	case LogoutClient:
+		if l.Path != "" || l.Method != "" {
+			return c.src.errKey("auth.logout", "kind client sends no request: remove path and method (or use kind server for a logout request)")
+		}
+		return nil
+	default:
+		return c.src.errKey("auth.logout.kind", "want server (a request ends the session) or client (sign-out only forgets the token in the browser), got %q", l.Kind)
+	}
 	if l.Path == "" {
 		return c.src.errKey("auth.logout", `missing required key "path" (or write logout: none when the portal has no logout)`)
 	}
@@ -510,6 +531,9 @@ func (c *Config) validateSession() error {
 	s := &c.Session
 	if s.IdleTimeout < 0 {
 		return c.src.errKey("session.idle_timeout", "must be positive, like 15m")
+	}
+	if s.Lifetime < 0 {
+		return c.src.errKey("session.lifetime", "must be positive, like 336h (14 days)")
 	}
 	switch s.Kind {
 	case "cookie":
