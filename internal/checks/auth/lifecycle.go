@@ -216,7 +216,7 @@ func (Rotation) Run(ctx context.Context, env *check.Env) check.Result {
 	}
 	origin := env.Sessions.Config().Origin
 	var ev []check.Evidence
-	var kept []string
+	var kept, issued []string
 	for _, c := range sc.Cookies {
 		planted := &http.Cookie{Name: c.Name, Value: "launchready-fixation-" + journey.RandomToken(), Path: "/"}
 		sess, err := env.Sessions.LoginWith(ctx, "a", client.LoginOptions{Plant: []*http.Cookie{planted}})
@@ -224,6 +224,9 @@ func (Rotation) Run(ctx context.Context, env *check.Env) check.Result {
 			return check.Errorf("%v", err)
 		}
 		before := preLoginValue(sess, c.Name)
+		if before != "" {
+			issued = append(issued, c.Name)
+		}
 		after := ""
 		for _, ck := range sess.Cookies(origin) {
 			if ck.Name == c.Name {
@@ -246,8 +249,16 @@ func (Rotation) Run(ctx context.Context, env *check.Env) check.Result {
 	if len(kept) > 0 {
 		return check.Failf(ev, "session cookie %s keeps its pre-login value through login (session fixation)", strings.Join(kept, ", "))
 	}
-	return check.Passf("login issues a new value for session cookie %s (both the portal's pre-login value and a planted one were replaced)",
-		names(sc.Cookies))
+	// Say only what was seen: a portal that sets no session cookie before
+	// login had no pre-login value to replace.
+	how := "a value the scanner planted before login was replaced; the login page set none of its own"
+	switch {
+	case len(issued) == len(sc.Cookies):
+		how = "both the portal's pre-login value and a planted one were replaced"
+	case len(issued) > 0:
+		how = fmt.Sprintf("the portal's pre-login value of %s and a planted value of each were replaced", strings.Join(issued, ", "))
+	}
+	return check.Passf("login issues a new value for session cookie %s (%s)", names(sc.Cookies), how)
 }
 
 // preLoginValue is the value the login page set for the cookie, if any.

@@ -23,13 +23,18 @@ type stateful struct {
 	noRotation  bool            // login keeps the pre-login id (or a planted one)
 	openNext    bool            // honour any next/redirect_to/returnTo
 	backslashes bool            // honour only /\host spellings (a partial fix)
+	noPreLogin  bool            // the login page sets no session cookie
 }
 
 func (s *stateful) portal() *checktest.Portal {
 	s.mu = &sync.Mutex{}
 	s.live = map[string]bool{}
+	pre := []string{"sid=pre-" + journey.RandomToken() + "; Path=/; Secure; HttpOnly; SameSite=Lax"}
+	if s.noPreLogin {
+		pre = nil
+	}
 	return &checktest.Portal{
-		PreLogin: []string{"sid=pre-" + journey.RandomToken() + "; Path=/; Secure; HttpOnly; SameSite=Lax"},
+		PreLogin: pre,
 		OnLogin: func(w http.ResponseWriter, r *http.Request) {
 			s.mu.Lock()
 			defer s.mu.Unlock()
@@ -87,7 +92,8 @@ func TestLifecycleChecks(t *testing.T) {
 	}{
 		{"logout kills the session", stateful{}, Logout{}, check.Pass, ""},
 		{"logout only clears the cookie", stateful{keepOnOut: true}, Logout{}, check.Fail, "still open /dashboard"},
-		{"login rotates the id", stateful{}, Rotation{}, check.Pass, ""},
+		{"login rotates the id", stateful{}, Rotation{}, check.Pass, "both the portal's pre-login value and a planted one were replaced"},
+		{"no pre-login cookie", stateful{noPreLogin: true}, Rotation{}, check.Pass, "the login page set none of its own"},
 		{"login keeps the pre-login id", stateful{noRotation: true}, Rotation{}, check.Fail, "kept the same value"},
 		{"only local next accepted", stateful{}, OpenRedirect{}, check.Pass, ""},
 		{"any next accepted", stateful{openNext: true}, OpenRedirect{}, check.Fail, "Location: https://" + evilHost},
@@ -101,6 +107,9 @@ func TestLifecycleChecks(t *testing.T) {
 			r := checktest.Run(t, tt.check, env)
 			if r.Status != tt.want {
 				t.Fatalf("%s = %s (%s), want %s", tt.check.Meta().ID, r.Status, r.Summary, tt.want)
+			}
+			if tt.want == check.Pass && !strings.Contains(r.Summary, tt.in) {
+				t.Errorf("summary %q lacks %q", r.Summary, tt.in)
 			}
 			if tt.want == check.Fail {
 				all := ""
