@@ -56,3 +56,28 @@ func TestEnumerationIgnoresMailThrottle(t *testing.T) {
 		})
 	}
 }
+
+// TestJSONLoginPassNamesTheToken: AUTH-002 on a JSON login says what it
+// judged, the token opening a protected endpoint, not a landing page a
+// JSON login does not have.
+func TestJSONLoginPassNamesTheToken(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	p, err := demo.Start(ctx, demo.Options{Flaws: demo.Hardened(), TokenSessions: true, Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	cfg, err := config.Load(p.ConfigPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	run, err := scan.Execute(ctx, cfg, scan.Options{Version: "test", FailOn: check.Blocker, Only: []string{"AUTH-002"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := run.Outcomes[0].Result
+	if r.Status != check.Pass || !strings.Contains(r.Summary, "with a session that opens /api/me with member content") {
+		t.Errorf("AUTH-002 = %s (%s), want PASS naming the token's proof", r.Status, r.Summary)
+	}
+}
