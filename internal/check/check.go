@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/launchready/launchready/internal/config"
 )
 
 // Severity ranks how much a failed check matters for launch.
@@ -139,6 +141,13 @@ type Budget struct {
 	// Shared names side effects several checks share (one discovery run
 	// for all of them): budgets with the same Shared are counted once.
 	Shared string
+}
+
+// Budgeter is a check whose side effects depend on the config: BudgetFor
+// says the most it does with this one (never more than Meta().Budget),
+// so that the printed budget counts only what the config lets it create.
+type Budgeter interface {
+	BudgetFor(cfg *config.Config) Budget
 }
 
 // Add sums two budgets.

@@ -3,6 +3,7 @@
 package checktest
 
 import (
+	"cmp"
 	"context"
 	"encoding/pem"
 	"fmt"
@@ -82,6 +83,8 @@ type Portal struct {
 	// Next picks the post-login redirect from the form (default
 	// /dashboard): the test decides how careless it is.
 	Next func(r *http.Request) string
+	// LoginForm, when set, is the login page's HTML instead of LoginPage.
+	LoginForm string
 }
 
 // LoginPage is the HTML of the portal's login form.
@@ -116,7 +119,7 @@ func (p *Portal) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		for _, c := range p.PreLogin {
 			w.Header().Add("Set-Cookie", c)
 		}
-		fmt.Fprint(w, LoginPage)
+		fmt.Fprint(w, cmp.Or(p.LoginForm, LoginPage))
 	case r.URL.Path == "/logout" && p.OnLogout != nil:
 		p.OnLogout(w, r)
 	case r.URL.Path == "/":

@@ -121,14 +121,15 @@ func TestParseValidFull(t *testing.T) {
 			RetryAfterMax:   30 * time.Second,
 		},
 		Auth: Auth{
-			Kind: "json",
+			Kind:    "json",
+			Recheck: 45 * time.Second,
 			Login: &Login{
 				Path:    "/login",
 				Action:  "/api/login",
 				Form:    map[string]string{"email": "{{email}}", "password": "{{password}}", "remember": "yes"},
 				Success: "/dashboard",
 			},
-			Logout:    &Flow{Path: "/logout", Method: "GET"},
+			Logout:    &Flow{Kind: "server", Path: "/logout", Method: "GET"},
 			Protected: []string{"/dashboard", "/billing", "/api/me"},
 			Callbacks: []string{"/auth/callback"},
 			Signup: &Signup{
@@ -139,22 +140,22 @@ func TestParseValidFull(t *testing.T) {
 			},
 			Reset: &Reset{Path: "/forgot", Form: map[string]string{"email": "{{email}}"}},
 			Inbox: &Inbox{Kind: "mailpit", URL: "https://mail.example.com:8025/mailpit", Address: "qa+{{tag}}@example.com", Wait: 30 * time.Second,
-				Username: Value{Value: "qa", Line: 48}, Password: Secret{Ref: "env:LR_INBOX_PASSWORD", Value: "inbox-secret", Line: 48},
+				Username: Value{Value: "qa", Line: 49}, Password: Secret{Ref: "env:LR_INBOX_PASSWORD", Value: "inbox-secret", Line: 49},
 				CAFile: "/cfg/ca.pem"},
 		},
 		Session: Session{Kind: "token", From: "token", Header: "Authorization", Prefix: "Bearer "},
 		Accounts: map[string]Account{
 			"a": {
-				Email:    Value{Ref: "env:LR_A_EMAIL", Value: "a@example.com", Line: 56},
-				Password: Secret{Ref: "env:LR_A_PASSWORD", Value: "pa-secret", Line: 57},
+				Email:    Value{Ref: "env:LR_A_EMAIL", Value: "a@example.com", Line: 57},
+				Password: Secret{Ref: "env:LR_A_PASSWORD", Value: "pa-secret", Line: 58},
 			},
 			"b": {
-				Email:    Value{Value: "b@example.com", Line: 59},
-				Password: Secret{Ref: "file:b.password", Value: "pb-file-secret", Line: 60},
+				Email:    Value{Value: "b@example.com", Line: 60},
+				Password: Secret{Ref: "file:b.password", Value: "pb-file-secret", Line: 61},
 			},
 			"admin": {
-				Email:    Value{Ref: "file:admin.email", Value: "admin@example.com", Line: 61},
-				Password: Secret{Ref: "file:/secrets/admin.password", Value: "admin-secret", Line: 61},
+				Email:    Value{Ref: "file:admin.email", Value: "admin@example.com", Line: 62},
+				Password: Secret{Ref: "file:/secrets/admin.password", Value: "admin-secret", Line: 62},
 			},
 		},
 		Objects: []Object{
@@ -253,6 +254,10 @@ var invalidCases = map[string]string{
 	"rate-zero":             `launchready.yaml:3: target.rate: must be a number of requests per second above 0, got 0`,
 	"max-redirects":         `launchready.yaml:3: target.max_redirects: must be between 1 and 50, got 0`,
 	"timeout-scan":          `launchready.yaml:5: target.timeouts.scan: must be a duration above 0, got 0s`,
+	"recheck":               `launchready.yaml:4: auth.recheck: AUTH-006 waits it twice within target.timeouts.check (2m0s): make it less than half of that, got 1m30s`,
+	"logout-kind":           `launchready.yaml:4: auth.logout.kind: want server (a request ends the session) or client (sign-out only forgets the token in the browser), got "browser"`,
+	"logout-client-path":    `launchready.yaml:4: auth.logout: kind client sends no request: remove path and method (or use kind server for a logout request)`,
+	"session-lifetime":      `launchready.yaml:4: session.lifetime: must be positive, like 336h (14 days)`,
 	"type-scan-deadline":    `launchready.yaml:4: target.timeouts.scan: want a duration like 5s, got "15"`,
 	"body-budget":           `launchready.yaml:4: target.body_budget: must be at least target.max_body_bytes (10485760), the largest body one response may hold, got 1048576`,
 	"unknown-timeout":       `launchready.yaml:5: target.timeouts.deadline: unknown key (known keys: connect, tls, header, request, check, cleanup, scan)`,

@@ -137,6 +137,10 @@ type Auth struct {
 	// magic_link and email_otp; both read the mail from auth.inbox.
 	MagicLink *MagicLink `yaml:"magic_link"`
 	EmailOTP  *EmailOTP  `yaml:"email_otp"`
+	// Recheck is the wait before AUTH-006 compares again the answers that
+	// differed for an existing account and an unknown address: a
+	// difference counts when it recurs in 2 of 3 rounds.
+	Recheck time.Duration `yaml:"recheck"`
 }
 
 // Signup describes registration.
@@ -208,6 +212,10 @@ type Login struct {
 
 // Flow is an optional flow at a path, or declared absent with "none".
 type Flow struct {
+	// Kind, for auth.logout: server (default: a request ends the session)
+	// or client (the portal's sign-out only forgets the token in the
+	// browser and sends nothing, as stateless-token SPAs do).
+	Kind string `yaml:"kind"`
 	// Path is where the flow starts.
 	Path string `yaml:"path"`
 	// Method is the HTTP method (default POST for logout).
@@ -229,6 +237,10 @@ type Session struct {
 	// IdleTimeout is the portal's idle timeout, when it has one; SESS-004
 	// waits it out and replays the session only when it is 60s or less.
 	IdleTimeout time.Duration `yaml:"idle_timeout"`
+	// Lifetime declares how long the server keeps a session valid, when
+	// nothing the portal sends shows it (a browser-session cookie, a token
+	// without exp); 0 means not declared.
+	Lifetime time.Duration `yaml:"lifetime"`
 }
 
 // Account is a test member's credentials.

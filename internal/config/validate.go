@@ -34,6 +34,15 @@ const (
 	DefaultMaxRedirects   = 10
 	DefaultRetryAfterMax  = 10 * time.Second
 	DefaultLogoutMethod   = "POST"
+	DefaultRecheck        = 30 * time.Second
+)
+
+// Logout kinds (auth.logout.kind).
+const (
+	// LogoutServer: a request to auth.logout.path ends the session.
+	LogoutServer = "server"
+	// LogoutClient: signing out only forgets the token in the browser.
+	LogoutClient = "client"
 )
 
 // defaultTo sets *p to def when it is zero and key was not written.
@@ -65,9 +74,13 @@ func (c *Config) applyDefaults() {
 	defaultTo(c, "target.max_header_bytes", &t.MaxHeaderBytes, DefaultMaxHeaderBytes)
 	defaultTo(c, "target.max_redirects", &t.MaxRedirects, DefaultMaxRedirects)
 	defaultTo(c, "target.retry_after_max", &t.RetryAfterMax, DefaultRetryAfterMax)
+	defaultTo(c, "auth.recheck", &c.Auth.Recheck, DefaultRecheck)
 	if l := c.Auth.Logout; l != nil && !l.None {
-		defaultTo(c, "auth.logout.method", &l.Method, DefaultLogoutMethod)
-		l.Method = strings.ToUpper(l.Method)
+		defaultTo(c, "auth.logout.kind", &l.Kind, LogoutServer)
+		if l.Kind == LogoutServer {
+			defaultTo(c, "auth.logout.method", &l.Method, DefaultLogoutMethod)
+			l.Method = strings.ToUpper(l.Method)
+		}
 	}
 	if len(t.Scope) == 0 {
 		t.Scope = defaultScope(t.URL, t.Variants)
@@ -370,10 +383,15 @@ func (c *Config) validateLimits() error {
 		{"target.timeouts.cleanup", t.Timeouts.Cleanup},
 		{"target.timeouts.scan", t.Timeouts.Scan},
 		{"target.retry_after_max", t.RetryAfterMax},
+		{"auth.recheck", c.Auth.Recheck},
 	} {
 		if d.v <= 0 {
 			return c.src.errKey(d.key, "must be a duration above 0, got %v", d.v)
 		}
+	}
+	// AUTH-006 waits out two rechecks within its own time limit.
+	if 2*c.Auth.Recheck >= t.Timeouts.Check {
+		return c.src.errKey("auth.recheck", "AUTH-006 waits it twice within target.timeouts.check (%v): make it less than half of that, got %v", t.Timeouts.Check, c.Auth.Recheck)
 	}
 	if t.MaxBodyBytes <= 0 {
 		return c.src.errKey("target.max_body_bytes", "must be a size above 0, got %d", t.MaxBodyBytes)
@@ -410,6 +428,16 @@ func (c *Config) validateAuth() error {
 	l := a.Logout
 	if l == nil || l.None {
 		return nil
+	}
+	switch l.Kind {
+	case LogoutServer:
+	case LogoutClient:
+		if l.Path != "" || l.Method != "" {
+			return c.src.errKey("auth.logout", "kind client sends no request: remove path and method (or use kind server for a logout request)")
+		}
+		return nil
+	default:
+		return c.src.errKey("auth.logout.kind", "want server (a request ends the session) or client (sign-out only forgets the token in the browser), got %q", l.Kind)
 	}
 	if l.Path == "" {
 		return c.src.errKey("auth.logout", `missing required key "path" (or write logout: none when the portal has no logout)`)
@@ -503,6 +531,9 @@ func (c *Config) validateSession() error {
 	s := &c.Session
 	if s.IdleTimeout < 0 {
 		return c.src.errKey("session.idle_timeout", "must be positive, like 15m")
+	}
+	if s.Lifetime < 0 {
+		return c.src.errKey("session.lifetime", "must be positive, like 336h (14 days)")
 	}
 	switch s.Kind {
 	case "cookie":

@@ -37,6 +37,8 @@ type appConfig struct {
 	planted planted
 	// lockoutAfter: see Options.LockoutAfter.
 	lockoutAfter int
+	// mailThrottle: see Options.MailThrottle.
+	mailThrottle bool
 }
 
 // app is the membership portal itself, served on the canonical origin.
@@ -49,6 +51,8 @@ type app struct {
 	tokenSessions bool
 	// lockoutAfter: see Options.LockoutAfter.
 	lockoutAfter int
+	// mailThrottle: see Options.MailThrottle.
+	mailThrottle bool
 	// csrfKey signs CSRF tokens; it lives as long as the portal.
 	csrfKey []byte
 	// sessionKeys verify session JWTs; mixedKeys the MixedAuth cookie's.
@@ -93,7 +97,7 @@ func newApp(c appConfig) (*app, error) {
 		sessionKeys: verifier{key: key, allowNone: c.flaws.JWTAlgNone},
 		mixedKeys:   verifier{key: randomBytes(32)}, crossOrigin: http.NewCrossOriginProtection(),
 		members: c.members, sessions: map[string]session{}, tokens: map[string]mailToken{},
-		tokenSessions: c.tokenSessions, nextFile: firstFileNumber, assets: files, lockoutAfter: c.lockoutAfter,
+		tokenSessions: c.tokenSessions, nextFile: firstFileNumber, assets: files, lockoutAfter: c.lockoutAfter, mailThrottle: c.mailThrottle,
 	}
 	for _, m := range a.members {
 		a.seed(m)

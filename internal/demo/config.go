@@ -46,6 +46,7 @@ func (p *Portal) authConfig(opts Options) string {
 		journey = `  signup: {path: /signup, form: {email: "{{email}}", password: "{{password}}", name: "Launchready Test"}, verify: true, delete: {path: /account/delete}}
   reset: {path: /forgot, form: {email: "{{email}}"}}
   inbox: {kind: builtin, url: ` + p.InboxURL + `, address: "launchready+{{tag}}@portal.test"}
+  recheck: 1s                             # the demo answers at once; a real portal keeps the 30s default
 `
 	}
 	if opts.TokenSessions {

@@ -223,6 +223,12 @@ type Options struct {
 	// already open keep working. Tests use it to show that a scan's
 	// wrong passwords cannot stop its clean-up.
 	LockoutAfter int
+	// MailThrottle makes a reset request for an address the portal mailed
+	// in the last minute (a verification or a reset) answer "We already
+	// sent you a link…" instead of the usual text, whether or not the
+	// address has an account: a common anti-spam rule that tells nothing
+	// about membership, yet answers a just-mailed address differently.
+	MailThrottle bool
 	// Observe, when set, is called with each request the web listeners
 	// (the data API included) received, once it has been served: a test
 	// interrupts a scan at the moment something was created this way.
@@ -433,7 +439,7 @@ func (p *Portal) startWeb(ctx context.Context, opts Options, ca *authority, memb
 		mailAddr = relay
 	}
 	a, err := newApp(appConfig{flaws: f, members: members, linkBase: linkBase,
-		mailer: &mailer{addr: mailAddr}, tokenSessions: opts.TokenSessions, planted: plant, lockoutAfter: opts.LockoutAfter})
+		mailer: &mailer{addr: mailAddr}, tokenSessions: opts.TokenSessions, planted: plant, lockoutAfter: opts.LockoutAfter, mailThrottle: opts.MailThrottle})
 	if err != nil {
 		hl.Close()
 		sl.Close()

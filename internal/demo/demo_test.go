@@ -773,6 +773,7 @@ func TestFilesAuthJourney(t *testing.T) {
   signup: {path: /signup, form: {email: "{{email}}", password: "{{password}}", name: "Launchready Test"}, verify: true, delete: {path: /account/delete}}
   reset: {path: /forgot, form: {email: "{{email}}"}}
   inbox: {kind: builtin, url: ` + p.InboxURL + `, address: "launchready+{{tag}}@portal.test"}
+  recheck: 1s                             # the demo answers at once; a real portal keeps the 30s default
   supabase: {url: ` + p.data.URL + `, anon_key: ` + p.data.srv.AnonKey() + `}
   protected: [/dashboard, /billing, /account]
 `

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/smtp"
 	"strings"
+	"sync"
 	"time"
 
 	gomail "github.com/emersion/go-message/mail"
@@ -27,6 +28,21 @@ const (
 // server, as a real portal hands mail to its provider.
 type mailer struct {
 	addr string
+	// mu guards sent: when each address was last mailed (MailThrottle).
+	mu   sync.Mutex
+	sent map[string]time.Time
+}
+
+// mailThrottleWindow is how long MailThrottle refuses to mail an address
+// again.
+const mailThrottleWindow = time.Minute
+
+// mailedRecently says whether to was mailed within mailThrottleWindow.
+func (ml *mailer) mailedRecently(to string) bool {
+	ml.mu.Lock()
+	defer ml.mu.Unlock()
+	at, ok := ml.sent[strings.ToLower(to)]
+	return ok && time.Since(at) < mailThrottleWindow
 }
 
 // outgoing is one mail: a greeting, a paragraph, one link, a closing line.
@@ -45,6 +61,12 @@ func (ml *mailer) send(ctx context.Context, o outgoing) error {
 	if err := ml.deliver(ctx, o.to, raw); err != nil {
 		return fmt.Errorf("delivering mail to %s: %w", o.to, err)
 	}
+	ml.mu.Lock()
+	if ml.sent == nil {
+		ml.sent = map[string]time.Time{}
+	}
+	ml.sent[strings.ToLower(o.to)] = time.Now()
+	ml.mu.Unlock()
 	return nil
 }
 

@@ -12,6 +12,7 @@ const (
 	msgResetUnknown = "No account found for that email."
 	msgResetInvalid = "This reset link is invalid or has expired."
 	msgResetDone    = "Your password has been changed."
+	msgResetWait    = "We already sent you a link. Try again in a minute."
 )
 
 // resetRoutes adds the forgot-password form and the reset link's pages.
@@ -41,6 +42,11 @@ func (a *app) forgot(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	email := strings.TrimSpace(r.PostFormValue("email"))
+	if a.mailThrottle && a.mail.mailedRecently(email) {
+		a.renderMessage(w, http.StatusOK, "Reset your password", msgResetWait,
+			"Check your inbox for the email we sent.", "/login", "Back to log in")
+		return
+	}
 	a.mu.Lock()
 	m := a.memberByEmailLocked(email)
 	a.mu.Unlock()

@@ -10,6 +10,7 @@ import (
 	"github.com/launchready/launchready/internal/check"
 	"github.com/launchready/launchready/internal/checks/journey"
 	"github.com/launchready/launchready/internal/client"
+	"github.com/launchready/launchready/internal/config"
 	"github.com/launchready/launchready/internal/page"
 )
 
@@ -228,13 +229,26 @@ func requestDeletion(ctx context.Context, env *check.Env, sess *client.Session) 
 }
 
 // budget sums the side effects of the intrusive checks about to run and
-// names the checks that send wrong passwords (one budget, one owner).
-func budget(checks []check.Check) (b check.Budget, n int, wrongPW []string) {
+// names the checks that send wrong passwords (one budget, one owner). A
+// check the config cannot run (a key it needs is missing or declared
+// absent) does nothing and counts not; a check whose side effects depend
+// on the config counts what this one lets it do.
+func budget(checks []check.Check, cfg *config.Config) (b check.Budget, n int, wrongPW []string) {
 	shared := map[string]bool{}
 	for _, c := range checks {
 		// Intrusive checks, and others that have side effects only with
 		// consent (canary objects).
 		m := c.Meta()
+		if !runnable(m, cfg) {
+			continue
+		}
+		if bf, ok := c.(check.Budgeter); ok {
+			m.Budget = bf.BudgetFor(cfg)
+			if effects := (check.Budget{Accounts: m.Budget.Accounts, Mails: m.Budget.Mails, WrongPasswords: m.Budget.WrongPasswords,
+				Objects: m.Budget.Objects}); effects == (check.Budget{}) {
+				continue // nothing this config lets it do
+			}
+		}
 		if !m.Intrusive && m.Budget == (check.Budget{}) {
 			continue
 		}
@@ -251,4 +265,14 @@ func budget(checks []check.Check) (b check.Budget, n int, wrongPW []string) {
 		}
 	}
 	return b, n, wrongPW
+}
+
+// runnable says whether the config gives everything the check needs.
+func runnable(m check.Meta, cfg *config.Config) bool {
+	for _, k := range m.Needs {
+		if st, _ := cfg.Need(k); st != config.NeedPresent {
+			return false
+		}
+	}
+	return true
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/launchready/launchready/internal/check"
+	"github.com/launchready/launchready/internal/checks"
 	"github.com/launchready/launchready/internal/config"
 	"github.com/launchready/launchready/internal/demo"
 )
@@ -103,7 +104,7 @@ func TestBudgetCountsSharedSideEffectsOnce(t *testing.T) {
 		budgeted{check.Meta{ID: "X-5", Intrusive: true, Budget: check.Budget{WrongPasswords: 22}}},
 		budgeted{check.Meta{ID: "X-6", Intrusive: true, Budget: check.Budget{WrongPasswords: 2, Mails: 1}}},
 	}
-	b, n, wrongPW := budget(checks)
+	b, n, wrongPW := budget(checks, &config.Config{})
 	if n != 5 || b.Objects != 10 || b.Accounts != 1 || b.WrongPasswords != 24 || !slices.Equal(wrongPW, []string{"X-5", "X-6"}) {
 		t.Errorf("budget = %+v over %d checks (wrong passwords: %v), want 10 objects, 1 account and 24 wrong passwords of X-5 and X-6 over 5", b, n, wrongPW)
 	}
@@ -269,6 +270,45 @@ func TestDemoSupabaseData(t *testing.T) {
 			}
 			if objs := p.DataObjects("avatars"); len(objs) != 2 {
 				t.Errorf("avatars after the scan: %v", objs)
+			}
+		})
+	}
+}
+
+// TestBudgetCountsWhatTheConfigCanCreate: the printed side-effect budget
+// counts only what the config lets the checks create: no canaries without
+// objects[].create or a platform project, nothing for a check whose needs
+// the config leaves out.
+func TestBudgetCountsWhatTheConfigCanCreate(t *testing.T) {
+	const base = `target: {url: https://app.example.com}
+auth:
+  login: {path: /login, form: {email: "{{email}}", password: "{{password}}"}}
+  protected: [/dashboard]
+accounts:
+  a: {email: a@example.com, password: env:LR_A}
+  b: {email: b@example.com, password: env:LR_B}
+`
+	for _, tc := range []struct {
+		name    string
+		yaml    string
+		objects int
+		n       int
+	}{
+		{"nothing to create", base + "objects:\n  - {name: invoices, list: /api/invoices, item: \"/api/invoices/{id}\"}\n", 0, 0},
+		{"two creatable kinds, one changeable", base + `objects:
+  - {name: notes, list: /api/notes, item: "/api/notes/{id}", create: {path: /api/notes, json: {body: "{{canary}}"}}, delete: {path: "/api/notes/{id}", method: DELETE}}
+  - {name: tags, list: /api/tags, item: "/api/tags/{id}", create: {path: /api/tags, json: {name: "{{canary}}"}}}
+`, 2 + 1, 3},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg, err := config.Parse([]byte(tc.yaml), "launchready.yaml", config.Options{BaseDir: t.TempDir(),
+				Getenv: func(k string) (string, bool) { return "pw-" + k, true }})
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, n, _ := budget(checks.All(), cfg)
+			if b.Objects != tc.objects || b.Accounts != 0 || b.Mails != 0 || n != tc.n {
+				t.Errorf("budget = %+v over %d checks, want %d objects, no account or mail, over %d checks", b, n, tc.objects, tc.n)
 			}
 		})
 	}

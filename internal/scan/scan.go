@@ -144,7 +144,7 @@ func Execute(ctx context.Context, cfg *config.Config, opts Options) (*report.Run
 		}
 		env.Intrusive, env.ConsentNote = consent(sctx, env, v, keyErr)
 	}
-	b, n, wrongPW := budget(selected)
+	b, n, wrongPW := budget(selected, cfg)
 	env.WrongPasswords = check.NewWrongPasswords(cfg, sessions, b.WrongPasswords, wrongPW...)
 	if env.Intrusive && n > 0 {
 		startJournal(env, opts, start, notice)

@@ -172,6 +172,11 @@ func (ReturningLogin) Run(ctx context.Context, env *check.Env) check.Result {
 	} else {
 		note = "; the unverified-member login was not tried (needs --intrusive, auth.signup with verify: true and auth.inbox)"
 	}
+	if env.Config.Auth.Kind == "json" {
+		// A JSON login lands nowhere: what it proves is the token.
+		return check.Passf("the JSON login at %s answers %d with a session that opens %s with member content (refused without it)%s",
+			landed.Path, sess.Login.Submit.StatusCode, env.Config.Auth.Protected[0], note)
+	}
 	return check.Passf("login lands on %s in %d hops%s", landed.Path, len(sess.Login.Submit.Hops), note)
 }
 

@@ -6,10 +6,13 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/launchready/launchready/internal/check"
 	"github.com/launchready/launchready/internal/checks/journey"
 	"github.com/launchready/launchready/internal/client"
+	"github.com/launchready/launchready/internal/config"
+	"github.com/launchready/launchready/internal/jwtx"
 	"github.com/launchready/launchready/internal/page"
 )
 
@@ -24,7 +27,10 @@ func (Logout) Meta() check.Meta {
 		ID: "AUTH-003", Area: check.AreaAuth, Severity: check.Blocker,
 		Title: "Logout invalidates the session on the server",
 		Pass: "After a fresh login as member a and a logout through auth.logout, replaying the session's old cookies (or token) " +
-			"to a protected page is refused: the page no longer shows member content.",
+			"to a protected page is refused: the page no longer shows member content. A portal whose sign-out only forgets the " +
+			"token in the browser (logout: {kind: client}) is judged by how long the token it cannot revoke stays valid: up to " +
+			"an hour (its exp, or session.lifetime when it has none) is WARN, the accepted pattern of short access tokens " +
+			"whose refresh token sign-out revokes; longer, or with no exp and no declared lifetime, FAIL.",
 		Why: "A logout that only deletes the cookie in the browser leaves the session valid on the server: anyone who copied the " +
 			"cookie (a shared computer, a proxy log, malware, an XSS payload) keeps access for the session's whole lifetime.",
 		Breaks: "Members on shared or lost devices cannot end their session; a stolen session cannot be revoked.",
@@ -52,8 +58,12 @@ func (Logout) Run(ctx context.Context, env *check.Env) check.Result {
 	replay := func() (*client.Response, bool, error) {
 		return journey.Accepts(ctx, env, view, saved, sess.TokenHeader())
 	}
-	if _, ok, err := replay(); err != nil || !ok {
+	before, ok, err := replay()
+	if err != nil || !ok {
 		return check.Errorf("replaying the fresh session before logout was already refused (%v): cannot tell what logout changes", err)
+	}
+	if env.Config.Auth.Logout.Kind == config.LogoutClient {
+		return clientLogout(ctx, env, sess, before)
 	}
 	out, err := logout(ctx, env, sess)
 	if err != nil {
@@ -71,6 +81,76 @@ func (Logout) Run(ctx context.Context, env *check.Env) check.Result {
 		}, "the session still works after logout: %s %s only cleared it in the browser", env.Config.Auth.Logout.Method, env.Config.Auth.Logout.Path)
 	}
 	return check.Passf("after logout the old session is refused at %s (%s)", view.Path, refusal(resp))
+}
+
+// clientLogoutWarn is the longest a token a client-only sign-out leaves
+// valid may live for the logout to be a WARN rather than a FAIL.
+const clientLogoutWarn = time.Hour
+
+// clientLogout judges a sign-out that only forgets the token in the
+// browser: the token stays valid until it expires, so what matters is how
+// long that is. replayed is the fresh session opening the protected page.
+func clientLogout(ctx context.Context, env *check.Env, sess *client.Session, replayed *client.Response) check.Result {
+	var tokens []struct{ what, value string }
+	if env.Config.Session.Kind == "token" {
+		tokens = append(tokens, struct{ what, value string }{"the bearer token", sess.Token()})
+	} else {
+		sc, err := journey.IdentifySessionCookies(ctx, env)
+		if err != nil {
+			return check.Errorf("%v", err)
+		}
+		for _, c := range sc.Cookies {
+			tokens = append(tokens, struct{ what, value string }{"session cookie " + c.Name, c.Value})
+		}
+	}
+	now := time.Now()
+	var longest time.Duration
+	var said []string
+	judged := false
+	for _, t := range tokens {
+		tok, err := jwtx.Parse(t.value)
+		if err != nil {
+			continue
+		}
+		exp, ok := tok.Expiry()
+		if !ok {
+			continue
+		}
+		judged = true
+		left := max(exp.Sub(now), 0)
+		longest = max(longest, left)
+		said = append(said, fmt.Sprintf("%s expires %s (%s from now)", t.what, exp.UTC().Format(time.RFC3339), left.Round(time.Second)))
+	}
+	declared := env.Config.Session.Lifetime
+	if !judged && declared > 0 {
+		judged, longest = true, declared
+		said = append(said, fmt.Sprintf("session.lifetime declares %s", declared))
+	}
+	ev := []check.Evidence{check.HTTPEvidence(env, replayed, "The fresh session opens "+replayed.URL.Path+
+		"; a client-only sign-out (auth.logout kind client) sends nothing, so these credentials stay valid until they expire.")}
+	if !judged {
+		return check.Failf(ev, "sign-out only forgets the token in the browser, and nothing bounds how long it stays valid: no exp in %s and no session.lifetime declared",
+			describeTokens(tokens))
+	}
+	detail := strings.Join(said, "; ")
+	if longest > clientLogoutWarn {
+		return check.Failf(ev, "sign-out only forgets the token in the browser, which stays valid for %s after it (%s): give tokens an exp of an hour at most, with a refresh token that sign-out revokes on the server",
+			longest.Round(time.Minute), detail)
+	}
+	return check.Warnf(ev, "sign-out only forgets the token in the browser; it stays valid for up to %s after it (%s): accepted for short access tokens when sign-out revokes the refresh token on the server (not tested here)",
+		longest.Round(time.Second), detail)
+}
+
+// describeTokens names the credentials a client logout leaves valid.
+func describeTokens(tokens []struct{ what, value string }) string {
+	var names []string
+	for _, t := range tokens {
+		names = append(names, t.what)
+	}
+	if len(names) == 0 {
+		return "the session"
+	}
+	return strings.Join(names, ", ")
 }
 
 // logout sends the configured logout request as the member, with the
@@ -136,7 +216,7 @@ func (Rotation) Run(ctx context.Context, env *check.Env) check.Result {
 	}
 	origin := env.Sessions.Config().Origin
 	var ev []check.Evidence
-	var kept []string
+	var kept, issued []string
 	for _, c := range sc.Cookies {
 		planted := &http.Cookie{Name: c.Name, Value: "launchready-fixation-" + journey.RandomToken(), Path: "/"}
 		sess, err := env.Sessions.LoginWith(ctx, "a", client.LoginOptions{Plant: []*http.Cookie{planted}})
@@ -144,6 +224,9 @@ func (Rotation) Run(ctx context.Context, env *check.Env) check.Result {
 			return check.Errorf("%v", err)
 		}
 		before := preLoginValue(sess, c.Name)
+		if before != "" {
+			issued = append(issued, c.Name)
+		}
 		after := ""
 		for _, ck := range sess.Cookies(origin) {
 			if ck.Name == c.Name {
@@ -166,8 +249,16 @@ func (Rotation) Run(ctx context.Context, env *check.Env) check.Result {
 	if len(kept) > 0 {
 		return check.Failf(ev, "session cookie %s keeps its pre-login value through login (session fixation)", strings.Join(kept, ", "))
 	}
-	return check.Passf("login issues a new value for session cookie %s (both the portal's pre-login value and a planted one were replaced)",
-		names(sc.Cookies))
+	// Say only what was seen: a portal that sets no session cookie before
+	// login had no pre-login value to replace.
+	how := "a value the scanner planted before login was replaced; the login page set none of its own"
+	switch {
+	case len(issued) == len(sc.Cookies):
+		how = "both the portal's pre-login value and a planted one were replaced"
+	case len(issued) > 0:
+		how = fmt.Sprintf("the portal's pre-login value of %s and a planted value of each were replaced", strings.Join(issued, ", "))
+	}
+	return check.Passf("login issues a new value for session cookie %s (%s)", names(sc.Cookies), how)
 }
 
 // preLoginValue is the value the login page set for the cookie, if any.

@@ -6,6 +6,9 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/launchready/launchready/internal/check"
 	"github.com/launchready/launchready/internal/checks/journey"
@@ -20,13 +23,18 @@ type stateful struct {
 	noRotation  bool            // login keeps the pre-login id (or a planted one)
 	openNext    bool            // honour any next/redirect_to/returnTo
 	backslashes bool            // honour only /\host spellings (a partial fix)
+	noPreLogin  bool            // the login page sets no session cookie
 }
 
 func (s *stateful) portal() *checktest.Portal {
 	s.mu = &sync.Mutex{}
 	s.live = map[string]bool{}
+	pre := []string{"sid=pre-" + journey.RandomToken() + "; Path=/; Secure; HttpOnly; SameSite=Lax"}
+	if s.noPreLogin {
+		pre = nil
+	}
 	return &checktest.Portal{
-		PreLogin: []string{"sid=pre-" + journey.RandomToken() + "; Path=/; Secure; HttpOnly; SameSite=Lax"},
+		PreLogin: pre,
 		OnLogin: func(w http.ResponseWriter, r *http.Request) {
 			s.mu.Lock()
 			defer s.mu.Unlock()
@@ -84,7 +92,8 @@ func TestLifecycleChecks(t *testing.T) {
 	}{
 		{"logout kills the session", stateful{}, Logout{}, check.Pass, ""},
 		{"logout only clears the cookie", stateful{keepOnOut: true}, Logout{}, check.Fail, "still open /dashboard"},
-		{"login rotates the id", stateful{}, Rotation{}, check.Pass, ""},
+		{"login rotates the id", stateful{}, Rotation{}, check.Pass, "both the portal's pre-login value and a planted one were replaced"},
+		{"no pre-login cookie", stateful{noPreLogin: true}, Rotation{}, check.Pass, "the login page set none of its own"},
 		{"login keeps the pre-login id", stateful{noRotation: true}, Rotation{}, check.Fail, "kept the same value"},
 		{"only local next accepted", stateful{}, OpenRedirect{}, check.Pass, ""},
 		{"any next accepted", stateful{openNext: true}, OpenRedirect{}, check.Fail, "Location: https://" + evilHost},
@@ -98,6 +107,9 @@ func TestLifecycleChecks(t *testing.T) {
 			r := checktest.Run(t, tt.check, env)
 			if r.Status != tt.want {
 				t.Fatalf("%s = %s (%s), want %s", tt.check.Meta().ID, r.Status, r.Summary, tt.want)
+			}
+			if tt.want == check.Pass && !strings.Contains(r.Summary, tt.in) {
+				t.Errorf("summary %q lacks %q", r.Summary, tt.in)
 			}
 			if tt.want == check.Fail {
 				all := ""
@@ -234,6 +246,69 @@ func TestOpenRedirectNeedsARealLogin(t *testing.T) {
 			}
 			if !strings.Contains(r.Reason, "no session the other checks accept") && !strings.Contains(r.Reason, "member a") {
 				t.Errorf("the reason does not say the login proved nothing: %s", r.Reason)
+			}
+		})
+	}
+}
+
+// jwtPortal keeps members logged in with a signed JWT in a cookie and has
+// no server-side session: its sign-out only forgets the token in the
+// browser (auth.logout kind client). exp is the token's lifetime, 0 for
+// none.
+func jwtPortal(t *testing.T, exp time.Duration) *checktest.Portal {
+	key := []byte(journey.RandomToken())
+	return &checktest.Portal{
+		OnLogin: func(w http.ResponseWriter, r *http.Request) {
+			claims := jwt.MapClaims{"sub": "member-a", "iat": time.Now().Unix()}
+			if exp > 0 {
+				claims["exp"] = time.Now().Add(exp).Unix()
+			}
+			tok, err := jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString(key)
+			if err != nil {
+				t.Error(err)
+			}
+			http.SetCookie(w, &http.Cookie{Name: "token", Value: tok, Path: "/", Secure: true, HttpOnly: true, SameSite: http.SameSiteLaxMode})
+		},
+		Authed: func(r *http.Request) bool {
+			c, err := r.Cookie("token")
+			if err != nil {
+				return false
+			}
+			_, err = jwt.Parse(c.Value, func(*jwt.Token) (any, error) { return key, nil }, jwt.WithValidMethods([]string{"HS256"}))
+			return err == nil
+		},
+		Pages: map[string]pageFn{"/dashboard": checktest.RedirectOrPage("Dashboard")},
+	}
+}
+
+// TestClientLogout: a sign-out that only forgets the token is judged by
+// how long the token stays valid, never as a server logout that failed.
+func TestClientLogout(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		exp      time.Duration
+		lifetime string
+		want     check.Status
+		in       string
+	}{
+		{"15-minute token", 15 * time.Minute, "", check.Warn, "stays valid for up to 15m"},
+		{"30-day token", 30 * 24 * time.Hour, "", check.Fail, "stays valid for 720h0m0s after it"},
+		{"no exp, nothing declared", 0, "", check.Fail, "nothing bounds how long it stays valid"},
+		{"no exp, lifetime declared", 0, "30m", check.Warn, "session.lifetime declares 30m0s"},
+		{"no exp, long lifetime declared", 0, "336h", check.Fail, "stays valid for 336h0m0s"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, yaml := checktest.TLSServer(t, jwtPortal(t, tc.exp))
+			acc := strings.Replace(checktest.Accounts, "  protected:", "  logout: {kind: client}\n  protected:", 1)
+			if tc.lifetime != "" {
+				acc += "session: {lifetime: " + tc.lifetime + "}\n"
+			}
+			r := checktest.Run(t, Logout{}, checktest.Env(t, yaml+acc))
+			if r.Status != tc.want || !strings.Contains(r.Summary, tc.in) {
+				t.Errorf("AUTH-003 = %s (%s), want %s saying %q", r.Status, r.Summary, tc.want, tc.in)
+			}
+			if len(r.Evidence) == 0 || !strings.HasPrefix(r.Evidence[0].Repro, "curl ") {
+				t.Errorf("no evidence with a repro: %+v", r.Evidence)
 			}
 		})
 	}

@@ -96,7 +96,10 @@ func (Enumeration) Meta() check.Meta {
 		Title: "No account enumeration through login, signup or reset",
 		Pass: "Login with a wrong password for an existing account and for an unknown email, signup with a taken and a new email, " +
 			"and reset for an existing and an unknown email each answer with the same status and the same visible text (after " +
-			"removing the email itself). Then, if the login told nothing that way, 10 interleaved pairs of wrong-password logins " +
+			"removing the email itself). The login compares the scanner's own new account (wrong passwords never go to a " +
+			"configured member); signup and reset compare member b and member a, whom the run has not mailed, so a portal that " +
+			"answers a just-mailed address differently (a mail throttle) is not read as a leak. A difference counts only when it " +
+			"recurs in 2 of 3 rounds auth.recheck (30 s) apart, each with new unknown addresses. Then, if the login told nothing that way, 10 interleaved pairs of wrong-password logins " +
 			"(existing account, unknown email) are timed: a consistent gap (Mann-Whitney p < 0.001, medians at least 5 ms and 25% " +
 			"apart) is WARN, never FAIL; sampling stops at a 429/503, a lockout, or when the scan's wrong-password budget is spent. " +
 			"Wrong passwords go only to the scanner's new account and to unknown addresses.",
@@ -108,8 +111,11 @@ func (Enumeration) Meta() check.Meta {
 			"same time too: for an unknown email, verify the password against a fixed dummy hash so both paths pay the hash cost.",
 		Refs:      []string{"ASVS v5.0.0-6.3.8", "API2:2023", "CWE-204"},
 		Intrusive: true,
-		// Wrong passwords: the login comparison's two, then the timed pairs.
-		Budget: check.Budget{Accounts: 1, Mails: 2, WrongPasswords: 2 + 2*timingPairs},
+		// Wrong passwords: the login comparison's two per round, then the
+		// timed pairs.
+		// Each round's signup probe is an account, and each sends up to
+		// three mails (signup to b, signup and reset).
+		Budget: check.Budget{Accounts: 1 + enumerationRounds, Mails: 3 * enumerationRounds, WrongPasswords: 2*enumerationRounds + 2*timingPairs},
 		Needs:  []string{"auth.form", "auth.signup", "auth.inbox"},
 	}
 }
@@ -131,31 +137,9 @@ func (Enumeration) Run(ctx context.Context, env *check.Env) check.Result {
 	if err := env.WrongPasswords.Allowed(f.Email); err != nil {
 		return check.Errorf("the new member's address: %v", err)
 	}
-	var ev []check.Evidence
-	var leaks []string
-	for _, flow := range enumerationFlows(env) {
-		// A new unknown address per flow: the signup probe turns its own
-		// into an account.
-		unknown, err := inbox.PlusAddress(env.Config.Auth.Inbox.Address, "lr"+journey.RandomToken()[:10]+"-nobody")
-		if err != nil {
-			return check.Errorf("%v", err)
-		}
-		known, err := flow.send(ctx, f.Email, false)
-		if err != nil {
-			return check.Errorf("%s with the existing email: %v", flow.name, err)
-		}
-		other, err := flow.send(ctx, unknown, true)
-		if err != nil {
-			return check.Errorf("%s with an unknown email: %v", flow.name, err)
-		}
-		diff, err := differ(known, other, f.Email, unknown)
-		if err != nil {
-			return check.Errorf("%s: comparing the answers: %v", flow.name, err)
-		}
-		if diff != "" {
-			leaks = append(leaks, flow.name)
-			ev = append(ev, check.HTTPEvidence(env, known, fmt.Sprintf("%s, existing account vs unknown email: %s", flow.name, diff)))
-		}
+	leaks, ev, err := compareFlows(ctx, env, f.Email)
+	if err != nil {
+		return check.Errorf("%v", err)
 	}
 	if len(leaks) > 0 {
 		return check.Failf(ev, "%s tell whether an email has an account", strings.Join(leaks, ", "))
@@ -168,7 +152,7 @@ func (Enumeration) Run(ctx context.Context, env *check.Env) check.Result {
 	if err != nil {
 		return check.Errorf("%v", err)
 	}
-	login := enumerationFlows(env)[0]
+	login := enumerationFlows(env, f.Email)[0]
 	t, err := sampleLogin(ctx, func(ctx context.Context, email string) (*client.Response, error) {
 		return login.send(ctx, email, email == unknown)
 	}, f.Email, unknown)
@@ -190,11 +174,134 @@ func (Enumeration) Run(ctx context.Context, env *check.Env) check.Result {
 type enumFlow struct {
 	name string
 	send func(ctx context.Context, email string, unknown bool) (*client.Response, error)
+	// known is the existing account the flow compares with unknown
+	// addresses.
+	known string
+}
+
+// enumerationRounds is how many times a flow whose answers differed is
+// compared; a difference counts when it recurs in at least
+// enumerationNeeded of them.
+const (
+	enumerationRounds = 3
+	enumerationNeeded = 2
+)
+
+// compareFlows compares each flow's answer for an existing account and an
+// unknown address. The login compares with the scan's new member (wrong
+// passwords never go to a configured member); signup and reset, which
+// send no password, compare with a configured member the run has not
+// mailed (reset with a, signup with b), so that a portal answering a
+// just-mailed address differently (a mail throttle) is not read as
+// telling members apart. A flow whose answers differ is compared again
+// after auth.recheck, with new unknown addresses, until the difference
+// has recurred enumerationNeeded times or cannot any more; a difference
+// seen once is noise, not a finding. It returns each leaking flow as
+// "name (k of n rounds)" with the evidence of its first difference.
+func compareFlows(ctx context.Context, env *check.Env, fresh string) ([]string, []check.Evidence, error) {
+	flows := enumerationFlows(env, fresh)
+	type tally struct {
+		differed, rounds int
+		ev               *check.Evidence
+	}
+	tallies := make([]tally, len(flows))
+	open := make([]int, len(flows)) // the flows still being compared
+	for i := range flows {
+		open[i] = i
+	}
+	for round := 0; round < enumerationRounds && len(open) > 0; round++ {
+		if round > 0 {
+			if err := sleep(ctx, env.Config.Auth.Recheck); err != nil {
+				return nil, nil, err
+			}
+		}
+		var next []int
+		for _, i := range open {
+			flow, t := flows[i], &tallies[i]
+			// A new unknown address per flow and round: the signup probe
+			// turns its own into an account.
+			unknown, err := inbox.PlusAddress(env.Config.Auth.Inbox.Address, "lr"+journey.RandomToken()[:10]+"-nobody")
+			if err != nil {
+				return nil, nil, err
+			}
+			known, err := flow.send(ctx, flow.known, false)
+			if err != nil {
+				return nil, nil, fmt.Errorf("%s with the existing email: %w", flow.name, err)
+			}
+			other, err := flow.send(ctx, unknown, true)
+			if err != nil {
+				return nil, nil, fmt.Errorf("%s with an unknown email: %w", flow.name, err)
+			}
+			diff, err := differ(known, other, flow.known, unknown)
+			if err != nil {
+				return nil, nil, fmt.Errorf("%s: comparing the answers: %w", flow.name, err)
+			}
+			t.rounds++
+			if diff != "" {
+				t.differed++
+				if t.ev == nil {
+					e := check.HTTPEvidence(env, known, fmt.Sprintf("%s, existing account vs unknown email: %s", flow.name, diff))
+					t.ev = &e
+				}
+			}
+			if compareAgain(t.differed, t.rounds) {
+				next = append(next, i)
+			}
+		}
+		open = next
+	}
+	var leaks []string
+	var ev []check.Evidence
+	for i, t := range tallies {
+		if t.differed >= enumerationNeeded {
+			leaks = append(leaks, fmt.Sprintf("%s (the difference recurred in %d of %d rounds, %s apart)", flows[i].name, t.differed, t.rounds, env.Config.Auth.Recheck))
+			ev = append(ev, *t.ev)
+		}
+	}
+	return leaks, ev, nil
+}
+
+// compareAgain says whether a flow whose answers differed in differed of
+// rounds comparisons needs another round: not when they never differed
+// (the same at once), not once the difference recurred enough (a
+// finding), and not when the rounds left cannot make it recur enough.
+func compareAgain(differed, rounds int) bool {
+	switch {
+	case differed == 0, differed >= enumerationNeeded, rounds >= enumerationRounds:
+		return false
+	}
+	return differed+(enumerationRounds-rounds) >= enumerationNeeded
+}
+
+// sleep waits d or until ctx ends.
+func sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// unmailedMember returns the email of the first of names that is a
+// configured member, or fallback when none is.
+func unmailedMember(env *check.Env, fallback string, names ...string) string {
+	for _, n := range names {
+		if c, ok := env.Sessions.Account(n); ok && c.Email != "" {
+			return c.Email
+		}
+	}
+	return fallback
 }
 
 // enumerationFlows lists the probes: a wrong-password login, a signup and
 // a reset request, each for a given email.
-func enumerationFlows(env *check.Env) []enumFlow {
+func enumerationFlows(env *check.Env, fresh string) []enumFlow {
 	a := env.Config.Auth
 	form := func(path string, tmpl map[string]string, email, password string) func(ctx context.Context) (*client.Response, error) {
 		return func(ctx context.Context) (*client.Response, error) {
@@ -213,7 +320,12 @@ func enumerationFlows(env *check.Env) []enumFlow {
 			return nil, err
 		}
 		return form(a.Login.Path, a.Login.Form, email, journey.StrongPassword())(ctx)
-	}}}
+	}, fresh}}
+	if a.Reset != nil && !a.Reset.None {
+		flows = append(flows, enumFlow{"reset", func(ctx context.Context, email string, _ bool) (*client.Response, error) {
+			return form(a.Reset.Path, a.Reset.Form, email, "")(ctx)
+		}, unmailedMember(env, fresh, "a", "b")})
+	}
 	flows = append(flows, enumFlow{"signup", func(ctx context.Context, email string, unknown bool) (*client.Response, error) {
 		pw := journey.StrongPassword()
 		since := time.Now().Add(-time.Second)
@@ -238,12 +350,7 @@ func enumerationFlows(env *check.Env) []enumFlow {
 			_ = journey.VerifyFromInbox(ctx, env, email, since)
 		}
 		return resp, err
-	}})
-	if a.Reset != nil && !a.Reset.None {
-		flows = append(flows, enumFlow{"reset", func(ctx context.Context, email string, _ bool) (*client.Response, error) {
-			return form(a.Reset.Path, a.Reset.Form, email, "")(ctx)
-		}})
-	}
+	}, unmailedMember(env, fresh, "b", "a")})
 	return flows
 }
 

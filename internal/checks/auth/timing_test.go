@@ -172,3 +172,24 @@ func TestSampleLoginError(t *testing.T) {
 		t.Fatal("an error while sampling was swallowed")
 	}
 }
+
+// TestCompareAgain: a difference is compared again until it has recurred
+// in 2 of 3 rounds, or cannot any more; answers the same at once are not.
+func TestCompareAgain(t *testing.T) {
+	for _, tc := range []struct {
+		differed, rounds int
+		want             bool
+	}{
+		{0, 1, false}, // the same at once
+		{1, 1, true},  // differed once: see whether it recurs
+		{2, 2, false}, // recurred: a finding
+		{1, 2, true},  // once in two: the third round decides
+		{2, 3, false},
+		{1, 3, false}, // once in three: noise
+		{0, 3, false},
+	} {
+		if got := compareAgain(tc.differed, tc.rounds); got != tc.want {
+			t.Errorf("compareAgain(%d differed of %d) = %v, want %v", tc.differed, tc.rounds, got, tc.want)
+		}
+	}
+}
