@@ -4,13 +4,11 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strings"
 
 	"github.com/launchready/launchready/internal/check"
 	"github.com/launchready/launchready/internal/checks/journey"
 	"github.com/launchready/launchready/internal/client"
-	"github.com/launchready/launchready/internal/page"
 )
 
 // Logout is AUTH-003: logging out kills the session on the server.
@@ -78,21 +76,7 @@ func (Logout) Run(ctx context.Context, env *check.Env) check.Result {
 func logout(ctx context.Context, env *check.Env, sess *client.Session) (*client.Response, error) {
 	lo := env.Config.Auth.Logout
 	u := journey.URL(env, lo.Path)
-	req := &client.Request{Method: lo.Method, URL: u, Follow: true}
-	if lo.Method != http.MethodGet {
-		vals := url.Values{}
-		if p := sess.Login.Verified; p != nil {
-			for _, f := range page.Forms(p.Body, p.URL) {
-				if fu, err := url.Parse(f.Action); err == nil && fu.Path == lo.Path {
-					for _, fl := range f.Fields {
-						vals.Set(fl.Name, fl.Value)
-					}
-				}
-			}
-		}
-		req.Body = []byte(vals.Encode())
-		req.Header = http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}
-	}
+	req := client.PageAction(sess.Login.Verified, lo.Method, u)
 	resp, err := sess.Do(client.WithPurpose(ctx, client.SignOut), req)
 	if err != nil {
 		return nil, err
