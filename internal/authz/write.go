@@ -29,7 +29,7 @@ type Canary struct {
 }
 
 // WriteRequest builds a configured write with {{canary}} replaced and {id}
-// filled in.
+// filled in, sent with the headers of the member's browser.
 func WriteRequest(origin *url.URL, w *config.Write, id, canary string) (*client.Request, error) {
 	path := w.Path
 	if id != "" {
@@ -39,7 +39,10 @@ func WriteRequest(origin *url.URL, w *config.Write, id, canary string) (*client.
 	if err != nil {
 		return nil, fmt.Errorf("write path %q: %w", w.Path, err)
 	}
-	req := &client.Request{Method: w.Method, URL: origin.ResolveReference(ref).String(), Header: http.Header{}}
+	// Sent as the member's browser would, from the portal's front page:
+	// a framework refuses a form POST without its Origin.
+	req := &client.Request{Method: w.Method, URL: origin.ResolveReference(ref).String(), Header: http.Header{},
+		Browser: client.FromURL(origin.ResolveReference(&url.URL{Path: "/"}).String())}
 	fill := func(v string) string { return strings.ReplaceAll(v, "{{canary}}", canary) }
 	switch {
 	case w.JSON != nil:

@@ -33,6 +33,10 @@ type Request struct {
 	// NoRetry disables the single capped Retry-After retry (checks that
 	// count 429s want to see them).
 	NoRetry bool
+	// Browser, when set, sends on each hop the headers a member's browser
+	// would (Origin, Referer, Sec-Fetch-*, Accept): for requests that
+	// stand for a member's own navigations and form submissions.
+	Browser *Browser
 }
 
 // Hop is one request/response exchange of a chain.
@@ -125,11 +129,12 @@ func (c *Client) do(ctx context.Context, jar http.CookieJar, req *Request) (*Res
 	body := req.Body
 	resp := &Response{Request: req}
 	seen := map[string]bool{u.String(): true}
+	chain := []*url.URL{u}
 	// The hops' bodies share one cap: a chain of near-cap redirect bodies
 	// holds no more than one near-cap page.
 	room := c.opts.MaxBodyBytes
 	for {
-		h, raw, sent, err := c.exchange(ctx, jar, req, method, u, body, room)
+		h, raw, sent, err := c.exchange(ctx, jar, req, method, chain, body, room)
 		if err != nil {
 			return nil, err
 		}
@@ -170,6 +175,7 @@ func (c *Client) do(ctx context.Context, jar http.CookieJar, req *Request) (*Res
 			method, body = http.MethodGet, nil
 		}
 		u = next
+		chain = append(chain, u)
 	}
 }
 
@@ -178,17 +184,21 @@ type hopBody struct {
 	err  error
 }
 
-// exchange sends one hop (with the one capped Retry-After retry) and reads
-// its body under the size cap.
-func (c *Client) exchange(ctx context.Context, jar http.CookieJar, req *Request, method string, u *url.URL, body []byte, room int64) (Hop, hopBody, http.Header, error) {
-	orig, _ := url.Parse(req.URL)
-	same := sameOrigin(u, originOf(orig))
+// exchange sends one hop to the last URL of chain (with the one capped
+// Retry-After retry) and reads its body under the size cap.
+func (c *Client) exchange(ctx context.Context, jar http.CookieJar, req *Request, method string, chain []*url.URL, body []byte, room int64) (Hop, hopBody, http.Header, error) {
+	u := chain[len(chain)-1]
+	same := sameOrigin(u, originOf(chain[0]))
+	header := c.hopHeader(req.Header, same)
+	if req.Browser != nil {
+		req.Browser.apply(header, req, method, chain, body != nil)
+	}
 	for attempt := 0; ; attempt++ {
 		hctx, cancelHop := context.WithTimeout(ctx, c.opts.RequestTimeout)
 		// Closing the client cancels the hop under way.
 		stop := context.AfterFunc(c.life, cancelHop)
 		cancel := func() { stop(); cancelHop() }
-		hreq, err := newHTTPRequest(hctx, method, u, c.hopHeader(req.Header, same), body)
+		hreq, err := newHTTPRequest(hctx, method, u, header, body)
 		if err != nil {
 			cancel()
 			return Hop{}, hopBody{}, nil, err

@@ -120,7 +120,8 @@ func (s *Sessions) followLink(ctx context.Context, sess *Session, m *MailLogin, 
 		return fmt.Errorf("the sign-in mail %q holds no link on the portal (in target.scope) matching auth.magic_link.link", msg.Subject)
 	}
 	s.redactLink(link)
-	resp, err := sess.Do(ctx, &Request{URL: link.String(), Follow: true})
+	// Opened from the mail: a navigation no page started.
+	resp, err := sess.Do(ctx, &Request{URL: link.String(), Follow: true, Browser: &Browser{}})
 	if err != nil {
 		return fmt.Errorf("following the sign-in link: %w", err)
 	}

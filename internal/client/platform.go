@@ -117,7 +117,7 @@ func (s *Sessions) loginPlatform(ctx context.Context, sess *Session, creds Crede
 	if cfg == nil {
 		return fmt.Errorf("auth.kind is %s but the config has no auth.%s section", s.cfg.Kind, s.cfg.Kind)
 	}
-	p := &platformState{cfg: cfg}
+	p := &platformState{cfg: cfg, origin: s.cfg.Origin}
 	sess.plat = p
 	var g grant
 	var err error
@@ -236,13 +236,23 @@ func underBase(u *url.URL, base string) bool {
 	return prefix == "/" || underPrefix(u, prefix)
 }
 
+// sdk is the browser a platform's SDK runs in: a script on the portal's
+// front page, whose fetches carry the portal's Origin and Referer (an API
+// key restricted to the portal's referrers wants them).
+func (p *platformState) sdk() *Browser {
+	if p.origin == nil {
+		return nil
+	}
+	return &Browser{From: &url.URL{Scheme: p.origin.Scheme, Host: p.origin.Host, Path: "/"}, Fetch: true}
+}
+
 // supabaseToken calls POST /auth/v1/token?grant_type=… (Supabase Auth's
 // password and refresh-token grants).
 func (s *Session) supabaseToken(ctx context.Context, grantType string, body map[string]any) (grant, error) {
 	c := s.plat.cfg
 	raw, _ := json.Marshal(body) // strings only: always marshals
 	resp, err := s.client.Do(ctx, &Request{
-		Method: http.MethodPost, URL: strings.TrimSuffix(c.SupabaseURL, "/") + "/auth/v1/token?grant_type=" + grantType, Body: raw,
+		Method: http.MethodPost, URL: strings.TrimSuffix(c.SupabaseURL, "/") + "/auth/v1/token?grant_type=" + grantType, Body: raw, Browser: s.plat.sdk(),
 		Header: http.Header{"Content-Type": {"application/json"}, "apikey": {c.AnonKey}},
 	})
 	if err != nil {
@@ -272,7 +282,7 @@ func (s *Session) firebaseSignIn(ctx context.Context, creds Credentials) (grant,
 	c := s.plat.cfg
 	raw, _ := json.Marshal(map[string]any{"email": creds.Email, "password": creds.Password, "returnSecureToken": true})
 	resp, err := s.client.Do(ctx, &Request{
-		Method: http.MethodPost, URL: c.Identity + "/v1/accounts:signInWithPassword?key=" + url.QueryEscape(c.APIKey), Body: raw,
+		Method: http.MethodPost, URL: c.Identity + "/v1/accounts:signInWithPassword?key=" + url.QueryEscape(c.APIKey), Body: raw, Browser: s.plat.sdk(),
 		Header: http.Header{"Content-Type": {"application/json"}},
 	})
 	if err != nil {
@@ -299,7 +309,7 @@ func (s *Session) firebaseRefresh(ctx context.Context, refresh string) (grant, e
 	c := s.plat.cfg
 	form := url.Values{"grant_type": {"refresh_token"}, "refresh_token": {refresh}}
 	resp, err := s.client.Do(ctx, &Request{
-		Method: http.MethodPost, URL: c.SecureToken + "/v1/token?key=" + url.QueryEscape(c.APIKey), Body: []byte(form.Encode()),
+		Method: http.MethodPost, URL: c.SecureToken + "/v1/token?key=" + url.QueryEscape(c.APIKey), Body: []byte(form.Encode()), Browser: s.plat.sdk(),
 		Header: http.Header{"Content-Type": {"application/x-www-form-urlencoded"}},
 	})
 	if err != nil {
@@ -334,6 +344,7 @@ func (s *Session) platformVerify(ctx context.Context) error {
 		req = &Request{Method: http.MethodPost, URL: c.Identity + "/v1/accounts:lookup?key=" + url.QueryEscape(c.APIKey), Body: raw,
 			Header: http.Header{"Content-Type": {"application/json"}}}
 	}
+	req.Browser = s.plat.sdk()
 	resp, err := s.Do(ctx, req)
 	if err != nil {
 		return fmt.Errorf("verifying the %s session: %w", c.Kind, err)

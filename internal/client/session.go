@@ -116,12 +116,13 @@ func (s *Session) Do(ctx context.Context, req *Request) (*Response, error) {
 	return s.client.DoWith(ctx, s.jar, req)
 }
 
-// SubmitForm fetches pageURL in the session, finds the form with a password
-// field (or, without one, the first form), keeps its hidden fields (CSRF
-// tokens), sets values over them, and posts it to action ("" = the form's
+// SubmitForm opens pageURL in the session, finds the form with a password
+// field (or, without one, the first form), and submits it as a browser
+// does (FormSubmission: every hidden field, its submit button, values set
+// over them, Origin and Referer of the page) to action ("" = the form's
 // own action), following redirects.
 func (s *Session) SubmitForm(ctx context.Context, pageURL, action string, values url.Values, needPassword bool) (pageResp, submit *Response, err error) {
-	pageResp, err = s.Do(ctx, &Request{URL: pageURL, Follow: true})
+	pageResp, err = s.Do(ctx, &Request{URL: pageURL, Follow: true, Browser: &Browser{}})
 	if err != nil {
 		return nil, nil, fmt.Errorf("fetching %s: %w", s.client.redactor.Redact(pageURL), err)
 	}
@@ -136,24 +137,8 @@ func (s *Session) SubmitForm(ctx context.Context, pageURL, action string, values
 		return pageResp, nil, fmt.Errorf("no suitable form at %s (status %d); set the flow's action if the form is built by JavaScript",
 			s.client.redactor.Redact(pageResp.URL.String()), pageResp.StatusCode)
 	}
-	body := url.Values{}
-	for _, f := range form.Fields {
-		body.Set(f.Name, f.Value)
-	}
-	for k, vs := range values {
-		body[k] = vs
-	}
-	if action == "" {
-		action = form.Action
-	}
-	submit, err = s.Do(ctx, &Request{
-		Method: http.MethodPost, URL: action, Follow: true, Body: []byte(body.Encode()),
-		Header: http.Header{"Content-Type": {"application/x-www-form-urlencoded"}},
-	})
-	if err != nil {
-		return pageResp, submit, fmt.Errorf("submitting the form to %s: %w", s.client.redactor.Redact(action), err)
-	}
-	return pageResp, submit, nil
+	submit, err = s.Submit(ctx, pageResp, form, values, action)
+	return pageResp, submit, err
 }
 
 // Anonymous returns a session with an empty jar and no account: a new
@@ -448,8 +433,14 @@ func (s *Sessions) loginJSON(ctx context.Context, sess *Session, creds Credentia
 	if len(opts.Query) > 0 {
 		loginURL += "?" + opts.Query.Encode()
 	}
+	// The page's script sends it: from the login page when the login
+	// posts elsewhere, else from the portal's front page.
+	from := s.url("/")
+	if s.cfg.Action != "" {
+		from = s.url(s.cfg.Path)
+	}
 	submit, err := sess.Do(ctx, &Request{
-		Method: http.MethodPost, URL: loginURL, Follow: true, Body: body,
+		Method: http.MethodPost, URL: loginURL, Follow: true, Body: body, Browser: FromURL(from),
 		Header: http.Header{"Content-Type": {"application/json"}, "Accept": {"application/json"}},
 	})
 	if err != nil {
@@ -505,7 +496,14 @@ func (s *Sessions) verify(ctx context.Context, sess *Session) error {
 	if p == "" {
 		return nil // nothing to verify against; the checks verify per page
 	}
-	resp, err := sess.Do(ctx, &Request{URL: s.url(p), Follow: true})
+	req := &Request{URL: s.url(p), Follow: true}
+	if sess.Login.Page != nil {
+		// A login through a page: the member goes on from the page it
+		// landed on. (A script's login reads an API, which a browser's
+		// Accept would change.)
+		req.Browser = FromPage(sess.Login.Submit)
+	}
+	resp, err := sess.Do(ctx, req)
 	if err != nil {
 		return fmt.Errorf("verifying the login at %s: %w", p, err)
 	}

@@ -153,3 +153,44 @@ func TestScriptElements(t *testing.T) {
 		}
 	}
 }
+
+// TestFormData: the form data set is what a browser submits: hidden
+// fields whatever their name, checked boxes only, the selected option, a
+// textarea's text, no disabled control, and the submitter's name=value.
+func TestFormData(t *testing.T) {
+	base, _ := url.Parse("https://portal.test/verify?key=k1")
+	tests := []struct {
+		name    string
+		html    string
+		want    string // Data(Submitter()).Encode()
+		buttons []Button
+		id      string
+	}{
+		{"hidden fields and a named button",
+			`<form method=post id=confirm name=c><input type=hidden name=key value=k1><input type=hidden name=next value=/home><button type=submit name=action value=confirm>Confirm <b>my</b> email</button></form>`,
+			"action=confirm&key=k1&next=%2Fhome", []Button{{Name: "action", Value: "confirm", Text: "Confirm my email"}}, "confirm"},
+		{"only checked boxes, on without a value; disabled skipped",
+			`<form method=post><input type=checkbox name=remember><input type=checkbox name=terms checked><input type=radio name=plan value=a><input type=radio name=plan value=b checked><input name=x value=1 disabled><input type=submit value=Go></form>`,
+			"plan=b&terms=on", []Button{{Value: "Go", Text: "Go"}}, ""},
+		{"select shows the selected option, else the first; textarea its text",
+			`<form><select name=country><option value=fr>France<option value=uk selected>UK</select><select name=lang><option>English</option><option>Welsh</option></select><textarea name=bio>Hello &amp; bye</textarea><button type=button name=js>JS</button><button type=reset>Reset</button></form>`,
+			"bio=Hello+%26+bye&country=uk&lang=English", nil, ""},
+		{"image button sends its click point",
+			`<form method=post><input type=hidden name=t value=1><input type=image name=go alt="Send"></form>`,
+			"go.x=0&go.y=0&t=1", []Button{{Name: "go", Text: "Send", Image: true}}, ""},
+	}
+	for _, tt := range tests {
+		forms := Forms([]byte(tt.html), base)
+		if len(forms) != 1 {
+			t.Errorf("%s: %d forms", tt.name, len(forms))
+			continue
+		}
+		f := forms[0]
+		if got := f.Data(f.Submitter()).Encode(); got != tt.want {
+			t.Errorf("%s: data %s, want %s", tt.name, got, tt.want)
+		}
+		if !reflect.DeepEqual(f.Buttons, tt.buttons) || f.ID != tt.id {
+			t.Errorf("%s: buttons %+v id %q, want %+v %q", tt.name, f.Buttons, f.ID, tt.buttons, tt.id)
+		}
+	}
+}

@@ -3,7 +3,6 @@ package scan
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"net/url"
 	"time"
 
@@ -11,7 +10,6 @@ import (
 	"github.com/launchready/launchready/internal/checks/journey"
 	"github.com/launchready/launchready/internal/client"
 	"github.com/launchready/launchready/internal/config"
-	"github.com/launchready/launchready/internal/page"
 )
 
 // cleanupLogins is the clean-up's first half, run before the checks that
@@ -205,20 +203,7 @@ func requestDeletion(ctx context.Context, env *check.Env, sess *client.Session) 
 	su := env.Config.Auth.Signup
 	origin := env.Sessions.Config().Origin
 	u := origin.ResolveReference(&url.URL{Path: su.Delete.Path}).String()
-	vals := url.Values{}
-	if p := sess.Login.Verified; p != nil {
-		for _, f := range page.Forms(p.Body, p.URL) {
-			if fu, err := url.Parse(f.Action); err == nil && fu.Path == su.Delete.Path {
-				for _, fl := range f.Fields {
-					vals.Set(fl.Name, fl.Value)
-				}
-			}
-		}
-	}
-	resp, err := sess.Do(ctx, &client.Request{
-		Method: su.Delete.Method, URL: u, Follow: true, Body: []byte(vals.Encode()),
-		Header: http.Header{"Content-Type": {"application/x-www-form-urlencoded"}},
-	})
+	resp, err := sess.Do(ctx, client.PageAction(sess.Login.Verified, su.Delete.Method, u))
 	if err != nil {
 		return err
 	}

@@ -192,6 +192,11 @@ func replay(ctx context.Context, env *check.Env, o *journal.Object) error {
 		return fmt.Errorf("logging in as %s to take it back: %w", o.As, err)
 	}
 	req := &client.Request{Method: u.Method, URL: u.URL, Header: u.Header.Clone(), Body: []byte(u.Body)}
+	if o.Platform == "" {
+		// The portal's own request, as the member's browser sends it from
+		// the portal's front page.
+		req.Browser = client.FromURL(env.Sessions.Config().Origin.ResolveReference(&url.URL{Path: "/"}).String())
+	}
 	send := sess.Do
 	token := bareToken(sess.Token())
 	switch kind, name, _ := strings.Cut(u.TokenIn, ":"); kind {

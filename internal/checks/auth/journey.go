@@ -94,8 +94,14 @@ func journeyBroken(env *check.Env, f *journey.Fresh) check.Result {
 			"no verification mail reached %s (if the mail arrives elsewhere, check auth.inbox)", f.Email)
 	case f.Step == "signup" && f.Signup != nil:
 		ev = append(ev, check.HTTPEvidence(env, f.Signup, f.Err.Error()))
+	case f.Step == "verification link" && f.Confirm != nil:
+		ev = append(ev, check.HTTPEvidence(env, f.Confirm, "The verification page's confirm form, submitted: "+f.Err.Error()))
 	case f.Step == "verification link" && f.Verify != nil:
 		ev = append(ev, check.HTTPEvidence(env, f.Verify, f.Err.Error()))
+	case f.Step == "login" && f.Confirm != nil:
+		ev = append(ev, check.HTTPEvidence(env, f.Confirm, "The verification link's page asked for a confirmation and its form was submitted (this answer); then at the login step: "+f.Err.Error()))
+	case f.Step == "login" && f.Verify != nil:
+		ev = append(ev, check.HTTPEvidence(env, f.Verify, "The verification link opened this page, which holds no form that confirms the address; then at the login step: "+f.Err.Error()))
 	case f.Step == "verification link" || f.Step == "login":
 		ev = append(ev, check.HTTPEvidence(env, f.Signup, "Signup submitted; then at the "+f.Step+" step: "+f.Err.Error()))
 	default:

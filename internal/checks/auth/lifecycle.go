@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
 
@@ -13,7 +12,6 @@ import (
 	"github.com/launchready/launchready/internal/client"
 	"github.com/launchready/launchready/internal/config"
 	"github.com/launchready/launchready/internal/jwtx"
-	"github.com/launchready/launchready/internal/page"
 )
 
 // Logout is AUTH-003: logging out kills the session on the server.
@@ -158,21 +156,7 @@ func describeTokens(tokens []struct{ what, value string }) string {
 func logout(ctx context.Context, env *check.Env, sess *client.Session) (*client.Response, error) {
 	lo := env.Config.Auth.Logout
 	u := journey.URL(env, lo.Path)
-	req := &client.Request{Method: lo.Method, URL: u, Follow: true}
-	if lo.Method != http.MethodGet {
-		vals := url.Values{}
-		if p := sess.Login.Verified; p != nil {
-			for _, f := range page.Forms(p.Body, p.URL) {
-				if fu, err := url.Parse(f.Action); err == nil && fu.Path == lo.Path {
-					for _, fl := range f.Fields {
-						vals.Set(fl.Name, fl.Value)
-					}
-				}
-			}
-		}
-		req.Body = []byte(vals.Encode())
-		req.Header = http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}
-	}
+	req := client.PageAction(sess.Login.Verified, lo.Method, u)
 	resp, err := sess.Do(client.WithPurpose(ctx, client.SignOut), req)
 	if err != nil {
 		return nil, err

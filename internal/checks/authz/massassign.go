@@ -168,7 +168,7 @@ func (m massProbe) send(ctx context.Context, canary string, escalate bool, overr
 // request builds the update send posts.
 func (m massProbe) request(canary string, escalate bool, override map[string]any) (*client.Request, error) {
 	fill := func(v string) string { return strings.ReplaceAll(v, "{{canary}}", canary) }
-	req := &client.Request{Method: m.p.Method, URL: urlOf(m.env, m.p.Path), Header: http.Header{}}
+	req := &client.Request{Method: m.p.Method, URL: urlOf(m.env, m.p.Path), Header: http.Header{}, Browser: client.FromURL(urlOf(m.env, "/"))}
 	if m.p.Form != nil {
 		v := url.Values{}
 		for k, x := range m.p.Form {

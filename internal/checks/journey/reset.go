@@ -123,7 +123,7 @@ func (r *Reset) walk(ctx context.Context, env *check.Env, ib inbox.Inbox, f *Fre
 // password in every password field of its form.
 func setPassword(ctx context.Context, env *check.Env, link, password string) (*client.Response, error) {
 	anon := env.Sessions.Anonymous()
-	resp, err := anon.Do(ctx, &client.Request{URL: link, Follow: true})
+	resp, err := anon.Do(ctx, &client.Request{URL: link, Follow: true, Browser: &client.Browser{}})
 	if err != nil {
 		return nil, err
 	}
@@ -137,8 +137,7 @@ func setPassword(ctx context.Context, env *check.Env, link, password string) (*c
 			values.Set(fl.Name, password)
 		}
 	}
-	_, submit, err := anon.SubmitForm(ctx, link, "", values, true)
-	return submit, err
+	return anon.Submit(ctx, resp, form, values, "")
 }
 
 // OnOrigin moves a link that points outside the scope (localhost, another
@@ -175,12 +174,6 @@ func VerifyFromInboxWithin(ctx context.Context, env *check.Env, email string, si
 	if !ok {
 		return fmt.Errorf("the verification mail to %s holds no link", email)
 	}
-	resp, err := env.Sessions.Anonymous().Do(ctx, &client.Request{URL: OnOrigin(env, link), Follow: true})
-	if err != nil {
-		return err
-	}
-	if resp.StatusCode >= 400 {
-		return fmt.Errorf("the verification link answered %d", resp.StatusCode)
-	}
-	return nil
+	_, _, err = FollowVerification(ctx, env, OnOrigin(env, link))
+	return err
 }

@@ -34,7 +34,9 @@ type Fresh struct {
 	Mail           *inbox.Message
 	Link           string
 	LinkOutOfScope bool
-	Verify         *client.Response
+	// Verify is the page the link opened; Confirm the answer to its
+	// confirm form, when the page asked for one more click (nil when not).
+	Verify, Confirm *client.Response
 	// Session is the login after verification.
 	Session *client.Session
 	// Protected holds each auth.protected page as the new member saw it
@@ -154,14 +156,8 @@ func (f *Fresh) verify(ctx context.Context, env *check.Env) error {
 		origin := env.Sessions.Config().Origin
 		u.Scheme, u.Host = origin.Scheme, origin.Host
 	}
-	f.Verify, err = env.Sessions.Anonymous().Do(ctx, &client.Request{URL: u.String(), Follow: true})
-	if err != nil {
-		return err
-	}
-	if f.Verify.StatusCode >= 400 {
-		return fmt.Errorf("the verification link answered %d", f.Verify.StatusCode)
-	}
-	return nil
+	f.Verify, f.Confirm, err = FollowVerification(ctx, env, u.String())
+	return err
 }
 
 // PickLink prefers a link whose path names the action, then any link.
