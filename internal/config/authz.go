@@ -53,15 +53,20 @@ func (c *Config) validateAuthz() error {
 		}
 	}
 	for i, a := range c.Admin {
-		if _, _, err := ParseAdmin(a); err != nil {
-			return c.src.errKey(fmt.Sprintf("admin[%d]", i), "%v", err)
+		key := fmt.Sprintf("admin[%d]", i)
+		_, path, err := ParseAdmin(a)
+		if err != nil {
+			return c.src.errKey(key, "%v", err)
+		}
+		if err := c.checkTemplate(key, path, true, memberFills...); err != nil {
+			return err
 		}
 	}
 	if p := c.Profile; p != nil {
-		if err := c.checkPath("profile.path", p.Path); err != nil {
+		if err := c.checkMemberPath("profile.path", p.Path); err != nil {
 			return err
 		}
-		if err := c.checkPath("profile.read", p.Read); err != nil {
+		if err := c.checkMemberPath("profile.read", p.Read); err != nil {
 			return err
 		}
 		if p.Method != "POST" && p.Method != "PUT" && p.Method != "PATCH" {
@@ -93,7 +98,7 @@ func (c *Config) validateObject(i int, o Object, seen map[string]int) error {
 		return c.src.errKey(key, `needs "list" (where member a's %s are listed) or "item" (how one is read, with {id}), or both`, o.Name)
 	}
 	if o.List != "" {
-		if err := c.checkPath(key+".list", o.List); err != nil {
+		if err := c.checkMemberPath(key+".list", o.List); err != nil {
 			return err
 		}
 	}
@@ -103,7 +108,7 @@ func (c *Config) validateObject(i int, o Object, seen map[string]int) error {
 		}
 	}
 	if o.Create != nil {
-		if err := c.checkPath(key+".create.path", o.Create.Path); err != nil {
+		if err := c.checkMemberPath(key+".create.path", o.Create.Path); err != nil {
 			return err
 		}
 		if err := c.checkBody(key+".create", o.Create.Method, o.Create.JSON, o.Create.Form, true); err != nil {
@@ -135,7 +140,7 @@ func (c *Config) validateObject(i int, o Object, seen map[string]int) error {
 
 // checkIDPath checks a path holding {id} exactly once.
 func (c *Config) checkIDPath(key, p string) error {
-	if err := c.checkPath(key, p); err != nil {
+	if err := c.checkMemberPath(key, p); err != nil {
 		return err
 	}
 	if strings.Count(p, "{id}") != 1 {
@@ -145,8 +150,8 @@ func (c *Config) checkIDPath(key, p string) error {
 }
 
 // checkBody checks a write's method and fields: one of JSON or Form, and
-// only the {{canary}} placeholder (required in updates, so the change can
-// be read back).
+// only the member's placeholders and {{canary}} (required in updates, so
+// the change can be read back).
 func (c *Config) checkBody(key, method string, js, form map[string]string, wantCanary bool) error {
 	found := false
 	for _, m := range writeMethods {
@@ -168,19 +173,10 @@ func (c *Config) checkBody(key, method string, js, form map[string]string, wantC
 		if strings.Contains(strings.ToLower(name), "pass") {
 			return c.src.errKey(key+"."+kind+"."+name, "a password field has no place in an object write")
 		}
-		rest := v
-		for {
-			i := strings.Index(rest, "{{")
-			if i < 0 {
-				break
-			}
-			j := strings.Index(rest[i:], "}}")
-			if j < 0 || rest[i:i+j+2] != "{{canary}}" {
-				return c.src.errKey(key+"."+kind+"."+name, "only the {{canary}} placeholder is replaced here, got %q", v)
-			}
-			canary = true
-			rest = rest[i+j+2:]
+		if err := c.checkTemplate(key+"."+kind+"."+name, v, false, with(memberFills, PhCanary)...); err != nil {
+			return err
 		}
+		canary = canary || strings.Contains(v, PhCanary)
 	}
 	if wantCanary && !canary {
 		return c.src.errKey(key, `needs a field holding "{{canary}}" (a unique marker the scanner writes and then looks for)`)

@@ -404,6 +404,47 @@ func (d *decoder) reference(n *yaml.Node, key string, literalOK bool) (string, s
 	return "", n.Value, nil
 }
 
+// takeMe takes accounts.me out of the document and decodes it: me is a
+// reserved key of the accounts mapping (how a member reads its own
+// record), not an account. Anything else about accounts is left to the
+// ordinary decoding.
+func (d *decoder) takeMe(root *yaml.Node) (*Me, error) {
+	var accounts *yaml.Node
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		if k := resolve(root.Content[i]); k.Kind == yaml.ScalarNode && k.Value == "accounts" {
+			accounts = resolve(root.Content[i+1])
+		}
+	}
+	if accounts == nil || accounts.Kind != yaml.MappingNode {
+		return nil, nil
+	}
+	var me *Me
+	first := 0
+	kept := accounts.Content[:0:0]
+	for i := 0; i+1 < len(accounts.Content); i += 2 {
+		k, val := resolve(accounts.Content[i]), accounts.Content[i+1]
+		if k.Kind != yaml.ScalarNode || k.Value != "me" {
+			kept = append(kept, accounts.Content[i], val)
+			continue
+		}
+		if first > 0 {
+			return nil, d.src.errAt(k.Line, "accounts.me", "duplicate key (first written on line %d)", first)
+		}
+		first = k.Line
+		d.src.note("accounts.me", k.Line, isNull(resolve(val)))
+		v := reflect.New(reflect.TypeFor[*Me]()).Elem()
+		if err := d.decode(val, v, "accounts.me", false); err != nil {
+			return nil, err
+		}
+		if v.IsNil() {
+			return nil, d.src.errAt(k.Line, "accounts.me", "needs a value: how a member reads its own record, like {path: /api/me, id_field: id}")
+		}
+		me = v.Interface().(*Me)
+	}
+	accounts.Content = kept
+	return me, nil
+}
+
 // decodeFlow decodes auth.logout: a mapping, or the word none.
 func (d *decoder) decodeFlow(n *yaml.Node, v reflect.Value, key string) error {
 	if isNull(n) {

@@ -1,10 +1,12 @@
 package config
 
 import (
+	"fmt"
 	"net"
 	"net/mail"
 	"net/url"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"time"
 )
@@ -12,13 +14,43 @@ import (
 // DefaultInboxWait bounds how long a verification or reset mail is awaited.
 const DefaultInboxWait = 60 * time.Second
 
+// DefaultCallMethod is the method of a JSON flow and of a call.
+const DefaultCallMethod = "POST"
+
 // applyJourneyDefaults fills in the signup, reset and inbox defaults.
 func (c *Config) applyJourneyDefaults() {
 	if s := c.Auth.Signup; s != nil && !s.None {
+		if s.JSON != nil {
+			defaultTo(c, "auth.signup.method", &s.Method, DefaultCallMethod)
+		}
+		s.Method = strings.ToUpper(s.Method)
 		if d := s.Delete; d != nil && !d.None {
 			defaultTo(c, "auth.signup.delete.method", &d.Method, DefaultLogoutMethod)
 			d.Method = strings.ToUpper(d.Method)
 		}
+		if r := s.Request; r != nil {
+			defaultTo(c, "auth.signup.request.method", &r.Method, DefaultCallMethod)
+			r.Method = strings.ToUpper(r.Method)
+		}
+		if cf := s.Confirm; cf != nil {
+			defaultTo(c, "auth.signup.confirm.method", &cf.Method, DefaultCallMethod)
+			cf.Method = strings.ToUpper(cf.Method)
+		}
+	}
+	if r := c.Auth.Reset; r != nil && !r.None {
+		if r.JSON != nil {
+			defaultTo(c, "auth.reset.method", &r.Method, DefaultCallMethod)
+		}
+		r.Method = strings.ToUpper(r.Method)
+		if cf := r.Confirm; cf != nil {
+			defaultTo(c, "auth.reset.confirm.method", &cf.Method, DefaultCallMethod)
+			cf.Method = strings.ToUpper(cf.Method)
+		}
+	}
+	if m := c.Me; m != nil {
+		defaultTo(c, "accounts.me.method", &m.Method, "GET")
+		m.Method = strings.ToUpper(m.Method)
+		defaultTo(c, "accounts.me.id_field", &m.IDField, DefaultIDField)
 	}
 	if ib := c.Auth.Inbox; ib != nil {
 		defaultTo(c, "auth.inbox.wait", &ib.Wait, DefaultInboxWait)
@@ -32,21 +64,18 @@ func (c *Config) applyJourneyDefaults() {
 func (c *Config) validateJourney() error {
 	a := &c.Auth
 	if s := a.Signup; s != nil && !s.None {
-		if err := c.checkFlowForm("auth.signup", s.Path, s.Form); err != nil {
+		if err := c.validateSignup(s); err != nil {
 			return err
-		}
-		if d := s.Delete; d != nil && !d.None {
-			if d.Path == "" {
-				return c.src.errKey("auth.signup.delete", `missing required key "path" (or write delete: none when members cannot delete their account)`)
-			}
-			if err := c.checkPath("auth.signup.delete.path", d.Path); err != nil {
-				return err
-			}
 		}
 	}
 	if r := a.Reset; r != nil && !r.None {
-		if err := c.checkFlowForm("auth.reset", r.Path, r.Form); err != nil {
+		if err := c.checkFlow("auth.reset", r.Path, r.Method, r.JSON, r.Form, "", PhEmail, PhTag); err != nil {
 			return err
+		}
+		if cf := r.Confirm; cf != nil {
+			if err := c.checkConfirm("auth.reset.confirm", cf, PhNewPassword, PhToken, PhNewPassword, PhEmail, PhTag); err != nil {
+				return err
+			}
 		}
 	}
 	if a.Inbox != nil {
@@ -55,16 +84,152 @@ func (c *Config) validateJourney() error {
 	return nil
 }
 
-func (c *Config) checkFlowForm(key, path string, form map[string]string) error {
-	if err := c.checkPath(key+".path", path); err != nil {
+func (c *Config) validateSignup(s *Signup) error {
+	if err := c.checkFlow("auth.signup", s.Path, s.Method, s.JSON, s.Form, PhPassword, signupFills...); err != nil {
 		return err
 	}
-	for _, name := range keysByLine(c, key+".form", form) {
-		if err := c.checkFormValue(key+".form."+name, name, form[name]); err != nil {
+	if r := s.Request; r != nil {
+		if err := c.checkCall("auth.signup.request", r, "", PhEmail, PhTag); err != nil {
 			return err
 		}
 	}
+	if cf := s.Confirm; cf != nil {
+		if err := c.checkConfirm("auth.signup.confirm", cf, "", PhToken, PhEmail, PhTag); err != nil {
+			return err
+		}
+	}
+	d := s.Delete
+	if d == nil || d.None {
+		return nil
+	}
+	if d.Path == "" {
+		return c.src.errKey("auth.signup.delete", `missing required key "path" (or write delete: none when members cannot delete their account)`)
+	}
+	if err := c.checkMemberPath("auth.signup.delete.path", d.Path); err != nil {
+		return err
+	}
+	if err := c.checkMethod("auth.signup.delete.method", d.Method, "GET", "POST", "PUT", "PATCH", "DELETE"); err != nil {
+		return err
+	}
+	body, err := c.oneBody("auth.signup.delete", d.JSON, d.Form)
+	if err != nil || body == "" {
+		return err
+	}
+	return c.checkCredentialFields("auth.signup.delete."+body, pick(body, d.JSON, d.Form), "", memberFills...)
+}
+
+// checkFlow checks a signup or reset: the page (form) or API path (json),
+// the method (json only: a form goes the way its page says), and the
+// fields' placeholders; a field named like a password must hold pw.
+func (c *Config) checkFlow(key, path, method string, js, form map[string]string, pw string, allowed ...string) error {
+	if err := c.checkPath(key+".path", path); err != nil {
+		return err
+	}
+	body, err := c.oneBody(key, js, form)
+	if err != nil {
+		return err
+	}
+	if body != "json" && method != "" {
+		return c.src.errKey(key+".method", "only a json flow takes a method; a form is submitted the way its page says")
+	}
+	if body == "json" {
+		if err := c.checkMethod(key+".method", method, "POST", "PUT", "PATCH"); err != nil {
+			return err
+		}
+	}
+	return c.checkCredentialFields(key+"."+or(body, "form"), pick(body, js, form), pw, allowed...)
+}
+
+// checkCall checks a call's path, method and fields.
+func (c *Config) checkCall(key string, cl *Call, pw string, allowed ...string) error {
+	if err := c.checkPath(key+".path", cl.Path); err != nil {
+		return err
+	}
+	if err := c.checkTemplate(key+".path", cl.Path, true, allowed...); err != nil {
+		return err
+	}
+	if err := c.checkMethod(key+".method", cl.Method, "GET", "POST", "PUT", "PATCH"); err != nil {
+		return err
+	}
+	body, err := c.oneBody(key, cl.JSON, cl.Form)
+	if err != nil {
+		return err
+	}
+	if body != "" && cl.Method == "GET" {
+		return c.src.errKey(key, "a GET sends no body: put the fields in the path's query, or use POST")
+	}
+	return c.checkCredentialFields(key+"."+or(body, "json"), pick(body, cl.JSON, cl.Form), pw, allowed...)
+}
+
+// checkConfirm checks a confirm call: it must carry {{token}} (and the
+// new password, when pw is set), and its token pattern one group.
+func (c *Config) checkConfirm(key string, cf *Confirm, pw string, allowed ...string) error {
+	cl := cf.Call()
+	if err := c.checkCall(key, cl, pw, allowed...); err != nil {
+		return err
+	}
+	needs := []string{PhToken}
+	if pw != "" {
+		needs = append(needs, pw)
+	}
+	for _, ph := range needs {
+		if !strings.Contains(cl.Path, ph) && !fieldsHold(cl.JSON, ph) && !fieldsHold(cl.Form, ph) {
+			return c.src.errKey(key, "needs %s in its path or a field", ph)
+		}
+	}
+	if _, err := TokenPattern(cf.Token); err != nil {
+		return c.src.errKey(key+".token", "%v", err)
+	}
 	return nil
+}
+
+// checkMethod refuses a method not in allowed.
+func (c *Config) checkMethod(key, method string, allowed ...string) error {
+	if contains(allowed, method) {
+		return nil
+	}
+	return c.src.errKey(key, "want %s, got %q", listWords(allowed), method)
+}
+
+// TokenPattern compiles a confirm's token pattern, which must hold exactly
+// one capturing group around the token; "" gives nil (the default: the
+// link's token parameter, else its last path segment).
+func TokenPattern(spec string) (*regexp.Regexp, error) {
+	if spec == "" {
+		return nil, nil
+	}
+	re, err := regexp.Compile(spec)
+	if err != nil {
+		return nil, fmt.Errorf("want a regular expression with one group around the token: %v", err)
+	}
+	if n := re.NumSubexp(); n != 1 {
+		return nil, fmt.Errorf("want exactly one capturing group (…) around the token, got %d in %q", n, spec)
+	}
+	return re, nil
+}
+
+func fieldsHold(m map[string]string, ph string) bool {
+	for _, v := range m {
+		if strings.Contains(v, ph) {
+			return true
+		}
+	}
+	return false
+}
+
+// pick returns the fields of the body kind given.
+func pick(body string, js, form map[string]string) map[string]string {
+	if body == "json" {
+		return js
+	}
+	return form
+}
+
+func or(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
 }
 
 func (c *Config) validateInbox(ib *Inbox) error {

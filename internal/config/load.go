@@ -58,9 +58,14 @@ func Parse(data []byte, path string, opts Options) (*Config, error) {
 	}
 	c := &Config{Path: path, src: src}
 	d := &decoder{src: src}
+	me, err := d.takeMe(root)
+	if err != nil {
+		return nil, err
+	}
 	if err := d.decodeStruct(root, reflect.ValueOf(c).Elem(), ""); err != nil {
 		return nil, err
 	}
+	c.Me = me
 	c.applyDefaults()
 	if err := c.validate(); err != nil {
 		return nil, err

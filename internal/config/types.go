@@ -16,6 +16,10 @@ type Config struct {
 	Session Session `yaml:"session"`
 	// Accounts are the test members, keyed "a", "b" and optionally "admin".
 	Accounts map[string]Account `yaml:"accounts"`
+	// Me is accounts.me, how a member reads its own record (where
+	// {{self.id}} comes from). It is written under accounts, where me is a
+	// reserved key rather than an account, and decoded apart.
+	Me *Me `yaml:"-"`
 	// Objects are what a member owns: read as member a, replayed as member
 	// b and anonymously (AUTHZ-001..003, 005).
 	Objects []Object `yaml:"objects"`
@@ -74,6 +78,17 @@ type Target struct {
 	MaxRedirects int `yaml:"max_redirects"`
 	// RetryAfterMax caps how long a Retry-After answer is waited for.
 	RetryAfterMax time.Duration `yaml:"retry_after_max"`
+	// Pages are the portal's HTML pages (paths) that EDGE-004 scores and
+	// the frontend crawl (SEC-003, SEC-004, SEC-008) starts from; empty
+	// means the home page and the login, signup and reset pages.
+	Pages []string `yaml:"pages"`
+	// Headers are sent on every request to the target's own origins
+	// (target.url and target.variants), never elsewhere (the inbox, a
+	// platform's API): a gateway's key, a staging password. Values are
+	// literal or env:NAME / file:PATH; a referenced value is a secret,
+	// redacted everywhere and never sent over plain http unless target.url
+	// is http.
+	Headers map[string]Value `yaml:"headers"`
 }
 
 // Timeouts bound each phase of a request.
@@ -145,28 +160,125 @@ type Auth struct {
 
 // Signup describes registration.
 type Signup struct {
-	// Path shows the signup form (and receives the POST).
+	// Path shows the signup form (and receives the POST); with JSON, the
+	// API path the page's script sends the new account to.
 	Path string `yaml:"path,required"`
-	// Form maps fields to values; {{email}} and {{password}} are filled
-	// with the scanner's new account.
+	// Method is the JSON request's method (default POST); a form goes the
+	// way its page says.
+	Method string `yaml:"method"`
+	// Form maps fields to values; {{email}}, {{password}} and {{tag}} are
+	// filled with the scanner's new account.
 	Form map[string]string `yaml:"form"`
+	// JSON is the body of a signup sent as JSON straight to Path (no page
+	// fetched), with the same placeholders. At most one of Form and JSON.
+	JSON map[string]string `yaml:"json"`
 	// Verify says a verification mail must be followed before login.
 	Verify bool `yaml:"verify"`
+	// Request, when set, is sent right after the signup to ask for the
+	// verification mail (a portal that mails nothing on create).
+	Request *Call `yaml:"request"`
+	// Confirm, when set, confirms the address with the token of the
+	// mail's link instead of opening the link (a page that confirms in
+	// JavaScript).
+	Confirm *Confirm `yaml:"confirm"`
 	// Delete is how a member deletes its own account, used to clean up the
 	// accounts the scanner creates; "none" leaves them (they are listed).
-	Delete *Flow `yaml:"delete"`
+	Delete *Delete `yaml:"delete"`
 	// None is true when the config says the portal has no signup.
 	None bool `yaml:"-"`
 }
 
 // Reset describes the password-reset request.
 type Reset struct {
-	// Path shows the "forgot password" form (and receives the POST).
+	// Path shows the "forgot password" form (and receives the POST); with
+	// JSON, the API path the page's script sends the request to.
 	Path string `yaml:"path,required"`
-	// Form maps fields to values; {{email}} is the account's.
+	// Method is the JSON request's method (default POST).
+	Method string `yaml:"method"`
+	// Form maps fields to values; {{email}} and {{tag}} are the account's.
 	Form map[string]string `yaml:"form"`
+	// JSON is the body of a request sent as JSON straight to Path. At most
+	// one of Form and JSON.
+	JSON map[string]string `yaml:"json"`
+	// Confirm, when set, sets the new password with the token of the
+	// mail's link instead of opening the link.
+	Confirm *Confirm `yaml:"confirm"`
 	// None is true when the config says the portal has no reset.
 	None bool `yaml:"-"`
+}
+
+// Call is a request sent straight to an API path, as the portal's page
+// script sends it: a JSON body (with the headers of a script's fetch) or
+// form fields (form-encoded), no page fetched first.
+type Call struct {
+	// Path is where it is sent.
+	Path string `yaml:"path,required"`
+	// Method defaults to POST.
+	Method string `yaml:"method"`
+	// JSON or Form holds the fields (at most one of them).
+	JSON map[string]string `yaml:"json"`
+	Form map[string]string `yaml:"form"`
+}
+
+// Confirm is a Call that carries the token of a mailed link: {{token}} is
+// the link's token query parameter, else the last path segment of its
+// fragment or path, unless Token says how to read it.
+type Confirm struct {
+	// Path is where it is sent.
+	Path string `yaml:"path,required"`
+	// Method defaults to POST.
+	Method string `yaml:"method"`
+	// JSON or Form holds the fields (at most one of them); one of them
+	// holds {{token}}.
+	JSON map[string]string `yaml:"json"`
+	Form map[string]string `yaml:"form"`
+	// Token is a regular expression with one group, matched against the
+	// link, that captures the token.
+	Token string `yaml:"token"`
+}
+
+// Call returns the request part of a Confirm.
+func (c *Confirm) Call() *Call {
+	return &Call{Path: c.Path, Method: c.Method, JSON: c.JSON, Form: c.Form}
+}
+
+// Delete is how a member deletes its own account: a request sent in the
+// member's session, with a JSON body, form fields, or (neither) the hidden
+// fields of the delete form the member's landing page holds.
+type Delete struct {
+	// Path is where it is sent; {{self.id}}, {{email}} and {{tag}} are the
+	// member's.
+	Path string `yaml:"path"`
+	// Method is the HTTP method (default POST).
+	Method string `yaml:"method"`
+	// JSON or Form holds the fields (at most one of them).
+	JSON map[string]string `yaml:"json"`
+	Form map[string]string `yaml:"form"`
+	// None is true when the config says members cannot delete their account.
+	None bool `yaml:"-"`
+}
+
+// Me is accounts.me: the request a logged-in member reads its own record
+// with, and where the record's id is.
+type Me struct {
+	// Path is where the record is read.
+	Path string `yaml:"path,required"`
+	// Method is GET (default) or POST.
+	Method string `yaml:"method"`
+	// IDField is the dotted JSON path of the id (default id), like
+	// record.id.
+	IDField string `yaml:"id_field"`
+}
+
+// AccountLogin is an account's own login (accounts.admin.login): an
+// administrator who logs in elsewhere than the members.
+type AccountLogin struct {
+	// Path is the login page (form) or API path (json).
+	Path string `yaml:"path,required"`
+	// JSON is sent as JSON straight to Path; Form is filled in on the
+	// page's login form. Exactly one of them.
+	JSON map[string]string `yaml:"json"`
+	Form map[string]string `yaml:"form"`
 }
 
 // Inbox is a mailbox the scanner can read.
@@ -204,10 +316,24 @@ type Login struct {
 	// Action is where the form posts when it differs from Path.
 	Action string `yaml:"action"`
 	// Form maps field names to values; {{email}} and {{password}} are
-	// replaced with the account's.
+	// replaced with the account's. With auth.kind json (when JSON is not
+	// given) it is taken as the JSON body, as before json existed.
 	Form map[string]string `yaml:"form"`
+	// JSON is the body of an auth.kind json login, sent to Action (else
+	// Path), with the same placeholders. Exactly one of Form and JSON for
+	// auth.kind json; form only for auth.kind form.
+	JSON map[string]string `yaml:"json"`
 	// Success is the page a member lands on after logging in.
 	Success string `yaml:"success"`
+}
+
+// Fields are the login's body fields: JSON when given, else Form (which
+// an auth.kind json login also takes as its JSON body).
+func (l *Login) Fields() map[string]string {
+	if l.JSON != nil {
+		return l.JSON
+	}
+	return l.Form
 }
 
 // Flow is an optional flow at a path, or declared absent with "none".
@@ -250,6 +376,9 @@ type Account struct {
 	// Password must be a reference (env:NAME or file:PATH). Required
 	// unless the login needs none (auth.kind clerk, magic_link, email_otp).
 	Password Secret `yaml:"password"`
+	// Login is the account's own login, for accounts.admin only: an
+	// administrator who logs in elsewhere (PocketBase superusers).
+	Login *AccountLogin `yaml:"login"`
 }
 
 // Value is a config value written literally or as env:NAME / file:PATH.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"net"
+	"net/http"
 	"net/url"
 	"path/filepath"
 	"slices"
@@ -110,7 +111,7 @@ func defaultScope(origin string, variants []string) []string {
 // the line it was written on.
 func (c *Config) validate() error {
 	for _, check := range []func() error{
-		c.validateURLs, c.validatePlatform, c.validateLoginKinds, c.validateScope, c.validateResolver, c.validateCAFile, c.validateLimits,
+		c.validateURLs, c.validatePages, c.validateHeaders, c.validatePlatform, c.validateLoginKinds, c.validateScope, c.validateResolver, c.validateCAFile, c.validateLimits,
 		c.validateAuth, c.validateLogin, c.validateJourney, c.validateSession, c.validateAccounts,
 		c.validateAuthz, c.validateSource, c.validateRecorded,
 	} {
@@ -128,6 +129,49 @@ func (c *Config) validateURLs() error {
 	for i, v := range c.Target.Variants {
 		if problem := variantProblem(v); problem != "" {
 			return c.src.errKey(fmt.Sprintf("target.variants[%d]", i), "%s", problem)
+		}
+	}
+	return nil
+}
+
+// validatePages checks target.pages: paths on the target, no placeholders
+// (they are read anonymously).
+func (c *Config) validatePages() error {
+	for i, p := range c.Target.Pages {
+		key := fmt.Sprintf("target.pages[%d]", i)
+		if err := c.checkPath(key, p); err != nil {
+			return err
+		}
+		if err := c.checkTemplate(key, p, true); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// reservedHeaders are headers target.headers may not set: the client
+// writes them itself (framing, connection, host) or they belong to a
+// proxy.
+var reservedHeaders = []string{"Host", "Content-Length", "Transfer-Encoding", "Connection", "Upgrade", "Te", "Trailer",
+	"Keep-Alive", "Proxy-Connection", "Proxy-Authorization", "Content-Type"}
+
+// validateHeaders checks target.headers: valid names the client does not
+// own, and values on one line.
+func (c *Config) validateHeaders() error {
+	for _, name := range keysByLine(c, "target.headers", c.Target.Headers) {
+		key := "target.headers." + name
+		if !validHeaderName(name) {
+			return c.src.errKey(key, "%q is not a valid HTTP header name", name)
+		}
+		if contains(reservedHeaders, http.CanonicalHeaderKey(name)) {
+			return c.src.errKey(key, "the scanner sets %s itself; it cannot be a target header", http.CanonicalHeaderKey(name))
+		}
+		v := c.Target.Headers[name]
+		if v.Value == "" || strings.ContainsAny(v.Value, "\r\n\x00") {
+			if v.Ref != "" {
+				return c.src.errKey(key, "%s must hold a value on one line", v.Ref)
+			}
+			return c.src.errKey(key, "want a value on one line, got %q", v.Value)
 		}
 	}
 	return nil
@@ -416,7 +460,7 @@ func (c *Config) validateAuth() error {
 		return c.src.errKey("auth.kind", "want form, json, supabase, firebase, clerk, magic_link, email_otp or recorded, got %q (other kinds are not supported by this version of launchready yet)", a.Kind)
 	}
 	for i, p := range a.Protected {
-		if err := c.checkPath(fmt.Sprintf("auth.protected[%d]", i), p); err != nil {
+		if err := c.checkMemberPath(fmt.Sprintf("auth.protected[%d]", i), p); err != nil {
 			return err
 		}
 	}
@@ -452,6 +496,15 @@ func (c *Config) validateAuth() error {
 	return c.src.errKey("auth.logout.method", "want GET, POST, PUT, PATCH or DELETE, got %q", l.Method)
 }
 
+// checkMemberPath checks a path a logged-in member requests: on the
+// target, with only the member's placeholders.
+func (c *Config) checkMemberPath(key, p string) error {
+	if err := c.checkPath(key, p); err != nil {
+		return err
+	}
+	return c.checkTemplate(key, p, true, memberFills...)
+}
+
 // checkPath refuses a page that is not a path on the target: "//host" and
 // "/\host" would leave the origin.
 func (c *Config) checkPath(key, p string) error {
@@ -478,37 +531,45 @@ func (c *Config) validateLogin() error {
 			return err
 		}
 	}
-	for _, name := range keysByLine(c, "auth.login.form", l.Form) {
-		if err := c.checkFormValue("auth.login.form."+name, name, l.Form[name]); err != nil {
+	body, err := c.oneBody("auth.login", l.JSON, l.Form)
+	if err != nil {
+		return err
+	}
+	switch {
+	case body == "json" && c.Auth.Kind != "json":
+		return c.src.errKey("auth.login.json", "is the body of a JSON login: set auth.kind json, or give the login form's fields under form")
+	case body == "" && c.Auth.Kind == "json":
+		return c.src.errKey("auth.login", `auth.kind json needs the login's JSON body: json: {email: "{{email}}", password: "{{password}}"}`)
+	}
+	if body == "json" {
+		return c.checkCredentialFields("auth.login.json", l.JSON, PhPassword, loginFills...)
+	}
+	return c.checkCredentialFields("auth.login.form", l.Form, PhPassword, loginFills...)
+}
+
+// checkCredentialFields checks the fields of a form or JSON body that may
+// carry a password: a field named like one must hold exactly pw (a
+// literal password is refused), and every field only the allowed
+// placeholders.
+func (c *Config) checkCredentialFields(key string, fields map[string]string, pw string, allowed ...string) error {
+	for _, name := range keysByLine(c, key, fields) {
+		k, v := key+"."+name, fields[name]
+		if strings.Contains(strings.ToLower(name), "pass") && v != pw {
+			// Do not echo the value: it is probably a real password.
+			switch pw {
+			case "":
+				return c.src.errKey(k, "a password field has no place here; a literal password is never allowed in the config")
+			case PhNewPassword:
+				return c.src.errKey(k, `write "{{new_password}}" here: the scanner picks the new password the reset sets (a literal password is never allowed in the config)`)
+			}
+			return c.src.errKey(k, `a literal password is not allowed in the config; write "%s" `+
+				"here and reference the password in accounts as env:NAME or file:PATH", pw)
+		}
+		if err := c.checkTemplate(k, v, false, allowed...); err != nil {
 			return err
 		}
 	}
 	return nil
-}
-
-// checkFormValue refuses literal passwords and unknown placeholders.
-func (c *Config) checkFormValue(key, name, value string) error {
-	if strings.Contains(strings.ToLower(name), "pass") && value != "{{password}}" {
-		// Do not echo the value: it is probably a real password.
-		return c.src.errKey(key, `a literal password is not allowed in the config; write "{{password}}" `+
-			"here and reference the password in accounts as env:NAME or file:PATH")
-	}
-	rest := value
-	for {
-		i := strings.Index(rest, "{{")
-		if i < 0 {
-			return nil
-		}
-		j := strings.Index(rest[i:], "}}")
-		if j < 0 {
-			return c.src.errKey(key, "unclosed {{ in %q (only {{email}} and {{password}} are replaced)", value)
-		}
-		ph := rest[i : i+j+2]
-		if ph != "{{email}}" && ph != "{{password}}" {
-			return c.src.errKey(key, "unknown placeholder %s (only {{email}} and {{password}} are replaced)", ph)
-		}
-		rest = rest[i+j+2:]
-	}
 }
 
 // keysByLine lists a map's keys in the order they were written, so the
@@ -576,7 +637,12 @@ func (c *Config) validateAccounts() error {
 		switch name {
 		case "a", "b", "admin":
 		default:
-			return c.src.errKey(key, "unknown account (want a, b or admin)")
+			return c.src.errKey(key, "unknown account (want a, b or admin; me is how a member reads its own record)")
+		}
+		if l := c.Accounts[name].Login; l != nil {
+			if err := c.validateAccountLogin(name, l); err != nil {
+				return err
+			}
 		}
 		if problem := emailProblem(c.Accounts[name].Email); problem != "" {
 			return c.src.errKey(key+".email", "%s", problem)
@@ -585,10 +651,57 @@ func (c *Config) validateAccounts() error {
 			return c.src.errKey(key, "missing required key %q", "password")
 		}
 	}
+	if err := c.validateMe(); err != nil {
+		return err
+	}
 	a, okA := c.Accounts["a"]
 	b, okB := c.Accounts["b"]
 	if okA && okB && strings.EqualFold(strings.TrimSpace(a.Email.Value), strings.TrimSpace(b.Email.Value)) {
 		return c.src.errKey("accounts.b.email", "same email as accounts.a.email; members a and b must be two different accounts")
+	}
+	return nil
+}
+
+// validateAccountLogin checks accounts.admin.login, the admin's own login.
+func (c *Config) validateAccountLogin(name string, l *AccountLogin) error {
+	key := "accounts." + name + ".login"
+	if name != "admin" {
+		return c.src.errKey(key, "only accounts.admin may log in elsewhere; members log in at auth.login")
+	}
+	if err := c.checkPath(key+".path", l.Path); err != nil {
+		return err
+	}
+	body, err := c.oneBody(key, l.JSON, l.Form)
+	if err != nil {
+		return err
+	}
+	if body == "" {
+		return c.src.errKey(key, `needs json (sent straight to path) or form (the login form's fields), like json: {email: "{{email}}", password: "{{password}}"}`)
+	}
+	fields := l.JSON
+	if body == "form" {
+		fields = l.Form
+	}
+	return c.checkCredentialFields(key+"."+body, fields, PhPassword, loginFills...)
+}
+
+// validateMe checks accounts.me.
+func (c *Config) validateMe() error {
+	m := c.Me
+	if m == nil {
+		return nil
+	}
+	if err := c.checkPath("accounts.me.path", m.Path); err != nil {
+		return err
+	}
+	if err := c.checkTemplate("accounts.me.path", m.Path, true, PhEmail, PhTag); err != nil {
+		return err
+	}
+	if m.Method != "GET" && m.Method != "POST" {
+		return c.src.errKey("accounts.me.method", "want GET or POST, got %q", m.Method)
+	}
+	if m.IDField == "" || strings.ContainsAny(m.IDField, " \t{}") || strings.HasPrefix(m.IDField, ".") || strings.HasSuffix(m.IDField, ".") || strings.Contains(m.IDField, "..") {
+		return c.src.errKey("accounts.me.id_field", "want a dotted JSON path like id or record.id, got %q", m.IDField)
 	}
 	return nil
 }
