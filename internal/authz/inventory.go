@@ -244,7 +244,12 @@ func (d *discovery) baseline(ctx context.Context) error {
 func (d *discovery) configKind(ctx context.Context, o *config.Object) error {
 	k := &Kind{Name: o.Name, Object: o}
 	if o.Item != "" {
-		k.Template = newTemplate(d.url(o.Item))
+		// a's objects: a's {{self.id}}, also when b replays them.
+		item, err := d.a.FillPath(ctx, d.url(o.Item))
+		if err != nil {
+			return fmt.Errorf("%s: %w", o.Name, err)
+		}
+		k.Template = newTemplate(item)
 	}
 	d.inv.Kinds = append(d.inv.Kinds, k)
 	if o.List != "" {

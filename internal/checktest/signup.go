@@ -108,6 +108,13 @@ func (p *SignupPortal) Posts(path string) int {
 	return p.posts[path]
 }
 
+// Members counts the members.
+func (p *SignupPortal) Members() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return len(p.members)
+}
+
 // Member reports whether email is a member, verified, cancelled or still
 // subscribed to mail.
 func (p *SignupPortal) Member(email string) (exists, verified, cancelled, subscribed bool) {
@@ -299,6 +306,16 @@ func randomHex() string {
 type mailpitBox struct {
 	mu   sync.Mutex
 	msgs []mailpitMsg
+	// gateways are the X-Gateway headers requests to the box carried (a
+	// target's header must never reach it).
+	gateways []string
+}
+
+// gateway returns the X-Gateway headers the box received.
+func (b *mailpitBox) gateway() []string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return append([]string(nil), b.gateways...)
 }
 
 type mailpitMsg struct {
@@ -315,6 +332,9 @@ func (b *mailpitBox) send(to, subject, text, html string) {
 func (b *mailpitBox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	if g := r.Header.Get("X-Gateway"); g != "" {
+		b.gateways = append(b.gateways, g)
+	}
 	addr := func(a string) []map[string]string { return []map[string]string{{"Name": "", "Address": a}} }
 	switch id, isMsg := strings.CutPrefix(r.URL.Path, "/api/v1/message/"); {
 	case r.URL.Path == "/api/v1/search":

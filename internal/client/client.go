@@ -83,6 +83,11 @@ type Options struct {
 	// loopback listeners with it, so a host can be "remote" while no
 	// packet leaves the machine.
 	DialAddr func(ctx context.Context, network, addr string) (net.Conn, error)
+	// TargetHeaders are added to every request to one of TargetOrigins
+	// (scheme://host[:port], the target's own origins) that does not set
+	// them itself, and to no other request.
+	TargetHeaders []TargetHeader
+	TargetOrigins []string
 	// Observe, when set, is called with every request the client sends,
 	// as it leaves, after scope, consent and the rate cap let it through
 	// (tests collect every credential that crossed the wire with it).
@@ -507,6 +512,7 @@ func (c *Client) roundTrip(req *http.Request) (*http.Response, conn, error) {
 		// request says it is launchready's.
 		req.Header.Set("User-Agent", c.opts.UserAgent)
 	}
+	c.addTargetHeaders(req)
 	if c.opts.Observe != nil {
 		c.opts.Observe(req)
 	}

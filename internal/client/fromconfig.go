@@ -30,6 +30,8 @@ func FromConfig(cfg *config.Config, version string, tune ...func(*Options)) (*Cl
 		RetryAfterMax:     t.RetryAfterMax,
 		Home:              homeBases(cfg),
 		CredentialHeaders: credentialHeadersOf(cfg),
+		TargetHeaders:     targetHeaders(cfg),
+		TargetOrigins:     append([]string{t.URL}, t.Variants...),
 	}
 	if t.BodyBudgetBytes > 0 {
 		// One budget for the scan's client and its inbox's.
@@ -41,6 +43,11 @@ func FromConfig(cfg *config.Config, version string, tune ...func(*Options)) (*Cl
 	c, err := New(opts)
 	if err != nil {
 		return nil, nil, fmt.Errorf("target: %w", err)
+	}
+	for _, h := range t.Headers {
+		if h.Ref != "" {
+			c.Redactor().AddSecret(h.Value)
+		}
 	}
 	origin, err := url.Parse(t.URL)
 	if err != nil {
@@ -64,7 +71,13 @@ func FromConfig(cfg *config.Config, version string, tune ...func(*Options)) (*Cl
 	}
 	lc.Platform = lc.Platforms[cfg.Auth.Kind]
 	if l := cfg.Auth.Login; l != nil {
-		lc.Path, lc.Action, lc.Form, lc.Success = l.Path, l.Action, l.Form, l.Success
+		lc.Path, lc.Action, lc.Form, lc.Success = l.Path, l.Action, l.Fields(), l.Success
+	}
+	if m := cfg.Me; m != nil {
+		lc.Me = &MeConfig{Path: m.Path, Method: m.Method, IDField: m.IDField}
+	}
+	if l := cfg.Accounts["admin"].Login; l != nil {
+		lc.Admin = &AdminLogin{Path: l.Path, JSON: l.JSON, Form: l.Form}
 	}
 	var mb *Mailbox
 	if cfg.Auth.Inbox != nil {
@@ -83,6 +96,18 @@ func FromConfig(cfg *config.Config, version string, tune ...func(*Options)) (*Cl
 	ss := NewSessions(c, lc, accounts)
 	ss.mailbox = mb
 	return c, ss, nil
+}
+
+// targetHeaders are target.headers as the client sends them: a referenced
+// value is a secret, sent over https only unless the portal itself is
+// served over plain http.
+func targetHeaders(cfg *config.Config) []TargetHeader {
+	plain := strings.HasPrefix(strings.ToLower(cfg.Target.URL), "http:")
+	var out []TargetHeader
+	for name, v := range cfg.Target.Headers {
+		out = append(out, TargetHeader{Name: name, Value: v.Value, Secure: v.Ref != "" && !plain})
+	}
+	return out
 }
 
 // homeBases lists where a member's own sign-in, sign-out and token

@@ -39,6 +39,8 @@ func newMailbox(ib *config.Inbox, base Options, red *Redactor) (*Mailbox, error)
 	opts.Scope = []string{scope}
 	opts.ScopeName = "the auth.inbox origin (" + scope + ")"
 	opts.Home, opts.CredentialHeaders = nil, nil
+	// The target's headers are the target's: never sent to the inbox.
+	opts.TargetHeaders, opts.TargetOrigins = nil, nil
 	opts.Operator = true
 	opts.Redactor = red
 	if ib.CAFile != "" {

@@ -198,7 +198,7 @@ func (s *Sessions) platformLogin(ctx context.Context, name string, cfg *Platform
 	if !ok {
 		return nil, fmt.Errorf("no account %q in the config (accounts.%s)", name, name)
 	}
-	sess := &Session{Account: name, Email: creds.Email, client: s.client, jar: NewJar()}
+	sess := s.newSession(name, creds)
 	if err := s.loginPlatform(WithPurpose(ctx, SignIn), sess, creds, cfg); err != nil {
 		return nil, fmt.Errorf("%s login as %s (%s): %w", cfg.Kind, name, creds.Email, err)
 	}

@@ -46,11 +46,26 @@ type LoginConfig struct {
 	// Mail, for the magic_link and email_otp kinds, says how the sign-in
 	// mail is requested, read and used.
 	Mail *MailLogin
+	// Me, when set, is how a member reads its own record: where
+	// {{self.id}} comes from.
+	Me *MeConfig
+	// Admin, when set, is the admin account's own login (accounts.admin.login).
+	Admin *AdminLogin
+}
+
+// AdminLogin is an administrator's own login: JSON sent straight to Path,
+// or Form filled in on the login form at Path.
+type AdminLogin struct {
+	Path       string
+	JSON, Form map[string]string
 }
 
 // Credentials are one test account's.
 type Credentials struct {
 	Email, Password string
+	// Tag is the account's {{tag}}: the plus-address tag of an account
+	// the scanner made; "" means the account's name.
+	Tag string
 }
 
 // Session is one logged-in member: a cookie jar or a token, and the record
@@ -69,6 +84,9 @@ type Session struct {
 	// plainOK is set when the token was obtained over plain http (a portal
 	// served without TLS): only then is it sent to an http:// URL.
 	plainOK bool
+	// member fills the placeholders of the member's own requests (nil
+	// for an anonymous visitor).
+	member *member
 	// Login records how the session was obtained.
 	Login LoginRecord
 }
@@ -83,8 +101,14 @@ type LoginRecord struct {
 	Verified *Response
 }
 
-// Do sends a request as this member.
+// Do sends a request as this member. Placeholders of the member's own
+// ({{self.id}}, {{email}}, {{tag}}) left in the URL or body, as config
+// paths and bodies hold them, are filled with this member's values.
 func (s *Session) Do(ctx context.Context, req *Request) (*Response, error) {
+	req, err := s.fill(ctx, req)
+	if err != nil {
+		return nil, err
+	}
 	token := s.token
 	if s.plat != nil {
 		tok, err := s.plat.current(ctx, s)
@@ -334,26 +358,34 @@ func (s *Sessions) LoginWith(ctx context.Context, name string, opts LoginOptions
 	// Signing in is what a member's browser does: its POSTs to the
 	// portal's and the platform's own endpoints need no consent.
 	ctx = WithPurpose(ctx, SignIn)
-	sess := &Session{Account: name, Email: creds.Email, client: s.client, jar: NewJar()}
+	sess := s.newSession(name, creds)
 	if len(opts.Plant) > 0 {
 		sess.jar.SetCookies(s.cfg.Origin, opts.Plant)
 	}
 	var err error
-	switch s.cfg.Kind {
-	case "json":
-		err = s.loginJSON(ctx, sess, creds, opts)
-	case "supabase", "firebase":
+	ownLogin := name == "admin" && s.cfg.Admin != nil && s.cfg.Kind != "recorded"
+	switch a := s.cfg.Admin; {
+	case ownLogin:
+		// The admin logs in elsewhere (accounts.admin.login).
+		if a.JSON != nil {
+			err = s.loginJSON(ctx, sess, creds, opts, a.Path, "", a.JSON)
+		} else {
+			err = s.loginForm(ctx, sess, creds, opts, a.Path, "", a.Form)
+		}
+	case s.cfg.Kind == "json":
+		err = s.loginJSON(ctx, sess, creds, opts, s.cfg.Path, s.cfg.Action, s.cfg.Form)
+	case s.cfg.Kind == "supabase", s.cfg.Kind == "firebase":
 		// Verified on the platform's own user endpoint: the portal's
 		// pages are often rendered in the browser, 200 for anyone.
 		err = s.loginPlatform(ctx, sess, creds, s.cfg.Platform)
-	case "recorded":
+	case s.cfg.Kind == "recorded":
 		err = s.loginRecorded(ctx, sess, opts)
-	case "clerk":
+	case s.cfg.Kind == "clerk":
 		err = s.loginClerk(ctx, sess, creds)
-	case "magic_link", "email_otp":
+	case s.cfg.Kind == "magic_link", s.cfg.Kind == "email_otp":
 		err = s.loginByMail(ctx, sess, creds, opts)
 	default:
-		err = s.loginForm(ctx, sess, creds, opts)
+		err = s.loginForm(ctx, sess, creds, opts, s.cfg.Path, s.cfg.Action, s.cfg.Form)
 	}
 	if sess.Login.Submit != nil {
 		// Whatever the login's answer sets is the session or part of it
@@ -362,7 +394,9 @@ func (s *Sessions) LoginWith(ctx context.Context, name string, opts LoginOptions
 			s.client.learnCookies(h.Header, true)
 		}
 	}
-	if err == nil && sess.plat == nil && sess.Login.Verified == nil {
+	// The admin's own login is not verified on the members' protected
+	// pages: the checks that use it prove what the admin sees.
+	if err == nil && sess.plat == nil && sess.Login.Verified == nil && !ownLogin {
 		err = s.verify(ctx, sess)
 	}
 	if err != nil {
@@ -386,21 +420,33 @@ func fill(v string, c Credentials) string {
 	return strings.NewReplacer("{{email}}", c.Email, "{{password}}", c.Password).Replace(v)
 }
 
-func (s *Sessions) loginForm(ctx context.Context, sess *Session, creds Credentials, opts LoginOptions) error {
-	pageURL := s.url(s.cfg.Path)
+// newSession is a fresh session of the named account, not logged in yet.
+func (s *Sessions) newSession(name string, creds Credentials) *Session {
+	tag := creds.Tag
+	if tag == "" {
+		tag = name
+	}
+	return &Session{Account: name, Email: creds.Email, client: s.client, jar: NewJar(),
+		member: &member{tag: tag, me: s.cfg.Me, origin: s.cfg.Origin}}
+}
+
+// loginForm fills in fields on the login form at path (posting to action
+// when set) and submits it.
+func (s *Sessions) loginForm(ctx context.Context, sess *Session, creds Credentials, opts LoginOptions, path, formAction string, fields map[string]string) error {
+	pageURL := s.url(path)
 	if len(opts.Query) > 0 {
 		pageURL += "?" + opts.Query.Encode()
 	}
 	values := url.Values{}
-	for k, v := range s.cfg.Form {
+	for k, v := range fields {
 		values.Set(k, fill(v, creds))
 	}
 	for k, v := range opts.Extra {
 		values.Set(k, v)
 	}
 	action := ""
-	if s.cfg.Action != "" {
-		action = s.url(s.cfg.Action)
+	if formAction != "" {
+		action = s.url(formAction)
 	}
 	pageResp, submit, err := sess.SubmitForm(ctx, pageURL, action, values, true)
 	sess.Login.Page, sess.Login.Submit = pageResp, submit
@@ -416,18 +462,20 @@ func (s *Sessions) loginForm(ctx context.Context, sess *Session, creds Credentia
 	return nil
 }
 
-func (s *Sessions) loginJSON(ctx context.Context, sess *Session, creds Credentials, opts LoginOptions) error {
+// loginJSON posts the JSON login to action (else path), from the page at
+// path when the login posts elsewhere, as that page's script does.
+func (s *Sessions) loginJSON(ctx context.Context, sess *Session, creds Credentials, opts LoginOptions, path, action string, tmpl map[string]string) error {
 	fields := map[string]string{}
-	for k, v := range s.cfg.Form {
+	for k, v := range tmpl {
 		fields[k] = fill(v, creds)
 	}
 	for k, v := range opts.Extra {
 		fields[k] = v
 	}
 	body, _ := json.Marshal(fields) // a map of strings always marshals
-	target := s.cfg.Path
-	if s.cfg.Action != "" {
-		target = s.cfg.Action
+	target := path
+	if action != "" {
+		target = action
 	}
 	loginURL := s.url(target)
 	if len(opts.Query) > 0 {
@@ -436,8 +484,8 @@ func (s *Sessions) loginJSON(ctx context.Context, sess *Session, creds Credentia
 	// The page's script sends it: from the login page when the login
 	// posts elsewhere, else from the portal's front page.
 	from := s.url("/")
-	if s.cfg.Action != "" {
-		from = s.url(s.cfg.Path)
+	if action != "" {
+		from = s.url(path)
 	}
 	submit, err := sess.Do(ctx, &Request{
 		Method: http.MethodPost, URL: loginURL, Follow: true, Body: body, Browser: FromURL(from),

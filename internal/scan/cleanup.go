@@ -3,6 +3,7 @@ package scan
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"net/url"
 	"time"
 
@@ -197,13 +198,17 @@ func deleteWith(ctx context.Context, env *check.Env, name string, sess *client.S
 	return nil
 }
 
-// requestDeletion sends the configured delete request as sess, with the
-// hidden fields of the delete form the login landed on.
+// requestDeletion sends the configured delete request as sess: a JSON
+// body as the page's script sends it, or the hidden fields of the delete
+// form the login landed on with the configured fields over them. The
+// member's placeholders in it ({{self.id}}) are its own.
 func requestDeletion(ctx context.Context, env *check.Env, sess *client.Session) error {
 	su := env.Config.Auth.Signup
-	origin := env.Sessions.Config().Origin
-	u := origin.ResolveReference(&url.URL{Path: su.Delete.Path}).String()
-	resp, err := sess.Do(ctx, client.PageAction(sess.Login.Verified, su.Delete.Method, u))
+	req, err := deletionRequest(su.Delete, journey.URL(env, su.Delete.Path), sess.Login.Verified)
+	if err != nil {
+		return err
+	}
+	resp, err := sess.Do(ctx, req)
 	if err != nil {
 		return err
 	}
@@ -211,6 +216,28 @@ func requestDeletion(ctx context.Context, env *check.Env, sess *client.Session) 
 		return fmt.Errorf("%s %s answered %d", su.Delete.Method, su.Delete.Path, resp.StatusCode)
 	}
 	return nil
+}
+
+// deletionRequest builds auth.signup.delete's request to u, from the page
+// the member landed on (nil: the portal's front page).
+func deletionRequest(d *config.Delete, u string, landed *client.Response) (*client.Request, error) {
+	if d.JSON != nil {
+		return client.Call{URL: u, Method: d.Method, JSON: d.JSON}.Request()
+	}
+	req := client.PageAction(landed, d.Method, u)
+	if d.Form == nil {
+		return req, nil
+	}
+	values, err := url.ParseQuery(string(req.Body))
+	if err != nil {
+		values = url.Values{}
+	}
+	for k, v := range d.Form {
+		values.Set(k, v)
+	}
+	req.Body = []byte(values.Encode())
+	req.Header = http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}
+	return req, nil
 }
 
 // budget sums the side effects of the intrusive checks about to run and

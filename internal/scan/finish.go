@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/launchready/launchready/internal/check"
+	"github.com/launchready/launchready/internal/checks/journey"
 	"github.com/launchready/launchready/internal/client"
 	"github.com/launchready/launchready/internal/config"
 	"github.com/launchready/launchready/internal/journal"
@@ -161,7 +162,7 @@ func finishEnv(ctx context.Context, cfg *config.Config, w *journal.Writer, pendi
 	}
 	for _, e := range pending {
 		if a := e.Account; a != nil {
-			sessions.AddAccount(a.Name, client.Credentials{Email: a.Email, Password: a.Password}, true)
+			sessions.AddAccount(a.Name, client.Credentials{Email: a.Email, Password: a.Password, Tag: journey.TagOf(a.Email)}, true)
 		}
 	}
 	cl.Pin(ctx)

@@ -46,7 +46,8 @@ func (c ProtectedPages) Run(ctx context.Context, env *check.Env) check.Result {
 		if err != nil {
 			return check.Errorf("%v", err)
 		}
-		resp, err := env.Client.Do(ctx, &client.Request{URL: journey.URL(env, p), Follow: true})
+		// The page member a opened, its placeholders ({{self.id}}) a's.
+		resp, err := env.Client.Do(ctx, &client.Request{URL: view.Member.Request.URL, Follow: true})
 		if err != nil {
 			return check.Errorf("requesting %s anonymously: %v", p, err)
 		}

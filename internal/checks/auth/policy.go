@@ -127,22 +127,19 @@ type signupTry struct {
 func trySignup(ctx context.Context, env *check.Env, password string, n int) (signupTry, error) {
 	var t signupTry
 	a := env.Config.Auth
-	email, err := inbox.PlusAddress(a.Inbox.Address, fmt.Sprintf("lr%s-pw%d", journey.RandomToken()[:8], n))
+	tag := fmt.Sprintf("lr%s-pw%d", journey.RandomToken()[:8], n)
+	email, err := inbox.PlusAddress(a.Inbox.Address, tag)
 	if err != nil {
 		return t, err
 	}
 	name := fmt.Sprintf("%s-pw%d", journey.FreshName, n)
-	cr, err := env.CreateAccount(name, client.Credentials{Email: email, Password: password})
+	cr, err := env.CreateAccount(name, client.Credentials{Email: email, Password: password, Tag: tag})
 	if err != nil {
 		return t, err
 	}
 	since := time.Now().Add(-time.Second)
-	v := url.Values{}
-	for k, tmpl := range a.Signup.Form {
-		v.Set(k, strings.NewReplacer("{{email}}", email, "{{password}}", password).Replace(tmpl))
-	}
-	_, t.signup, err = env.Sessions.Anonymous().SubmitForm(cr.Context(ctx), journey.URL(env, a.Signup.Path), "", v, true)
-	if err != nil {
+	t.signup, _, err = journey.SubmitSignup(cr.Context(ctx), env, journey.NewAccount{Email: email, Password: password, Tag: tag}, true)
+	if t.signup == nil {
 		cr.Unsure(err)
 		return t, err
 	}

@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/url"
 	"sort"
 	"strings"
 	"time"
@@ -303,53 +302,50 @@ func unmailedMember(env *check.Env, fallback string, names ...string) string {
 // a reset request, each for a given email.
 func enumerationFlows(env *check.Env, fresh string) []enumFlow {
 	a := env.Config.Auth
-	form := func(path string, tmpl map[string]string, email, password string) func(ctx context.Context) (*client.Response, error) {
-		return func(ctx context.Context) (*client.Response, error) {
-			v := url.Values{}
-			for k, t := range tmpl {
-				v.Set(k, strings.NewReplacer("{{email}}", email, "{{password}}", password).Replace(t))
-			}
-			_, resp, err := env.Sessions.Anonymous().SubmitForm(ctx, journey.URL(env, path), "", v, false)
-			return resp, err
-		}
-	}
 	flows := []enumFlow{{"login", func(ctx context.Context, email string, _ bool) (*client.Response, error) {
 		// The check's only wrong passwords: each is taken from the scan's
 		// one budget first.
 		if err := env.WrongPasswords.Take(email); err != nil {
 			return nil, err
 		}
-		return form(a.Login.Path, a.Login.Form, email, journey.StrongPassword())(ctx)
+		return journey.SubmitLogin(ctx, env, email, journey.StrongPassword())
 	}, fresh}}
 	if a.Reset != nil && !a.Reset.None {
 		flows = append(flows, enumFlow{"reset", func(ctx context.Context, email string, _ bool) (*client.Response, error) {
-			return form(a.Reset.Path, a.Reset.Form, email, "")(ctx)
+			return journey.SubmitReset(ctx, env, email)
 		}, unmailedMember(env, fresh, "a", "b")})
 	}
 	flows = append(flows, enumFlow{"signup", func(ctx context.Context, email string, unknown bool) (*client.Response, error) {
-		pw := journey.StrongPassword()
+		acct := journey.NewAccount{Email: email, Password: journey.StrongPassword(), Tag: journey.TagOf(email)}
 		since := time.Now().Add(-time.Second)
 		if !unknown {
-			return form(a.Signup.Path, a.Signup.Form, email, pw)(ctx)
+			// The member's address: no verification mail is asked for.
+			resp, _, err := journey.SubmitSignup(ctx, env, acct, false)
+			return resp, err
 		}
 		// The unknown email becomes a real account: journal it and
 		// register it for clean-up before the request.
-		cr, err := env.CreateAccount(journey.FreshName+"-enum", client.Credentials{Email: email, Password: pw})
+		// One name per round's account: a name used twice would leave
+		// the clean-up only the last of them to delete.
+		cr, err := env.CreateAccount(journey.FreshName+"-enum-"+acct.Tag, client.Credentials{Email: email, Password: acct.Password, Tag: acct.Tag})
 		if err != nil {
 			return nil, err
 		}
-		resp, err := form(a.Signup.Path, a.Signup.Form, email, pw)(cr.Context(ctx))
-		if err != nil {
+		// The answer compared is the signup's; the verification mail
+		// asked for after it lets the account be verified and deleted.
+		resp, _, err := journey.SubmitSignup(cr.Context(ctx), env, acct, true)
+		if resp == nil {
 			cr.Unsure(err)
-		} else {
-			cr.Created(nil, nil)
+			return nil, err
 		}
-		if err == nil && a.Signup.Verify {
+		cr.Created(nil, nil)
+		if a.Signup.Verify {
 			// Verified, it can be logged in and deleted at the end; a
-			// failure only leaves it listed.
+			// failure (no mail asked for or none came) only leaves it
+			// listed.
 			_ = journey.VerifyFromInbox(ctx, env, email, since)
 		}
-		return resp, err
+		return resp, nil
 	}, unmailedMember(env, fresh, "b", "a")})
 	return flows
 }

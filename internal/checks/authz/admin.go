@@ -178,8 +178,12 @@ func (p adminProbe) adminChrome(ctx context.Context) error {
 // anonymously; ok is false when the admin's own response had nothing
 // admin-only to look for.
 func (p adminProbe) route(ctx context.Context, r adminRoute) (check.TableRow, []check.Evidence, bool, error) {
-	u := urlOf(p.env, r.path)
 	row := check.TableRow{Label: fmt.Sprintf("GET %s (from %s)", r.path, r.from)}
+	// The admin's page: its {{self.id}} is the admin's, for every caller.
+	u, err := p.admin.FillPath(ctx, urlOf(p.env, r.path))
+	if err != nil {
+		return row, nil, false, fmt.Errorf("GET %s as the admin: %w", r.path, err)
+	}
 	ref, err := p.admin.Do(ctx, &client.Request{URL: u, Follow: true})
 	if err != nil {
 		return row, nil, false, fmt.Errorf("GET %s as the admin: %w", r.path, err)

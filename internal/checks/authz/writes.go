@@ -151,6 +151,10 @@ func (w writeProbe) try(ctx context.Context, wr *config.Write, id, mark, item st
 	if err != nil {
 		return "", nil, err
 	}
+	// a's object: its address holds a's {{self.id}}, not b's.
+	if req.URL, err = w.a.FillPath(ctx, req.URL); err != nil {
+		return "", nil, err
+	}
 	resp, err := w.b.Do(ctx, req)
 	if err != nil {
 		return "", nil, fmt.Errorf("member b's %s %s: %w", req.Method, wr.Path, err)

@@ -2,8 +2,11 @@
 package edge
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"mime"
+	"net/http"
 	"strings"
 
 	"github.com/launchready/launchready/internal/check"
@@ -29,7 +32,7 @@ func (Headers) Meta() check.Meta {
 	return check.Meta{
 		ID: "EDGE-004", Area: check.AreaEdge, Severity: check.Major,
 		Title: "Security headers (CSP, nosniff, frame-ancestors, Referrer-Policy)",
-		Pass: "The home page (target.url) and the login page each score at least 90 on the MDN HTTP Observatory scale for its four header " +
+		Pass: "The home page (target.url) and the login page (or the pages in target.pages) each score at least 90 on the MDN HTTP Observatory scale for its four header " +
 			"tests: Content-Security-Policy, X-Content-Type-Options, X-Frame-Options / CSP frame-ancestors, Referrer-Policy " +
 			"(start at 100, apply each test's modifier, bonuses only count at 90 or more). 70–89 is WARN, below 70 FAIL.",
 		Why: "These headers are the browser-side safety net: a strict CSP stops injected scripts from running, frame-ancestors stops " +
@@ -47,15 +50,20 @@ func (Headers) Meta() check.Meta {
 	}
 }
 
-// Run scores the home page and the login page; the worse one decides.
+// Run scores the pages (target.pages, else the home page and the login
+// page); the worst one decides.
 func (Headers) Run(ctx context.Context, env *check.Env) check.Result {
-	pages := []string{"/"}
-	if l := env.Config.Auth.Login; l != nil {
-		pages = append(pages, l.Path)
+	pages, chosen := env.Config.Target.Pages, true
+	if len(pages) == 0 {
+		chosen = false
+		pages = []string{"/"}
+		if l := env.Config.Auth.Login; l != nil {
+			pages = append(pages, l.Path)
+		}
 	}
 	worst := 101
 	var ev []check.Evidence
-	var lines []string
+	var lines, passed []string
 	seen := map[string]bool{}
 	for _, p := range pages {
 		resp, err := env.Client.Do(ctx, &client.Request{URL: journey.URL(env, p), Follow: true})
@@ -66,6 +74,12 @@ func (Headers) Run(ctx context.Context, env *check.Env) check.Result {
 			continue
 		}
 		seen[resp.URL.String()] = true
+		if why := notAPage(resp); why != "" && !chosen && resp.StatusCode < 500 {
+			// A default page that is an API path (a JSON login): its
+			// headers are no page's; the other pages decide.
+			passed = append(passed, fmt.Sprintf("%s (%s)", p, why))
+			continue
+		}
 		if resp.StatusCode >= 400 {
 			return check.Errorf("%s answered %d, so its headers are not the page's real ones", p, resp.StatusCode)
 		}
@@ -74,7 +88,14 @@ func (Headers) Run(ctx context.Context, env *check.Env) check.Result {
 		lines = append(lines, fmt.Sprintf("%s %d", resp.URL.Path, s.Score))
 		ev = append(ev, check.HTTPEvidence(env, resp, deductions(s)))
 	}
+	if len(lines) == 0 {
+		return check.Skipped("no HTML page to score: "+strings.Join(passed, ", "),
+			"list the portal's HTML pages under target.pages, e.g. target.pages: [/, /login.html]")
+	}
 	summary := "Observatory header score (CSP, nosniff, framing, Referrer-Policy): " + strings.Join(lines, ", ")
+	if len(passed) > 0 {
+		summary += "; not HTML pages, not scored: " + strings.Join(passed, ", ")
+	}
 	switch {
 	case worst < warnAt:
 		return check.Failf(ev, "%s; below %d fails", summary, warnAt)
@@ -82,6 +103,22 @@ func (Headers) Run(ctx context.Context, env *check.Env) check.Result {
 		return check.Warnf(ev, "%s; %d or more passes", summary, passAt)
 	}
 	return check.Result{Status: check.Pass, Summary: summary, Evidence: ev}
+}
+
+// notAPage says why a response is not an HTML page whose headers can be
+// scored ("" when it is one): an error answer, or another content type.
+func notAPage(resp *client.Response) string {
+	if resp.StatusCode >= 400 {
+		return fmt.Sprintf("answered %d", resp.StatusCode)
+	}
+	mt, _, err := mime.ParseMediaType(resp.Header.Get("Content-Type"))
+	if err != nil && strings.Contains(http.DetectContentType(resp.Body), "text/html") {
+		return ""
+	}
+	if mt != "text/html" && mt != "application/xhtml+xml" {
+		return "answered " + cmp.Or(mt, "no content type")
+	}
+	return ""
 }
 
 // deductions lists each test's result and modifier, worst first.

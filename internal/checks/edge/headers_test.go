@@ -63,3 +63,51 @@ func TestHeaders(t *testing.T) {
 		})
 	}
 }
+
+// TestHeadersPages: EDGE-004 reads the pages target.pages names; without
+// it, a default page that is an API path (a JSON login answering 404 to a
+// GET, JSON at /) is left out, and a target with no HTML page at all is
+// SKIP naming target.pages (issue 13, defects 8 and 11: it was ERROR, or
+// scored a JSON answer's headers as a page's).
+func TestHeadersPages(t *testing.T) {
+	strict := "default-src 'none'; script-src 'self'; frame-ancestors 'none'; base-uri 'none'"
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/", "/api/login":
+			w.Header().Set("Content-Type", "application/json")
+			if r.URL.Path == "/api/login" && r.Method == http.MethodGet {
+				w.WriteHeader(http.StatusNotFound)
+			}
+			fmt.Fprint(w, `{"status":"ok"}`)
+		case "/app/", "/app/login":
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			w.Header().Set("Content-Security-Policy", strict)
+			w.Header().Set("X-Content-Type-Options", "nosniff")
+			w.Header().Set("Referrer-Policy", "no-referrer")
+			fmt.Fprint(w, "<html><body>app</body></html>")
+		default:
+			http.NotFound(w, r)
+		}
+	})
+	_, target := checktest.TLSServer(t, h)
+	login := "auth:\n  kind: json\n  login: {path: /api/login, json: {email: \"{{email}}\", password: \"{{password}}\"}}\n"
+	for _, tc := range []struct {
+		name, pages string
+		want        check.Status
+		say         string
+	}{
+		{"API only, no pages", "", check.Skip, "no HTML page to score: / (answered application/json), /api/login (answered 404)"},
+		{"target.pages", "  pages: [/app/, /app/login]\n", check.Pass, "/app/ 120, /app/login 120"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			yaml := strings.Replace(target, "target:\n", "target:\n"+tc.pages, 1) + login
+			r := checktest.Run(t, Headers{}, checktest.Env(t, yaml))
+			if r.Status != tc.want || !strings.Contains(r.Summary, tc.say) {
+				t.Errorf("EDGE-004 = %s (%s), want %s with %q", r.Status, r.Summary, tc.want, tc.say)
+			}
+			if tc.want == check.Skip && !strings.Contains(r.Enable, "target.pages") {
+				t.Errorf("the skip does not name target.pages: %q", r.Enable)
+			}
+		})
+	}
+}

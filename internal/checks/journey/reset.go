@@ -4,11 +4,11 @@ import (
 	"context"
 	"fmt"
 	"net/url"
-	"strings"
 	"time"
 
 	"github.com/launchready/launchready/internal/check"
 	"github.com/launchready/launchready/internal/client"
+	"github.com/launchready/launchready/internal/config"
 	"github.com/launchready/launchready/internal/inbox"
 	"github.com/launchready/launchready/internal/page"
 )
@@ -61,13 +61,8 @@ func (r *Reset) walk(ctx context.Context, env *check.Env, ib inbox.Inbox, f *Fre
 	}
 	old, _ := env.Sessions.Account(FreshName)
 	since := time.Now().Add(-time.Second)
-	values := url.Values{}
-	for k, v := range cfg.Reset.Form {
-		values.Set(k, strings.ReplaceAll(v, "{{email}}", f.Email))
-	}
 	var err error
-	_, r.Request, err = env.Sessions.Anonymous().SubmitForm(ctx, URL(env, cfg.Reset.Path), "", values, false)
-	if err != nil {
+	if r.Request, err = SubmitReset(ctx, env, f.Email); err != nil {
 		r.fail("reset request", err)
 		return
 	}
@@ -83,7 +78,7 @@ func (r *Reset) walk(ctx context.Context, env *check.Env, ib inbox.Inbox, f *Fre
 	}
 	r.Link = OnOrigin(env, link)
 	newPw := StrongPassword()
-	if r.First, err = setPassword(ctx, env, r.Link, newPw); err != nil {
+	if r.First, err = setPassword(ctx, env, r.Link, f.Email, newPw); err != nil {
 		r.fail("new password", err)
 		return
 	}
@@ -94,7 +89,7 @@ func (r *Reset) walk(ctx context.Context, env *check.Env, ib inbox.Inbox, f *Fre
 		env.Sessions.Keep(FreshName, sess)
 	}
 	again := StrongPassword()
-	if r.Second, err = setPassword(ctx, env, r.Link, again); err == nil && r.Second.StatusCode < 400 {
+	if r.Second, err = setPassword(ctx, env, r.Link, f.Email, again); err == nil && r.Second.StatusCode < 400 {
 		// The link was taken a second time: a login with that password is
 		// a wrong one unless the link really worked again.
 		if err := env.WrongPasswords.Take(f.Email); err != nil {
@@ -119,9 +114,22 @@ func (r *Reset) walk(ctx context.Context, env *check.Env, ib inbox.Inbox, f *Fre
 	r.OldRefused = err != nil
 }
 
-// setPassword opens a reset link in a new browser and submits a new
-// password in every password field of its form.
-func setPassword(ctx context.Context, env *check.Env, link, password string) (*client.Response, error) {
+// setPassword sets a new password with a reset link: with
+// auth.reset.confirm, by sending that request with the link's token;
+// else by opening the link in a new browser and submitting the password
+// in every password field of its form.
+func setPassword(ctx context.Context, env *check.Env, link, email, password string) (*client.Response, error) {
+	if cf := env.Config.Auth.Reset.Confirm; cf != nil {
+		vars := accountVars(email)
+		vars[config.PhNewPassword] = password
+		resp, err := confirm(ctx, env, cf, link, vars)
+		if resp != nil && resp.StatusCode >= 400 {
+			// Refused: the answer is the verdict's fact (a second use),
+			// not a broken step.
+			return resp, nil
+		}
+		return resp, err
+	}
 	anon := env.Sessions.Anonymous()
 	resp, err := anon.Do(ctx, &client.Request{URL: link, Follow: true, Browser: &client.Browser{}})
 	if err != nil {
@@ -174,6 +182,6 @@ func VerifyFromInboxWithin(ctx context.Context, env *check.Env, email string, si
 	if !ok {
 		return fmt.Errorf("the verification mail to %s holds no link", email)
 	}
-	_, _, err = FollowVerification(ctx, env, OnOrigin(env, link))
+	_, _, err = OpenVerification(ctx, env, OnOrigin(env, link), email)
 	return err
 }

@@ -22,8 +22,10 @@ const FreshName = "fresh"
 // the login after it.
 type Fresh struct {
 	Email string
-	// Signup is the signup submission chain.
-	Signup *client.Response
+	// Signup is the signup submission chain; Request the request for the
+	// verification mail that followed it (auth.signup.request, nil when
+	// none).
+	Signup, Request *client.Response
 	// Early is the login attempted before verifying (nil when the portal
 	// does not require verification); EarlyErr its failure.
 	Early    *client.Session
@@ -35,7 +37,9 @@ type Fresh struct {
 	Link           string
 	LinkOutOfScope bool
 	// Verify is the page the link opened; Confirm the answer to its
-	// confirm form, when the page asked for one more click (nil when not).
+	// confirm form, when the page asked for one more click, or to
+	// auth.signup.confirm sent with the link's token (then Verify is nil:
+	// the link is not opened).
 	Verify, Confirm *client.Response
 	// Session is the login after verification.
 	Session *client.Session
@@ -80,29 +84,30 @@ func (f *Fresh) walk(ctx context.Context, env *check.Env, ib inbox.Inbox) {
 	password := StrongPassword()
 	// Journaled and registered before the request, so clean-up covers a
 	// half-made account, after a kill too.
-	cr, err := env.CreateAccount(FreshName, client.Credentials{Email: email, Password: password})
+	cr, err := env.CreateAccount(FreshName, client.Credentials{Email: email, Password: password, Tag: tag})
 	if err != nil {
 		f.fail("signup", err)
 		return
 	}
 	since := time.Now().Add(-2 * time.Second)
-	values := url.Values{}
-	for k, v := range cfg.Signup.Form {
-		values.Set(k, strings.NewReplacer("{{email}}", email, "{{password}}", password).Replace(v))
-	}
-	_, f.Signup, err = env.Sessions.Anonymous().SubmitForm(cr.Context(ctx), URL(env, cfg.Signup.Path), "", values, true)
-	if err != nil {
+	f.Signup, f.Request, err = SubmitSignup(cr.Context(ctx), env, NewAccount{Email: email, Password: password, Tag: tag}, true)
+	if f.Signup == nil {
 		cr.Unsure(err)
 		f.fail("signup", err)
 		return
 	}
 	if f.Signup.StatusCode >= 400 {
 		// Most likely refused, but the clean-up still looks for it.
-		cr.Unsure(fmt.Errorf("the signup form answered %d", f.Signup.StatusCode))
-		f.fail("signup", fmt.Errorf("the signup form answered %d", f.Signup.StatusCode))
+		cr.Unsure(fmt.Errorf("the signup answered %d", f.Signup.StatusCode))
+		f.fail("signup", fmt.Errorf("the signup answered %d", f.Signup.StatusCode))
 		return
 	}
 	cr.Created(nil, nil)
+	if err != nil {
+		// The account exists; the mail it needs was not asked for.
+		f.fail("verification request", err)
+		return
+	}
 	if cfg.Signup.Verify {
 		f.Early, f.EarlyErr = env.Sessions.Login(ctx, FreshName)
 		f.Mail, err = inbox.Wait(ctx, ib, inbox.Query{To: email, Since: since}, cfg.Inbox.Wait, 500*time.Millisecond)
@@ -138,7 +143,7 @@ func (f *Fresh) walk(ctx context.Context, env *check.Env, ib inbox.Inbox) {
 }
 
 // verify follows the verification link as a member clicking it in a new
-// browser would.
+// browser would, or confirms its token (OpenVerification).
 func (f *Fresh) verify(ctx context.Context, env *check.Env) error {
 	link, ok := PickLink(inbox.Links(f.Mail), "verif", "confirm", "activat")
 	if !ok {
@@ -156,7 +161,7 @@ func (f *Fresh) verify(ctx context.Context, env *check.Env) error {
 		origin := env.Sessions.Config().Origin
 		u.Scheme, u.Host = origin.Scheme, origin.Host
 	}
-	f.Verify, f.Confirm, err = FollowVerification(ctx, env, u.String())
+	f.Verify, f.Confirm, err = OpenVerification(ctx, env, u.String(), f.Email)
 	return err
 }
 

@@ -94,8 +94,9 @@ type frontend struct {
 	maps   []publicMap
 	pages  int
 	// nonHTML lists pages that answered 200 with something else than
-	// HTML (an API-only target).
-	nonHTML []string
+	// HTML (an API-only target); failed those that answered a server
+	// error.
+	nonHTML, failed []string
 	// notes say what was not crawled and why.
 	notes []string
 	// outside lists what the portal's pages and scripts named on hosts
@@ -161,9 +162,12 @@ func (c *crawler) run(ctx context.Context) (*frontend, error) {
 	return c.fe, nil
 }
 
-// publicPages are the configured pages anyone can open: the home page and
-// the login, signup and reset pages.
+// publicPages are the configured pages anyone can open: target.pages,
+// else the home page and the login, signup and reset pages.
 func (c *crawler) publicPages() []string {
+	if pages := c.env.Config.Target.Pages; len(pages) > 0 {
+		return pages
+	}
 	out := []string{"/"}
 	a := c.env.Config.Auth
 	if a.Login != nil && a.Login.Path != "" {
@@ -215,8 +219,11 @@ func (c *crawler) page(ctx context.Context, f fetcher, raw string) ([]page.Link,
 	if err != nil || resp == nil {
 		return nil, err
 	}
-	if resp.StatusCode == http.StatusOK && !isHTML(resp) {
+	switch {
+	case resp.StatusCode == http.StatusOK && !isHTML(resp):
 		c.fe.nonHTML = append(c.fe.nonHTML, pathOf(resp.URL))
+	case resp.StatusCode >= 500:
+		c.fe.failed = append(c.fe.failed, fmt.Sprintf("%s (%d)", pathOf(resp.URL), resp.StatusCode))
 	}
 	if resp.StatusCode != http.StatusOK || !isHTML(resp) || !c.sameOrigin(resp.URL) {
 		return nil, nil
@@ -586,13 +593,21 @@ func pathOf(u *url.URL) string {
 	return u.Path
 }
 
-// noFrontend is the result for a crawl that read no HTML page: N/A when
-// the target answered only non-HTML (an API with no pages for browsers),
-// else ERROR, since nothing could be read.
+// noFrontend is the result for a crawl that read no HTML page (an API
+// that answers JSON, pages the crawl did not start from): SKIP, naming
+// target.pages, where the portal's HTML pages are listed. A crawl that
+// could not read what it asked for (errors noted) is ERROR.
 func (fe *frontend) noFrontend(what string) check.Result {
-	if len(fe.nonHTML) > 0 && len(fe.notes) == 0 {
-		return check.NotApplicable("the target serves no HTML page (%s answered with other content): there is no frontend to scan",
-			strings.Join(firstN(fe.nonHTML, 4), ", "))
+	const enable = "list the portal's HTML pages under target.pages, e.g. target.pages: [/, /login.html]"
+	if len(fe.failed) > 0 {
+		fe.notes = append(fe.notes, "server errors at "+strings.Join(firstN(fe.failed, 4), ", "))
+	}
+	if len(fe.notes) == 0 {
+		if len(fe.nonHTML) > 0 {
+			return check.Skipped(fmt.Sprintf("the crawl found no HTML page (%s answered with other content), so %s",
+				strings.Join(firstN(fe.nonHTML, 4), ", "), what), enable)
+		}
+		return check.Skipped("the crawl found no HTML page at the pages it started from, so "+what, enable)
 	}
 	return check.Errorf("no HTML page of the portal could be read, so %s%s", what, noteText(fe.notes))
 }

@@ -343,8 +343,9 @@ func TestKeysByMeaning(t *testing.T) {
 	}
 }
 
-// TestNoFrontend: an API that answers JSON everywhere has no frontend
-// (N/A); a target whose pages all fail is ERROR, never a pass.
+// TestNoFrontend: an API that answers JSON everywhere has no HTML page to
+// read: SKIP naming target.pages (issue 13, defect 11: it was N/A); a
+// target whose pages all fail is ERROR, never a pass.
 func TestNoFrontend(t *testing.T) {
 	api := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
@@ -353,8 +354,8 @@ func TestNoFrontend(t *testing.T) {
 	_, yaml := checktest.TLSServer(t, api)
 	env := checktest.Env(t, yaml)
 	for _, c := range []check.Check{Frontend{}, SourceMaps{}, Keys{}} {
-		if r := checktest.Run(t, c, env); r.Status != check.NA || !strings.Contains(r.Summary, "no frontend to scan") {
-			t.Errorf("%s on a JSON API = %s (%s), want N/A", c.Meta().ID, r.Status, r.Summary)
+		if r := checktest.Run(t, c, env); r.Status != check.Skip || !strings.Contains(r.Enable, "target.pages") {
+			t.Errorf("%s on a JSON API = %s (%s; %s), want SKIP naming target.pages", c.Meta().ID, r.Status, r.Summary, r.Enable)
 		}
 	}
 	broken := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { http.Error(w, "down", http.StatusBadGateway) })
@@ -411,5 +412,33 @@ func TestSkippedForScopeIsNoPass(t *testing.T) {
 	}
 	if n := trapHits.Load(); n != 0 {
 		t.Errorf("the hosts outside the scope received %d requests", n)
+	}
+}
+
+// TestCrawlStartsAtTargetPages: target.pages are the crawl's starting
+// points (issue 13, defect 8): a portal whose home is its JSON API and
+// whose app lives elsewhere has its bundle scanned from there; from the
+// home and login pages alone it is never seen.
+func TestCrawlStartsAtTargetPages(t *testing.T) {
+	s := &site{files: map[string]file{
+		"/":          {ctype: "application/json", body: `{"api":"v1"}`},
+		"/ui/":       {ctype: html, body: `<html><body><script src="/ui/app.js"></script></body></html>`},
+		"/ui/app.js": {ctype: js, body: `const key = "sk_` + `live_` + randBody(t, 24) + `";` + "\n"},
+		"/dashboard": {member: true, ctype: "application/json", body: `{"me":"a"}`},
+	}}
+	_, yaml := checktest.TLSServer(t, s.handler())
+	without := checktest.Env(t, yaml+checktest.Accounts)
+	// From / (JSON) and the login page alone, the bundle is never seen.
+	if r := checktest.Run(t, Frontend{}, without); r.Status != check.Pass {
+		t.Errorf("SEC-003 without target.pages = %s (%s), want PASS on the login page alone", r.Status, r.Summary)
+	}
+	with := checktest.Env(t, strings.Replace(yaml, "target:\n", "target:\n  pages: [/ui/]\n", 1)+checktest.Accounts)
+	r := checktest.Run(t, Frontend{}, with)
+	named := false
+	for _, ev := range r.Evidence {
+		named = named || strings.Contains(ev.Detail, "/ui/app.js")
+	}
+	if r.Status != check.Fail || !named {
+		t.Errorf("SEC-003 with target.pages = %s (%s), want FAIL naming /ui/app.js", r.Status, r.Summary)
 	}
 }

@@ -133,6 +133,12 @@ func (s Storage) prepare(ctx context.Context, env *check.Env) (plan, check.Resul
 	if p.view, err = journey.ProtectedView(ctx, env, cfg.Protected[0]); err != nil {
 		return plan{}, check.Errorf("%v", err), false
 	}
+	for i, page := range p.pages {
+		// The browser opens member a's own pages: a's {{self.id}}.
+		if p.pages[i], err = p.sess.FillPath(ctx, page); err != nil {
+			return plan{}, check.Errorf("%v", err), false
+		}
+	}
 	// A session recorded by hand goes into the browser whole (cookies
 	// with their attributes, web storage, IndexedDB).
 	seed := env.Config.Recording("a")
