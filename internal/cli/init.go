@@ -30,9 +30,11 @@ func newInit(s *streams) *cobra.Command {
 		Short: "Look at a portal as a first-time visitor and write a starting launchready.yaml",
 		Long: "init opens the portal's home page, the pages it links to and the usual account pages (/login, /signup,\n" +
 			"/forgot-password…) anonymously, with GET requests to that origin only, and reads their scripts. It finds the\n" +
-			"login form and its field names, the pages that send a visitor to the login page, and the sign-in platform the\n" +
-			"browser code uses (Supabase, Firebase, Clerk), then writes a config with the matching auth.kind. Review it, set\n" +
-			"the accounts' environment variables, and run 'launchready scan'.",
+			"login, signup and reset forms and their field names, the sign-out, the pages that send a visitor to the login\n" +
+			"page (as the portal serves them, trailing slash included), the sign-in platform the browser code uses (Supabase,\n" +
+			"Firebase, Clerk) or the JSON login it calls (PocketBase, GoTrue, Django REST framework, Strapi), then writes a\n" +
+			"config with the matching auth.kind. Review it, set the accounts' environment variables (and auth.inbox for the\n" +
+			"signup and reset journeys), and run 'launchready scan'.",
 		Example: "  launchready init https://portal.example.com\n  launchready init https://staging.portal.example.com --out staging.yaml\n" +
 			"  launchready init https://portal.example.com --print",
 		Args: cobra.ExactArgs(1),

@@ -3,6 +3,8 @@ package detect
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/launchready/launchready/internal/platform"
@@ -49,6 +51,10 @@ func (r *Report) Kind() (kind, why string) {
 	if c, ok := r.firebase(); ok {
 		return "firebase", fmt.Sprintf("the browser code loads Firebase (project %s, config in %s)", c.ProjectID, c.Where)
 	}
+	if be := r.Backend; be != nil {
+		// The login page's form, if any, is sent by its script as JSON.
+		return "json", fmt.Sprintf("the browser code logs in with %s's JSON API (%s, in %s)", be.Name, be.Login, be.Where)
+	}
 	switch {
 	case r.Login != nil:
 		return "form", fmt.Sprintf("%s shows a login form posting %s and %s", r.Login.Path, r.Login.Email, r.Login.Password)
@@ -64,6 +70,12 @@ func (r *Report) Summary() []string {
 	}
 	if f := r.Signup; f != nil {
 		out = append(out, "signup form at "+f.Path)
+	}
+	if be := r.Backend; be != nil {
+		out = append(out, fmt.Sprintf("%s JSON login at %s (in %s)", be.Name, be.Login, be.Where))
+	}
+	if l := r.Logout; l != nil {
+		out = append(out, fmt.Sprintf("sign-out at %s %s", l.Method, l.Path))
 	}
 	if f := r.Reset; f != nil {
 		out = append(out, "password reset form at "+f.Path)
@@ -115,17 +127,29 @@ func (r *Report) Config() string {
 	if r.Resolver != "" {
 		fmt.Fprintf(&b, "  resolver: %s\n", q(r.Resolver))
 	}
+	if pages := r.pages(); kind == "json" && len(pages) > 0 {
+		fmt.Fprintf(&b, "  pages: [%s]  # the portal's HTML pages (its API answers JSON)\n", quoteAll(pages))
+	}
 	fmt.Fprintf(&b, "auth:\n  kind: %s  # %s\n", kind, oneLine(why))
 	switch kind {
 	case "clerk":
 		b.WriteString("  clerk: {secret_key: env:CLERK_SECRET_KEY}  # a development instance's sk_test_ key: the scan mints sessions for the test users\n")
 	case "supabase", "firebase":
+	case "json":
+		r.jsonLogin(&b)
 	default:
 		r.formLogin(&b)
 	}
 	r.platformLines(&b)
 	r.protectedLines(&b)
+	r.inboxLines(&b, kind)
+	if kind == "json" {
+		r.sessionLines(&b)
+	}
 	b.WriteString("accounts:  # two test members (and an admin: accounts.admin) that exist on the portal\n")
+	if be := r.Backend; kind == "json" && be.Me != "" {
+		fmt.Fprintf(&b, "  me: %s  # how a member reads its own record: {{self.id}}\n", be.Me)
+	}
 	if kind == "clerk" {
 		b.WriteString("  a: {email: env:LR_A_EMAIL}\n  b: {email: env:LR_B_EMAIL}\n")
 		return b.String()
@@ -133,6 +157,46 @@ func (r *Report) Config() string {
 	b.WriteString("  a: {email: env:LR_A_EMAIL, password: env:LR_A_PASSWORD}\n")
 	b.WriteString("  b: {email: env:LR_B_EMAIL, password: env:LR_B_PASSWORD}\n")
 	return b.String()
+}
+
+// inboxLines writes, when a signup or reset was found, the inbox their
+// journeys read the scanner's mail from: a template to fill in, since
+// only the operator knows where the test addresses' mail arrives.
+func (r *Report) inboxLines(b *strings.Builder, kind string) {
+	found := r.Signup != nil || r.Reset != nil || (kind == "json" && r.Backend.Signup+r.Backend.Reset != "")
+	if !found || kind == "clerk" || kind == "supabase" || kind == "firebase" {
+		return
+	}
+	b.WriteString("  # The signup and reset journeys read the scanner's mail here; fill in where mail to qa+TAG@your-domain arrives:\n")
+	b.WriteString("  # inbox: {kind: mailpit, url: http://127.0.0.1:8025, address: \"qa+{{tag}}@example.com\"}\n")
+}
+
+// pages are the home page and the account forms' pages, each once, those
+// that were read as HTML: what EDGE-004 scores and the frontend crawl
+// starts from.
+func (r *Report) pages() []string {
+	var out []string
+	cands := []string{"/"}
+	for _, f := range []*Form{r.Login, r.Signup, r.Reset} {
+		if f != nil {
+			cands = append(cands, f.Path)
+		}
+	}
+	for _, p := range cands {
+		if slices.Contains(r.HTML, p) && !slices.Contains(out, p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// quoteAll quotes each path for a YAML flow list.
+func quoteAll(ps []string) string {
+	out := make([]string, len(ps))
+	for i, p := range ps {
+		out[i] = q(p)
+	}
+	return strings.Join(out, ", ")
 }
 
 // platformLines writes the data platforms the browser reaches directly,
@@ -152,25 +216,35 @@ func (r *Report) platformLines(b *strings.Builder) {
 	}
 }
 
-// formLogin writes auth.login and, commented out, the signup and reset
-// flows, which need an inbox.
+// formLogin writes auth.login, the logout and the signup and reset flows
+// found, with the forms' own field names.
 func (r *Report) formLogin(b *strings.Builder) {
 	f := r.Login
 	if f == nil {
 		b.WriteString("  login: {path: /login, form: {email: \"{{email}}\", password: \"{{password}}\"}}  # not found: check the path and field names\n")
-		return
+	} else {
+		fmt.Fprintf(b, "  login: {path: %s", q(f.Path))
+		if f.Action != "" {
+			fmt.Fprintf(b, ", action: %s", q(f.Action))
+		}
+		fmt.Fprintf(b, ", form: {%s: \"{{email}}\", %s: \"{{password}}\"}}\n", q(or(f.Email, "email")), q(or(f.Password, "password")))
 	}
-	fmt.Fprintf(b, "  login: {path: %s", q(f.Path))
-	if f.Action != "" {
-		fmt.Fprintf(b, ", action: %s", q(f.Action))
+	if l := r.Logout; l != nil {
+		fmt.Fprintf(b, "  logout: {path: %s, method: %s}  # seen on a page\n", q(l.Path), l.Method)
 	}
-	fmt.Fprintf(b, ", form: {%s: \"{{email}}\", %s: \"{{password}}\"}}\n", q(or(f.Email, "email")), q(or(f.Password, "password")))
 	if s := r.Signup; s != nil {
-		fmt.Fprintf(b, "  # signup: {path: %s, form: {%s: \"{{email}}\", %s: \"{{password}}\"}, verify: true}  # with auth.inbox, to test the signup journey\n",
-			q(s.Path), q(or(s.Email, "email")), q(or(s.Password, "password")))
+		fields := []string{fmt.Sprintf("%s: \"{{email}}\"", q(or(s.Email, "email"))), fmt.Sprintf("%s: \"{{password}}\"", q(or(s.Password, "password")))}
+		if s.Confirm != "" {
+			fields = append(fields, fmt.Sprintf("%s: \"{{password}}\"", q(s.Confirm)))
+		}
+		for _, k := range slices.Sorted(maps.Keys(s.Extra)) {
+			fields = append(fields, fmt.Sprintf("%s: %s", q(k), q(s.Extra[k])))
+		}
+		fmt.Fprintf(b, "  signup: {path: %s, form: {%s}, verify: true}  # needs auth.inbox; add delete: {path: …} to remove the accounts it makes\n",
+			q(s.Path), strings.Join(fields, ", "))
 	}
 	if s := r.Reset; s != nil {
-		fmt.Fprintf(b, "  # reset: {path: %s, form: {%s: \"{{email}}\"}}  # with auth.inbox, to test password reset\n", q(s.Path), q(or(s.Email, "email")))
+		fmt.Fprintf(b, "  reset: {path: %s, form: {%s: \"{{email}}\"}}  # needs auth.inbox\n", q(s.Path), q(or(s.Email, "email")))
 	}
 }
 

@@ -31,19 +31,32 @@ const (
 // commonPaths are where portals usually put their account pages, tried
 // besides the links of the home page.
 var commonPaths = []string{
-	"/login", "/signin", "/sign-in", "/log-in", "/auth/login", "/account/login", "/users/sign_in",
-	"/signup", "/sign-up", "/register", "/join",
-	"/forgot-password", "/forgot", "/reset-password", "/password/reset",
+	"/login", "/signin", "/sign-in", "/log-in", "/auth/login", "/account/login", "/users/sign_in", "/accounts/login/",
+	"/signup", "/sign-up", "/register", "/join", "/accounts/signup/",
+	"/forgot-password", "/forgot", "/reset-password", "/password/reset", "/accounts/password/reset/",
 	"/dashboard", "/account", "/app", "/billing", "/settings", "/profile", "/api/me",
 }
 
 // Form is a form found on a page.
 type Form struct {
-	// Path is the page showing it; Action where it posts ("" = itself).
+	// Path is the page showing it, as the portal serves it (after a
+	// redirect that only adds a trailing slash); Action where it posts
+	// ("" = itself).
 	Path, Action string
 	// Email and Password are the field names to fill; Email is "" for a
 	// form without one.
 	Email, Password string
+	// Confirm is the second password field of a signup form (its
+	// confirmation), "" when it has none.
+	Confirm string
+	// Extra are the other fields a signup form needs filled: a user name
+	// ({{tag}}), a terms checkbox (its value).
+	Extra map[string]string
+}
+
+// Logout is a sign-out link or form found on a page.
+type Logout struct {
+	Path, Method string
 }
 
 // Report is what a detection saw.
@@ -52,6 +65,12 @@ type Report struct {
 	URL string
 	// Login, Signup and Reset are the account forms found (nil: none).
 	Login, Signup, Reset *Form
+	// Logout is the sign-out found on a page (nil: none).
+	Logout *Logout
+	// Backend is the JSON login the browser code names (nil: none).
+	Backend *Backend
+	// HTML are the HTML pages read, as served, for target.pages.
+	HTML []string
 	// Protected are pages that sent an anonymous visitor to the login
 	// page or refused it.
 	Protected []string
@@ -129,7 +148,7 @@ func (v *visitor) page(ctx context.Context, p string) (*client.Response, error) 
 		return nil, err
 	}
 	if resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden {
-		v.protected(p)
+		v.protected(servedPath(p, resp))
 		return nil, nil
 	}
 	if resp.StatusCode != http.StatusOK || !isHTML(resp) || !v.sameOrigin(resp.URL) {
@@ -137,12 +156,62 @@ func (v *visitor) page(ctx context.Context, p string) (*client.Response, error) 
 	}
 	v.r.Pages++
 	final := resp.URL.Path
+	v.r.HTML = append(v.r.HTML, final)
 	v.forms(p, final, resp)
+	v.logout(resp)
+	v.backend(final, resp.Body)
 	// Sent to the login page: the page needs a login.
 	if final != p && v.r.Login != nil && final == v.r.Login.Path && !v.isLoginPath(p) {
-		v.protected(p)
+		v.protected(servedPath(p, resp))
 	}
 	return resp, v.scriptsOf(ctx, resp)
+}
+
+// servedPath is the path the portal serves for p: p with the trailing
+// slash a first permanent redirect adds (Django's APPEND_SLASH, most
+// static hosts), else p as asked.
+func servedPath(p string, resp *client.Response) string {
+	if len(resp.Hops) == 0 || !strings.HasSuffix(resp.Hops[0].Location, p+"/") {
+		return p
+	}
+	switch resp.Hops[0].Status {
+	case http.StatusMovedPermanently, http.StatusPermanentRedirect:
+		if u, err := url.Parse(resp.Hops[0].Location); err == nil && u.Path == p+"/" {
+			return u.Path
+		}
+	}
+	return p
+}
+
+// logout records the first sign-out a page shows: a form posting to it,
+// or a link to it.
+func (v *visitor) logout(resp *client.Response) {
+	if v.r.Logout != nil {
+		return
+	}
+	for _, f := range page.Forms(resp.Body, resp.URL) {
+		if u, err := url.Parse(f.Action); err == nil && v.sameOrigin(u) && logoutWords(u.Path) {
+			v.r.Logout = &Logout{Path: u.Path, Method: f.Method}
+			return
+		}
+	}
+	links, _ := page.Links(resp.Body, resp.URL)
+	for _, l := range links {
+		if u, err := url.Parse(l.URL); err == nil && v.sameOrigin(u) && logoutWords(u.Path+" "+l.Text) {
+			v.r.Logout = &Logout{Path: u.Path, Method: http.MethodGet}
+			return
+		}
+	}
+}
+
+// backend records the first JSON login a page or script names.
+func (v *visitor) backend(label string, body []byte) {
+	if v.r.Backend != nil {
+		return
+	}
+	if b, ok := findBackend(label, string(body)); ok {
+		v.r.Backend = &b
+	}
 }
 
 // forms classifies the page's forms: login, signup or reset.
@@ -153,14 +222,18 @@ func (v *visitor) forms(asked, final string, resp *client.Response) {
 		for _, fl := range f.Fields {
 			if strings.EqualFold(fl.Type, "password") {
 				passwords++
-				if form.Password == "" {
+				switch {
+				case form.Password == "":
 					form.Password = fl.Name
+				case form.Confirm == "":
+					form.Confirm = fl.Name
 				}
 			}
 		}
 		switch {
 		case passwords >= 2 || (passwords == 1 && signupWords(final+" "+asked)):
 			if v.r.Signup == nil {
+				form.Extra = signupExtras(f, form.Email)
 				v.r.Signup = form
 			}
 		case passwords == 1:
@@ -215,6 +288,7 @@ func (v *visitor) scriptsOf(ctx context.Context, resp *client.Response) error {
 		if js != nil && js.StatusCode == http.StatusOK && !isHTML(js) {
 			v.r.Scripts++
 			v.rec.Add(platform.Source{Label: js.URL.Path, Body: string(js.Body)})
+			v.backend(js.URL.Path, js.Body)
 		}
 	}
 	return nil
@@ -264,6 +338,53 @@ func emailField(f page.Form) string {
 		}
 	}
 	return ""
+}
+
+// signupExtras are the fields of a signup form besides the email and the
+// passwords that a member fills in: a user name (the account's {{tag}},
+// unique per account) and a terms or consent checkbox (ticked).
+func signupExtras(f page.Form, email string) map[string]string {
+	out := map[string]string{}
+	for _, fl := range f.Fields {
+		n, typ := strings.ToLower(fl.Name), strings.ToLower(fl.Type)
+		switch {
+		case fl.Name == "" || fl.Name == email || fl.Disabled:
+		case (typ == "" || typ == "text") && (strings.Contains(n, "user") || strings.Contains(n, "name")):
+			out[fl.Name] = "{{tag}}"
+		case typ == "checkbox" && !fl.Checked && consentWords(n):
+			out[fl.Name] = cmpOr(fl.Value, "on")
+		}
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
+}
+
+func consentWords(s string) bool {
+	for _, w := range []string{"terms", "agree", "accept", "tos", "consent", "privacy"} {
+		if strings.Contains(s, w) {
+			return true
+		}
+	}
+	return false
+}
+
+func logoutWords(s string) bool {
+	s = strings.ToLower(s)
+	for _, w := range []string{"logout", "log-out", "log_out", "signout", "sign-out", "sign_out", "logoff", "log out", "sign out"} {
+		if strings.Contains(s, w) {
+			return true
+		}
+	}
+	return false
+}
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
 }
 
 func signupWords(s string) bool {

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"reflect"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -81,7 +82,7 @@ func detectAt(t *testing.T, srv *httptest.Server) *Report {
 func TestDetectFormPortal(t *testing.T) {
 	srv, posts := portal(t, map[string]string{"/assets/app.js": `console.log("hi")`})
 	r := detectAt(t, srv)
-	if r.Login == nil || *r.Login != (Form{Path: "/login", Action: "/session", Email: "user_email", Password: "pass"}) {
+	if r.Login == nil || !reflect.DeepEqual(*r.Login, Form{Path: "/login", Action: "/session", Email: "user_email", Password: "pass"}) {
 		t.Errorf("login = %+v", r.Login)
 	}
 	if r.Signup == nil || r.Signup.Path != "/register" || r.Reset == nil || r.Reset.Path != "/forgot-password" {
