@@ -20,6 +20,10 @@ import (
 // own record at POST /api/users/refresh; notes must name their owner's
 // id; the admin is a superuser who logs in elsewhere.
 type APIPortal struct {
+	// NoMailRequests makes the request for the verification mail answer
+	// 429 (a mail throttle), so no member can verify.
+	NoMailRequests bool
+
 	mu      sync.Mutex
 	base    string
 	members map[string]*apiMember // by email
@@ -166,6 +170,8 @@ func (p *APIPortal) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprint(w, `<html><body><div id="app">Loading…</div><script src="/app.js"></script></body></html>`)
 	case r.Method == http.MethodPost && r.URL.Path == "/api/users":
 		p.signup(w, in)
+	case r.Method == http.MethodPost && r.URL.Path == "/api/users/request-verification" && p.NoMailRequests:
+		apiError(w, http.StatusTooManyRequests, "Too many requests.")
 	case r.Method == http.MethodPost && r.URL.Path == "/api/users/request-verification":
 		if m := p.members[in["email"]]; m != nil && !m.verified {
 			p.mailLink(in["email"], "Verify your email", "confirm-verification")

@@ -72,7 +72,13 @@ func (Signup) Run(ctx context.Context, env *check.Env) check.Result {
 		return check.Failf(ev, "a new member who signed up and verified cannot open %s", strings.Join(dead, ", "))
 	}
 	steps := "signup"
-	if f.Mail != nil {
+	if f.Request != nil {
+		steps += " → verification request"
+	}
+	switch {
+	case f.Mail != nil && env.Config.Auth.Signup.Confirm != nil:
+		steps += " → verification mail → token confirmed"
+	case f.Mail != nil:
 		steps += " → verification mail → link"
 	}
 	steps += " → login → " + fmt.Sprint(len(env.Config.Auth.Protected)) + " protected pages"
@@ -94,6 +100,12 @@ func journeyBroken(env *check.Env, f *journey.Fresh) check.Result {
 			"no verification mail reached %s (if the mail arrives elsewhere, check auth.inbox)", f.Email)
 	case f.Step == "signup" && f.Signup != nil:
 		ev = append(ev, check.HTTPEvidence(env, f.Signup, f.Err.Error()))
+	case f.Step == "verification request" && f.Request != nil:
+		ev = append(ev, check.HTTPEvidence(env, f.Request, "Signup accepted; then "+f.Err.Error()))
+	case f.Step == "verification link" && f.Confirm != nil && env.Config.Auth.Signup.Confirm != nil:
+		ev = append(ev, check.HTTPEvidence(env, f.Confirm, "auth.signup.confirm, sent with the mail link's token: "+f.Err.Error()))
+	case f.Step == "login" && f.Confirm != nil && env.Config.Auth.Signup.Confirm != nil:
+		ev = append(ev, check.HTTPEvidence(env, f.Confirm, "auth.signup.confirm was sent with the mail link's token (this answer); then at the login step: "+f.Err.Error()))
 	case f.Step == "verification link" && f.Confirm != nil:
 		ev = append(ev, check.HTTPEvidence(env, f.Confirm, "The verification page's confirm form, submitted: "+f.Err.Error()))
 	case f.Step == "verification link" && f.Verify != nil:

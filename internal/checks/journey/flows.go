@@ -64,6 +64,24 @@ func SubmitSignup(ctx context.Context, env *check.Env, a NewAccount, askMail boo
 	return signup, request, nil
 }
 
+// AskVerification sends auth.signup.request for email as a new visitor,
+// when it is configured (nil otherwise): the clean-up asks again for the
+// mail of an account a run made but stopped before asking.
+func AskVerification(ctx context.Context, env *check.Env, email string) error {
+	r := env.Config.Auth.Signup.Request
+	if r == nil {
+		return nil
+	}
+	resp, err := send(ctx, env, env.Sessions.Anonymous(), r, accountVars(email))
+	if err != nil {
+		return err
+	}
+	if resp.StatusCode >= 400 {
+		return fmt.Errorf("asking for the verification mail (auth.signup.request, %s %s) answered %d", r.Method, r.Path, resp.StatusCode)
+	}
+	return nil
+}
+
 // SubmitReset asks for a password reset for email as a new visitor: the
 // form, or the JSON request.
 func SubmitReset(ctx context.Context, env *check.Env, email string) (*client.Response, error) {
