@@ -125,9 +125,9 @@ func placeholderMarks(ph string) []string {
 var memberPlaceholders = []string{config.PhSelfID, config.PhEmail, config.PhTag}
 
 // carries reports whether s holds ph in any of its forms.
-func carries(s, ph string) bool {
+func carries(s []byte, ph string) bool {
 	for _, m := range placeholderMarks(ph) {
-		if strings.Contains(s, m) {
+		if bytes.Contains(s, []byte(m)) {
 			return true
 		}
 	}
@@ -144,7 +144,7 @@ func (s *Session) fill(ctx context.Context, req *Request) (*Request, error) {
 	}
 	vars := map[string]string{}
 	for _, ph := range memberPlaceholders {
-		if !carries(req.URL, ph) && !carries(string(req.Body), ph) {
+		if !carries([]byte(req.URL), ph) && !carries(req.Body, ph) {
 			continue
 		}
 		switch ph {
