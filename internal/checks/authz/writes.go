@@ -81,8 +81,8 @@ func (Writes) Run(ctx context.Context, env *check.Env) check.Result {
 		r.Table = t
 		return r
 	}
-	r := check.Passf("judged %d canary objects (%s) × member b's writes (the configured update and delete): member a read each back unchanged and present",
-		len(tested), strings.Join(tested, ", "))
+	r := check.Passf("judged %d canary %s (%s) × member b's writes (the configured update and delete): member a read each back "+
+		"unchanged and present", len(tested), plural(len(tested), "object", "objects"), strings.Join(tested, ", "))
 	r.Table = t
 	return r
 }
