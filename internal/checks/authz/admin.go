@@ -34,7 +34,8 @@ func (Admin) Meta() check.Meta {
 		Pass: "Each admin route — the admin: list (GET entries; others are not sent) and admin-looking paths named in the portal's " +
 			"same-origin scripts — is opened by the admin account first, whose response is the reference for what real admin " +
 			"content looks like, less what a refused visitor sees (the anonymous visitor's error or login page, and any login " +
-			"page: an admin area's own sign-in shares its layout); member a and an anonymous visitor then get none of the " +
+			"page: an admin area's own sign-in shares its layout) and what member a sees on its own member pages (its name and " +
+			"email in the admin's member list are its own data); member a and an anonymous visitor then get none of the " +
 			"admin-only values on any of them. Landing on a login page (the configured one, or any page with a password form) " +
 			"is a refusal. Routes the admin itself cannot open are not judged.",
 		Why: "Hiding the admin button is not access control: the admin pages and API are one URL away, and the JavaScript bundle " +
@@ -76,6 +77,9 @@ func (Admin) Run(ctx context.Context, env *check.Env) check.Result {
 	}
 	p := adminProbe{env: env, admin: admin, a: a, baseline: maps.Clone(inv.Baseline)}
 	if err := p.adminChrome(ctx); err != nil {
+		return check.Errorf("%v", err)
+	}
+	if err := p.memberOwn(ctx); err != nil {
 		return check.Errorf("%v", err)
 	}
 	t := &check.Table{Title: "Admin routes", Columns: []string{"admin", authz.Owner, authz.Anonymous}}
@@ -167,6 +171,29 @@ func (p adminProbe) adminChrome(ctx context.Context) error {
 	}
 	for _, h := range resp.Hops {
 		p.absorb(h.Body)
+	}
+	return nil
+}
+
+// maxOwnPages bounds the member's own pages read for the baseline.
+const maxOwnPages = 5
+
+// memberOwn adds what member a sees on its own member pages (the first
+// auth.protected ones) to the baseline: a's name and email in the admin's
+// member list are a's own data when a member a is shown them on its
+// dashboard, not admin content reaching it.
+func (p adminProbe) memberOwn(ctx context.Context) error {
+	for i, path := range p.env.Config.Auth.Protected {
+		if i == maxOwnPages {
+			break
+		}
+		resp, err := p.a.Do(ctx, &client.Request{URL: urlOf(p.env, path), Follow: true})
+		if err != nil {
+			return fmt.Errorf("GET %s as member a: %w", path, err)
+		}
+		if resp.StatusCode < 400 && !page.HasPasswordInput(resp.Body) {
+			p.absorb(resp.Body)
+		}
 	}
 	return nil
 }

@@ -50,6 +50,10 @@ const (
 const (
 	adminGuarded   = "guarded"
 	adminUsersLeak = "users-leak" // /admin/users shows the member list to members
+	// adminToDashboard: /admin lists every member (name and email, each in
+	// its own cell) to the admin; members are sent to their own dashboard,
+	// which greets them by the same name and email.
+	adminToDashboard = "to-dashboard"
 )
 
 // apiPortal is a members' JSON API written for these tests: members a, b
@@ -261,6 +265,9 @@ func (p *apiPortal) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 func (p *apiPortal) dashboard(w http.ResponseWriter, me string) {
 	fmt.Fprintf(w, `<html><head><script src="/static/app.js"></script></head><body><h1>Dashboard of %s</h1><ul>`, p.names[me])
+	if p.AdminArea == adminToDashboard {
+		fmt.Fprintf(w, `<p>Welcome, <b>%s</b></p><p>Signed in as <b>%s</b></p>`, p.names[me], me+"@portal.test")
+	}
 	for _, f := range p.files {
 		if f.Owner == me {
 			fmt.Fprintf(w, `<li><a href="/files/%s">certificate</a></li>`, f.ID)
@@ -315,8 +322,13 @@ func (p *apiPortal) adminArea(w http.ResponseWriter, r *http.Request, me string)
 	}
 	allowed := p.roles[me] == "admin" || (me != "" && path == "/admin/users" && p.AdminArea == adminUsersLeak)
 	switch {
+	case !allowed && me != "" && p.AdminArea == adminToDashboard:
+		http.Redirect(w, r, "/dashboard", http.StatusFound)
 	case !allowed:
 		http.Redirect(w, r, "/admin/login?next="+path, http.StatusFound)
+	case path == "/admin" && p.AdminArea == adminToDashboard:
+		adminPage(w, `<h1>Members</h1><table><tr><td>Alice Anders</td><td>a@portal.test</td></tr>`+
+			`<tr><td>Bob Brandt</td><td>b@portal.test</td></tr><tr><td>Ada Admin</td><td>admin@portal.test</td></tr></table>`)
 	case path == "/admin":
 		adminPage(w, `<h1>Overview</h1><p>3 members, 2 open support tickets</p><a href="/admin/users">Member accounts</a>`)
 	case path == "/admin/users":
