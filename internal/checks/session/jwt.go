@@ -27,7 +27,7 @@ func (JWT) Meta() check.Meta {
 		Pass: "When the session is a JWT (in the session cookie or the bearer token): the protected page refuses the token re-encoded " +
 			"with alg \"none\"; its HMAC key is not in launchready's list of weak secrets (tested offline against the captured token; a " +
 			"forged token is sent only when a secret matched, to prove it); it has exp; and it carries no sensitive data and no " +
-			"authorization claims (role, admin, plan) a client could edit. An encrypted JWT (JWE) cannot be read: a copy with one "+
+			"authorization claims (role, admin, plan) a client could edit. An encrypted JWT (JWE) cannot be read: a copy with one " +
 			"byte of its ciphertext changed and an unsigned alg-none token must both be refused. Without a JWT the check is N/A.",
 		Why: "A JWT is only as good as its signature check. Servers that accept alg none, or sign with 'secret' or a tutorial key, let " +
 			"anyone mint a session for any member or an admin; claims are readable by anyone holding the token.",
