@@ -237,11 +237,44 @@ func (m massProbe) sendValues(ctx context.Context, canary string, extra map[stri
 	if err != nil {
 		return nil, err
 	}
+	if m.p.Form != nil {
+		// A form is sent as the member's browser sends it from the page
+		// that shows it: with that form's hidden fields (a CSRF token),
+		// read afresh for each update.
+		if err := m.withPageFields(ctx, req); err != nil {
+			return nil, err
+		}
+	}
 	resp, err := m.a.Do(ctx, req)
 	if err != nil {
 		return nil, fmt.Errorf("member a's profile update (%s %s): %w", m.p.Method, m.p.Path, err)
 	}
 	return resp, nil
+}
+
+// withPageFields adds to a form update the data of the form whose action
+// is profile.path on the page a GET of that path shows (where a browser
+// finds the form): its hidden fields and button, under the configured and
+// extra values.
+func (m massProbe) withPageFields(ctx context.Context, req *client.Request) error {
+	from, err := m.a.Do(ctx, &client.Request{URL: urlOf(m.env, m.p.Path), Follow: true})
+	if err != nil {
+		return fmt.Errorf("reading member a's profile page %s for its form: %w", m.p.Path, err)
+	}
+	page := client.PageAction(from, req.Method, req.URL)
+	data, err := url.ParseQuery(string(page.Body))
+	if err != nil {
+		return fmt.Errorf("the profile page's form data: %w", err)
+	}
+	mine, err := url.ParseQuery(string(req.Body))
+	if err != nil {
+		return err
+	}
+	for k, vs := range mine {
+		data[k] = vs
+	}
+	req.Body, req.Browser = []byte(data.Encode()), page.Browser
+	return nil
 }
 
 // request builds the update sendValues posts.
