@@ -38,7 +38,9 @@ func (MassAssignment) Meta() check.Meta {
 			"isAdmin, admin, roles, is_staff, is_superuser, permissions and plan — all together, then each on its own (a portal " +
 			"that refuses the whole request for one field it does not know may still bind another); reading the profile back " +
 			"after each shows none of those fields changed, and the update applied (or, when every request was refused, the " +
-			"plain update shown to work). Any change is reverted at once and read back.",
+			"plain update shown to work). Any change is reverted at once and read back. A profile that reads back only as " +
+			"an HTML page (a form, with its hidden fields sent as a browser sends them) is judged by effect: member a, refused " +
+			"the admin's content at the admin: routes before, must still be refused after each update that applied.",
 		Why: "Frameworks that bind the request body straight onto the model (mass assignment) let a member send the one field the " +
 			"form never shows: role. The update screen is the member's own, so no ownership check stops it.",
 		Breaks: "Any member makes itself an administrator with one request and then reads or changes everything.",
@@ -69,8 +71,12 @@ func (MassAssignment) Run(ctx context.Context, env *check.Env) check.Result {
 		return check.Errorf("%v", err)
 	}
 	if before.fields == nil {
-		return check.Errorf("%s does not answer with a JSON object, so a role or flag could not be read back: point profile.read "+
-			"at the JSON endpoint that returns member a's profile (e.g. /api/me)", p.Read)
+		if p.Form == nil {
+			return check.Errorf("%s does not answer with a JSON object, so a role or flag could not be read back: point profile.read "+
+				"at the JSON endpoint that returns member a's profile (e.g. /api/me)", p.Read)
+		}
+		// An HTML profile behind a form: judged by what a role opens.
+		return m.byEffect(ctx, before)
 	}
 	// The revert is journaled before the first write, and runs again at
 	// clean-up if the inline one fails (an interrupted run).
