@@ -198,12 +198,13 @@ func deleteWith(ctx context.Context, env *check.Env, name string, sess *client.S
 }
 
 // requestDeletion sends the configured delete request as sess, with the
-// hidden fields of the delete form the login landed on.
+// hidden fields of the delete form on the member's pages (the landing
+// page, the protected pages, or the delete path's own page).
 func requestDeletion(ctx context.Context, env *check.Env, sess *client.Session) error {
 	su := env.Config.Auth.Signup
 	origin := env.Sessions.Config().Origin
 	u := origin.ResolveReference(&url.URL{Path: su.Delete.Path}).String()
-	resp, err := sess.Do(ctx, client.PageAction(sess.Login.Verified, su.Delete.Method, u))
+	resp, err := sess.Do(ctx, client.PageAction(journey.PageWithForm(ctx, env, sess, u), su.Delete.Method, u))
 	if err != nil {
 		return err
 	}

@@ -166,7 +166,13 @@ func describeTokens(tokens []struct{ what, value string }) string {
 func logout(ctx context.Context, env *check.Env, sess *client.Session) (*client.Response, error) {
 	lo := env.Config.Auth.Logout
 	u := journey.URL(env, lo.Path)
-	req := client.PageAction(sess.Login.Verified, lo.Method, u)
+	from := sess.Login.Verified
+	if lo.Method != http.MethodGet {
+		// The form that signs out may be on another member page, or on
+		// the logout path's own confirmation page (Auth.js).
+		from = journey.PageWithForm(ctx, env, sess, u)
+	}
+	req := client.PageAction(from, lo.Method, u)
 	resp, err := sess.Do(client.WithPurpose(ctx, client.SignOut), req)
 	if err != nil {
 		return nil, err
