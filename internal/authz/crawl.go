@@ -116,7 +116,7 @@ func (d *discovery) crawl(ctx context.Context) error {
 		k := &Kind{Name: "crawled " + strings.TrimPrefix(c.tpl.Raw, d.origin.String()), Template: c.tpl, IDsA: c.ids, Source: c.from}
 		d.inv.Kinds = append(d.inv.Kinds, k)
 		for _, id := range c.ids[:min(len(c.ids), MaxReadsPerKind)] {
-			if err := d.ownerRead(ctx, k.Name, c.tpl, id, ""); err != nil {
+			if _, err := d.ownerRead(ctx, k.Name, c.tpl, id, readOpts{guessed: c.guessed}); err != nil {
 				return err
 			}
 		}
@@ -133,6 +133,9 @@ type crawled struct {
 	seen map[string]bool
 	// from is the page that linked to the first object, without its body.
 	from *client.Response
+	// guessed is true for REST item URLs made up under a JSON list: one
+	// that a itself cannot open was a wrong guess, not an object.
+	guessed bool
 }
 
 // objectLink records a link that reads an object: its last ID-looking path
@@ -155,16 +158,16 @@ func (d *discovery) objectLink(u *url.URL, from *client.Response, found map[stri
 			return
 		}
 	}
-	d.remember(pick, pick.Match(u.String()), from, found, order)
+	d.remember(pick, pick.Match(u.String()), from, found, order, false)
 }
 
-func (d *discovery) remember(t Template, id string, from *client.Response, found map[string]*crawled, order *[]string) {
+func (d *discovery) remember(t Template, id string, from *client.Response, found map[string]*crawled, order *[]string, guessed bool) {
 	if id == "" {
 		return
 	}
 	c := found[t.Raw]
 	if c == nil {
-		c = &crawled{tpl: t, from: from, seen: map[string]bool{}}
+		c = &crawled{tpl: t, from: from, seen: map[string]bool{}, guessed: guessed}
 		found[t.Raw] = c
 		*order = append(*order, t.Raw)
 	}
@@ -191,7 +194,7 @@ func (d *discovery) restGuesses(resp *client.Response, found map[string]*crawled
 	from := resp.WithoutBodies()
 	for _, id := range ids {
 		if LooksLikeID(id) {
-			d.remember(t, id, from, found, order)
+			d.remember(t, id, from, found, order, true)
 		}
 	}
 }

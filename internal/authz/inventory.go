@@ -10,11 +10,9 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
-	"slices"
 	"strings"
 
 	"github.com/launchready/launchready/internal/check"
@@ -48,6 +46,10 @@ type Read struct {
 	ID, URL, Via string
 	// Created is true for a canary object a made in this run.
 	Created bool
+	// Shared is true when member b's own list of the kind shows the ID
+	// too: the object may be b's as much as a's, so b opening it proves
+	// nothing unless the portal refuses b the object itself.
+	Shared bool
 	// Owner is a's own response, without its bodies: the reference.
 	Owner *client.Response
 	// Markers prove a response shows this object.
@@ -68,6 +70,9 @@ type Kind struct {
 	Template Template
 	// Object is the config entry; nil for kinds the crawl found.
 	Object *config.Object
+	// List is the configured list's absolute URL ("" for none): it is
+	// replayed as b and anonymously too.
+	List string
 	// IDsA and IDsB are the IDs seen in a's and b's lists.
 	IDsA, IDsB []string
 	// Source is a's response the IDs came from (the list, or a page that
@@ -84,13 +89,29 @@ type Inventory struct {
 	Pages, Requests int
 	// AdminRoutes are admin-looking paths found in same-origin scripts.
 	AdminRoutes []string
-	// Notes say what discovery could not do (a list that failed, an object
-	// with nothing a-specific in it).
+	// Notes say what discovery could not do (a list that failed, a bound
+	// it reached).
 	Notes []string
+	// Unjudged are a's objects found but not replayed, each with the
+	// reason: the checks list them and never PASS on them alone.
+	Unjudged []Unjudged
 	// Baseline is the set of segments identities other than a see: public
-	// pages, b's pages, missing objects. Markers never come from it.
+	// pages, b's protected pages and the objects b owns, missing objects.
+	// Markers never come from it. What b is shown of a list is not in it:
+	// a list that leaks would hide the very objects it leaks.
 	Baseline map[string]bool
 }
+
+// Unjudged is one of a's objects that discovery found and could not
+// replay.
+type Unjudged struct {
+	Kind, ID string
+	// Why says what was missing.
+	Why string
+}
+
+// String names the object and the reason.
+func (u Unjudged) String() string { return u.Kind + " " + u.ID + " (" + u.Why + ")" }
 
 // Discover finds member a's objects once per scan: config lists and items,
 // canary objects (only with consent, when a create request is configured),
@@ -239,8 +260,13 @@ func (d *discovery) baseline(ctx context.Context) error {
 	return nil
 }
 
-// configKind lists a's and b's objects of one configured kind, creates a
-// canary object when it may, and reads a's objects as a.
+// maxOwnerTries caps a's own reads of one kind, kept or not: a list that
+// shows other members' objects too costs a refused read for each.
+const maxOwnerTries = 3 * MaxReadsPerKind
+
+// configKind lists a's and b's objects of one configured kind, reads b's
+// own objects as b (what b may see), creates a canary object when it may,
+// and reads a's objects as a.
 func (d *discovery) configKind(ctx context.Context, o *config.Object) error {
 	k := &Kind{Name: o.Name, Object: o}
 	if o.Item != "" {
@@ -253,6 +279,12 @@ func (d *discovery) configKind(ctx context.Context, o *config.Object) error {
 	}
 	d.inv.Kinds = append(d.inv.Kinds, k)
 	if o.List != "" {
+		// a's list: a's {{self.id}}, also when b and anonymous replay it.
+		list, err := d.a.FillPath(ctx, d.url(o.List))
+		if err != nil {
+			return fmt.Errorf("%s: %w", o.Name, err)
+		}
+		k.List = list
 		ids, resp, err := d.list(ctx, d.a, o, k.Template, "a")
 		if err != nil {
 			return err
@@ -271,6 +303,9 @@ func (d *discovery) configKind(ctx context.Context, o *config.Object) error {
 			d.absorb(resp)
 		}
 	}
+	if err := d.ownReads(ctx, k); err != nil {
+		return err
+	}
 	var ids []string
 	canary := ""
 	if ok, _ := d.env.MayWrite(ctx, d.env.Config.Target.URL); o.Create != nil && ok && d.canaries < MaxCanaryKinds {
@@ -286,31 +321,83 @@ func (d *discovery) configKind(ctx context.Context, o *config.Object) error {
 			}
 		}
 	}
-	for _, id := range k.IDsA {
-		if len(ids) >= MaxReadsPerKind {
-			break
-		}
-		if !slices.Contains(ids, id) {
-			ids = append(ids, id)
+	// The objects only a's list shows come first: they are a's beyond
+	// doubt. Those b's list shows too may be anyone's. Lists may hold
+	// many thousands: sets, and no more candidates than are tried.
+	shared := setOf(k.IDsB)
+	picked := setOf(ids)
+	for _, pass := range []bool{false, true} {
+		for _, id := range k.IDsA {
+			if len(ids) >= maxOwnerTries {
+				break
+			}
+			if shared[id] == pass && !picked[id] {
+				picked[id] = true
+				ids = append(ids, id)
+			}
 		}
 	}
 	if len(ids) == 0 {
 		d.note("%s: member a has none (no list entries, no canary): nothing to replay", o.Name)
 	}
+	kept := 0
 	for i, id := range ids {
+		if kept >= MaxReadsPerKind || i >= maxOwnerTries {
+			break
+		}
 		c := ""
 		if i == 0 {
 			c = canary
 		}
-		if err := d.ownerRead(ctx, o.Name, k.Template, id, c); err != nil {
+		ok, err := d.ownerRead(ctx, o.Name, k.Template, id, readOpts{canary: c, shared: shared[id] && c == ""})
+		if err != nil {
 			return err
+		}
+		if ok {
+			kept++
 		}
 	}
 	return nil
 }
 
-// list reads a member's list of one kind and returns the IDs in it; its
-// content goes to the baseline when it is b's.
+// ownReads reads, as b, the objects only b's list shows: they are b's, so
+// what b sees of them (its own invoice's layout, the plan every member
+// has) can never prove that b sees a's. What b's list shows is not taken:
+// when the list itself leaks, it shows a's objects.
+func (d *discovery) ownReads(ctx context.Context, k *Kind) error {
+	n := 0
+	inA := setOf(k.IDsA)
+	for _, id := range k.IDsB {
+		if n >= MaxReadsPerKind {
+			break
+		}
+		if inA[id] {
+			continue
+		}
+		n++
+		resp, err := d.do(ctx, d.b, &client.Request{URL: k.Template.Fill(id), Follow: true})
+		if err != nil {
+			return fmt.Errorf("reading %s %s as member b, its owner: %w", k.Name, id, err)
+		}
+		if resp.StatusCode >= 400 || page.HasPasswordInput(resp.Body) || d.env.Sessions.IsLoginURL(resp.URL) {
+			d.note("%s %s: member b's own read answered %d; b's objects of this kind are not in the baseline", k.Name, id, resp.StatusCode)
+			continue
+		}
+		d.absorb(resp)
+	}
+	return nil
+}
+
+// setOf returns a set of the strings.
+func setOf(ss []string) map[string]bool {
+	m := make(map[string]bool, len(ss))
+	for _, s := range ss {
+		m[s] = true
+	}
+	return m
+}
+
+// list reads a member's list of one kind and returns the IDs in it.
 func (d *discovery) list(ctx context.Context, s *client.Session, o *config.Object, t Template, who string) ([]string, *client.Response, error) {
 	resp, err := d.do(ctx, s, &client.Request{URL: d.url(o.List), Follow: true})
 	if err != nil {
@@ -320,9 +407,6 @@ func (d *discovery) list(ctx context.Context, s *client.Session, o *config.Objec
 		d.note("%s: the list %s answered member %s with %d", o.Name, o.List, who, resp.StatusCode)
 		return nil, nil, nil
 	}
-	if who == "b" {
-		d.absorb(resp)
-	}
 	ids, err := idsIn(resp, o.IDField, t)
 	if err != nil {
 		d.note("%s: the list %s as member %s was not read whole: %v", o.Name, o.List, who, err)
@@ -330,21 +414,35 @@ func (d *discovery) list(ctx context.Context, s *client.Session, o *config.Objec
 	return ids, resp, nil
 }
 
-// ownerRead reads one of a's objects as a; a read a itself cannot open is
-// noted and dropped.
-func (d *discovery) ownerRead(ctx context.Context, kind string, t Template, id, canary string) error {
+// readOpts say what discovery knows of an object before reading it.
+type readOpts struct {
+	// canary is the value a wrote into it in this run ("" when found).
+	canary string
+	// shared and guessed are Read.Shared and crawled.guessed.
+	shared, guessed bool
+}
+
+// ownerRead reads one of a's objects as a and reports whether it was
+// kept; a read a itself cannot open is listed as not judged (noted, for a
+// guessed URL).
+func (d *discovery) ownerRead(ctx context.Context, kind string, t Template, id string, o readOpts) (bool, error) {
+	canary := o.canary
 	if len(d.pending) >= MaxReads {
-		return nil
+		return false, nil
 	}
 	u := t.Fill(id)
 	resp, err := d.do(ctx, d.a, &client.Request{URL: u, Follow: true})
 	if err != nil {
-		return fmt.Errorf("reading %s %s as member a: %w", kind, id, err)
+		return false, fmt.Errorf("reading %s %s as member a: %w", kind, id, err)
 	}
 	if resp.StatusCode >= 400 || page.HasPasswordInput(resp.Body) || d.env.Sessions.IsLoginURL(resp.URL) {
-		d.note("%s %s: member a's own read answered %d at %s; not replayed", kind, id, resp.StatusCode,
-			d.env.Client.Redactor().Redact(resp.URL.String()))
-		return nil
+		why := fmt.Sprintf("member a's own read answered %d at %s", resp.StatusCode, d.env.Client.Redactor().Redact(resp.URL.String()))
+		if o.guessed {
+			d.note("%s %s: %s; the guessed item URL is not one", kind, id, why)
+			return false, nil
+		}
+		d.inv.Unjudged = append(d.inv.Unjudged, Unjudged{Kind: kind, ID: id, Why: why})
+		return false, nil
 	}
 	// Only a's candidate markers outlive this read, not a's page.
 	exclude := []string{id, url.PathEscape(id)}
@@ -352,9 +450,9 @@ func (d *discovery) ownerRead(ctx context.Context, kind string, t Template, id, 
 	if err != nil {
 		d.note("%s %s: member a's own read was not read whole (%v); its markers come from the part read", kind, id, err)
 	}
-	d.pending = append(d.pending, &Read{Kind: kind, ID: id, URL: u, Via: t.Via, Created: canary != "", Owner: resp.WithoutBodies(),
-		Markers: Markers{Canary: canary}, cands: cands})
-	return nil
+	d.pending = append(d.pending, &Read{Kind: kind, ID: id, URL: u, Via: t.Via, Created: canary != "", Shared: o.shared,
+		Owner: resp.WithoutBodies(), Markers: Markers{Canary: canary}, cands: cands})
+	return true, nil
 }
 
 // finish computes every read's markers against the full baseline and
@@ -364,115 +462,12 @@ func (d *discovery) finish() {
 		r.Markers = markersFrom(r.Markers.Canary, r.cands, d.inv.Baseline)
 		r.cands = nil
 		if r.Markers.Empty() {
-			d.note("%s %s: member a's response shows nothing that b's pages and the public pages do not; it cannot prove a leak, so it is not replayed", r.Kind, r.ID)
+			d.inv.Unjudged = append(d.inv.Unjudged, Unjudged{Kind: r.Kind, ID: r.ID,
+				Why: "member a's copy shows nothing that b's own objects, b's pages and the public pages do not"})
 			continue
 		}
 		d.inv.Reads = append(d.inv.Reads, r)
 	}
-}
-
-// idsIn returns the object IDs a list response holds, each once, in
-// order: the idField values of JSON objects, or the IDs in links that
-// match the item template. A *page.CutError says the list's links were
-// not all read.
-func idsIn(resp *client.Response, idField string, t Template) ([]string, error) {
-	var ids []string
-	seen := map[string]bool{}
-	add := func(id string) {
-		if id != "" && !seen[id] {
-			seen[id] = true
-			ids = append(ids, id)
-		}
-	}
-	trimmed := bytes.TrimSpace(resp.Body)
-	if len(trimmed) > 0 && (trimmed[0] == '{' || trimmed[0] == '[') && json.Valid(trimmed) {
-		jsonIDs(trimmed, idField, add)
-		return ids, nil
-	}
-	if t.Raw == "" {
-		return ids, nil
-	}
-	links, err := page.Links(resp.Body, resp.URL)
-	for _, l := range links {
-		add(t.Match(l.URL))
-	}
-	return ids, err
-}
-
-// jsonIDs calls add with the idField value of every JSON object in a valid
-// document, in document order, streaming: a list of many objects is never
-// built in memory.
-func jsonIDs(body []byte, idField string, add func(string)) {
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	// Each open container: an object expecting a key next, or an array.
-	type frame struct{ object, expectKey, isID bool }
-	var stack []frame
-	for {
-		tok, err := dec.Token()
-		if err != nil {
-			return
-		}
-		if d, ok := tok.(json.Delim); ok && (d == '}' || d == ']') {
-			stack = stack[:len(stack)-1]
-			continue
-		}
-		isID := false
-		if top := len(stack) - 1; top >= 0 && stack[top].object {
-			f := &stack[top]
-			if f.expectKey {
-				f.expectKey, f.isID = false, tok == idField
-				continue
-			}
-			f.expectKey, isID = true, f.isID
-		}
-		switch t := tok.(type) {
-		case json.Delim:
-			stack = append(stack, frame{object: t == '{', expectKey: t == '{'})
-		case string, json.Number:
-			if isID {
-				add(scalar(t))
-			}
-		}
-	}
-}
-
-// walkJSON calls fn on every JSON object, depth-bounded.
-func walkJSON(v any, depth int, fn func(map[string]any)) {
-	if depth > 32 {
-		return
-	}
-	switch x := v.(type) {
-	case map[string]any:
-		fn(x)
-		for _, k := range sortedMapKeys(x) {
-			walkJSON(x[k], depth+1, fn)
-		}
-	case []any:
-		for _, e := range x {
-			walkJSON(e, depth+1, fn)
-		}
-	}
-}
-
-func sortedMapKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
-}
-
-// scalar renders a JSON string or number; "" for anything else.
-func scalar(v any) string {
-	switch x := v.(type) {
-	case string:
-		return x
-	case json.Number:
-		return x.String()
-	}
-	return ""
 }
 
 // newTemplate makes a template from an absolute URL holding {id}.

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"slices"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/launchready/launchready/internal/page"
 )
@@ -33,8 +35,8 @@ type Markers struct {
 
 // MarkersOf picks the markers of a's response: its segments that are not in
 // the baseline (what b, anonymous visitors, a missing page and the login
-// page show), that are long enough, and that do not contain an excluded
-// value (the object's own ID, which an error page may echo back). A
+// page show), that are long enough, and that do not hold an excluded value
+// as a token (the object's own ID, which an error page may echo back). A
 // *page.CutError says they come from the part of the body that was read.
 func MarkersOf(body []byte, canary string, baseline map[string]bool, exclude []string) (Markers, error) {
 	vals, err := candidates(body, canary, baseline, exclude)
@@ -48,7 +50,7 @@ func candidates(body []byte, canary string, baseline map[string]bool, exclude []
 	var out []string
 	kept := map[string]bool{}
 	err := page.EachSegment(body, func(s string) bool {
-		if len(s) < minMarker || baseline[s] || s == canary || kept[s] || containsAny(s, exclude) {
+		if len(s) < minMarker || baseline[s] || s == canary || kept[s] || holdsToken(s, exclude) {
 			return true
 		}
 		kept[s] = true
@@ -98,14 +100,42 @@ func strength(s string) int {
 // strong reports whether one marker alone is proof enough.
 func strong(s string) bool { return strength(s) >= 100 || len(s) >= 16 }
 
-func containsAny(s string, subs []string) bool {
-	for _, x := range subs {
-		if x != "" && strings.Contains(s, x) {
+// holdsToken reports whether s holds one of xs as a token: an occurrence
+// with no letter or digit right before or after it. An ID is excluded as
+// the page that echoes it shows it ("Invoice 12 not found", "/notes/12"),
+// not as a substring: with small integer IDs every line of a's object
+// ("Total 120.00", "12 licences") holds the ID's digits somewhere.
+func holdsToken(s string, xs []string) bool {
+	for _, x := range xs {
+		if tokenIndex(s, x) >= 0 {
 			return true
 		}
 	}
 	return false
 }
+
+// tokenIndex is the index of the first occurrence of x in s as a token,
+// or -1.
+func tokenIndex(s, x string) int {
+	for i := 0; x != "" && i < len(s); {
+		j := strings.Index(s[i:], x)
+		if j < 0 {
+			break
+		}
+		j += i
+		before, _ := utf8.DecodeLastRuneInString(s[:j])
+		after, _ := utf8.DecodeRuneInString(s[j+len(x):])
+		if !isAlnum(before) && !isAlnum(after) {
+			return j
+		}
+		i = j + 1
+	}
+	return -1
+}
+
+// isAlnum reports a letter or a digit, in any script: an ID written next
+// to one is part of a longer word or number.
+func isAlnum(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
 
 // Empty reports whether there is nothing to look for.
 func (m Markers) Empty() bool { return m.Canary == "" && len(m.Values) == 0 }
@@ -155,23 +185,40 @@ func (m Markers) Proves(matched []string) bool {
 	return strong(matched[0]) && (len(m.Values) == 1 || len(matched[0]) >= 24)
 }
 
+// excerptToken quotes the part of a body around an ID, found as a token
+// (the 1 of "id":1, not of 2026).
+func excerptToken(body []byte, id string) string {
+	if i := tokenIndex(string(body), id); i >= 0 {
+		return around(body, i, len(id))
+	}
+	return excerpt(body, id)
+}
+
 // excerpt quotes the part of a body around the first matched marker.
 func excerpt(body []byte, marker string) string {
-	const around = 60
 	i := bytes.Index(body, []byte(marker))
 	if i < 0 {
 		// Matched through a segment (escaped JSON, entities): quote it.
-		quote := clip(marker, 2*around)
+		quote := clip(marker, 2*aroundBytes)
 		_ = page.EachSegment(body, func(s string) bool {
 			if strings.Contains(s, marker) {
-				quote = clip(s, 2*around+len(marker))
+				quote = clip(s, 2*aroundBytes+len(marker))
 				return false
 			}
 			return true
 		})
 		return quote
 	}
-	lo, hi := max(0, i-around), min(len(body), i+len(marker)+around)
+	return around(body, i, len(marker))
+}
+
+// aroundBytes is how much of the body an excerpt shows on each side.
+const aroundBytes = 60
+
+// around quotes body[i:i+n] with aroundBytes either side, white space
+// collapsed.
+func around(body []byte, i, n int) string {
+	lo, hi := max(0, i-aroundBytes), min(len(body), i+n+aroundBytes)
 	out := strings.Join(strings.Fields(string(body[lo:hi])), " ")
 	if lo > 0 {
 		out = "…" + out

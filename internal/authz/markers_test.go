@@ -124,3 +124,34 @@ func TestIDsInManyIDs(t *testing.T) {
 		t.Fatalf("links: %d IDs (%v), want 1500 in order", len(ids), err)
 	}
 }
+
+// TestMarkersSmallIDs: the object's ID is left out where it stands as a
+// word or number of its own ("Invoice 1", "inv-1"), not wherever its
+// digits occur: with IDs 1 to 3 every line of an invoice holds them.
+func TestMarkersSmallIDs(t *testing.T) {
+	owner := []byte(`{"id":1,"lines":["Invoice 1","Total 120.00","12 licences","due for inv-1"]}`)
+	m, err := MarkersOf(owner, "", nil, []string{"1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	slices.Sort(m.Values)
+	if want := []string{"12 licences", "Total 120.00"}; !slices.Equal(m.Values, want) {
+		t.Errorf("markers %q, want %q", m.Values, want)
+	}
+}
+
+func TestHoldsToken(t *testing.T) {
+	for _, tt := range []struct {
+		s, id string
+		want  bool
+	}{
+		{"Invoice 1", "1", true}, {"1", "1", true}, {"/notes/1?x", "1", true}, {"inv-1 due", "1", true},
+		{"Total 120.00", "1", false}, {"12 licences", "1", false}, {"2026-01-15", "1", false}, {"x1", "1", false},
+		{"inv_3f9a not found", "inv_3f9a", true}, {"inv_3f9ab", "inv_3f9a", false}, {"№1", "1", true}, {"é1", "1", false},
+		{"11 and 1", "1", true}, {"", "1", false}, {"anything", "", false},
+	} {
+		if got := holdsToken(tt.s, []string{tt.id}); got != tt.want {
+			t.Errorf("holdsToken(%q, %q) = %v, want %v", tt.s, tt.id, got, tt.want)
+		}
+	}
+}

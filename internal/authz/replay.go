@@ -10,6 +10,7 @@ import (
 
 	"github.com/launchready/launchready/internal/check"
 	"github.com/launchready/launchready/internal/client"
+	"github.com/launchready/launchready/internal/page"
 )
 
 // State is what one identity got when reading one of a's objects.
@@ -27,6 +28,9 @@ const (
 	Leaked State = "leaked"
 	// Failed means the request itself failed: nothing was learnt.
 	Failed State = "error"
+	// NotJudged means the response proves nothing either way: b opened an
+	// object both members' lists show, which may be b's own.
+	NotJudged State = "not judged"
 )
 
 // Identities in replay order: the owner, the other member, no one.
@@ -72,6 +76,8 @@ func (r Row) Cell(identity string) Cell {
 type Matrix struct {
 	Inventory *Inventory
 	Rows      []Row
+	// Lists are the configured lists replayed as b and anonymously.
+	Lists []ListRow
 	// Requests counts the replay requests (discovery's are in Inventory).
 	Requests int
 	// LostB says b's session was found dead after the replays, so b's
@@ -95,6 +101,7 @@ func Replay(ctx context.Context, env *check.Env) (*Matrix, error) {
 			name string
 			sess *client.Session
 		}{{Other, b}, {Anonymous, env.Sessions.Anonymous()}}
+		isLogin := LoginHop(env)
 		for _, r := range inv.Reads {
 			row := Row{Read: r, Cells: []Cell{{Identity: Owner, State: Allowed, Status: r.Owner.StatusCode, Response: r.Owner}}}
 			for _, w := range who {
@@ -103,9 +110,36 @@ func Replay(ctx context.Context, env *check.Env) (*Matrix, error) {
 				}
 				resp, err := w.sess.Do(ctx, &client.Request{URL: r.URL, Follow: true})
 				m.Requests++
-				row.Cells = append(row.Cells, Judge(w.name, r.Markers, resp, err))
+				c := Judge(w.name, r.Markers, resp, err, isLogin)
+				if w.name == Other && c.State == Leaked && r.Shared {
+					// Both members' lists show it and b opens it: it may
+					// be b's own (or shared), and nothing says it is a's.
+					c.State, c.Err = NotJudged, "member b's own list shows it too and b opens it: it may be b's as much as a's; "+
+						"a canary object (objects[].create with --intrusive) is a's beyond doubt"
+				}
+				row.Cells = append(row.Cells, c)
 			}
 			m.Rows = append(m.Rows, row)
+		}
+		for _, k := range inv.Kinds {
+			if k.List == "" {
+				continue
+			}
+			lr := ListRow{Kind: k}
+			for _, w := range who {
+				if ctx.Err() != nil {
+					return nil, context.Cause(ctx)
+				}
+				reads, none := m.listed(k, w.name)
+				var resp *client.Response
+				var err error
+				if len(reads) > 0 {
+					resp, err = w.sess.Do(ctx, &client.Request{URL: k.List, Follow: true})
+					m.Requests++
+				}
+				lr.Cells = append(lr.Cells, judgeList(w.name, k, reads, none, resp, err, isLogin))
+			}
+			m.Lists = append(m.Lists, lr)
 		}
 		m.LostB, err = sessionLost(ctx, env, b)
 		m.Requests++
@@ -116,15 +150,20 @@ func Replay(ctx context.Context, env *check.Env) (*Matrix, error) {
 	})
 }
 
-// Judge decides one cell from the markers found in every hop's body. A
-// hop that could not be read to its end, with no leak found in any, leaves
-// the cell failed: the markers may sit in the part not read.
-func Judge(identity string, mk Markers, resp *client.Response, err error) Cell {
+// Judge decides one cell from the markers found in every hop's body but
+// those skip (when not nil) says are refusals: a login page is never the
+// content, whatever it shares with it. A hop that could not be read to its
+// end, with no leak found in any, leaves the cell failed: the markers may
+// sit in the part not read.
+func Judge(identity string, mk Markers, resp *client.Response, err error, skip func(client.Hop) bool) Cell {
 	c := Cell{Identity: identity, Response: resp.WithoutBodies()}
 	var cut error
 	if resp != nil {
 		c.Status = resp.StatusCode
 		for i, h := range resp.Hops {
+			if skip != nil && skip(h) {
+				continue
+			}
 			matched, ferr := mk.Find(h.Body)
 			if mk.Proves(matched) {
 				c.State, c.Hop, c.Matched, c.Excerpt = Leaked, i, matched, excerpt(h.Body, matched[0])
@@ -145,6 +184,18 @@ func Judge(identity string, mk Markers, resp *client.Response, err error) Cell {
 	}
 	c.State = Denied
 	return c
+}
+
+// LoginHop returns the test for a login page: the configured login path,
+// or any page whose form holds a password field (an admin area's own
+// sign-in, a provider's). Landing on one is a refusal.
+func LoginHop(env *check.Env) func(client.Hop) bool {
+	return func(h client.Hop) bool {
+		if u, err := url.Parse(h.URL); err == nil && env.Sessions.IsLoginURL(u) {
+			return true
+		}
+		return page.HasPasswordInput(h.Body)
+	}
 }
 
 // sessionLost re-checks b's session on the first protected page after the
@@ -174,11 +225,11 @@ func sessionLost(ctx context.Context, env *check.Env, b *client.Session) (string
 // invoices inv_1").
 func (c Cell) Evidence(env *check.Env, what string, mk Markers) check.Evidence {
 	h := c.Response.Hops[c.Hop]
-	where := fmt.Sprintf("answered %d", h.Status)
+	where := fmt.Sprintf("answered %d with a body that", h.Status)
 	if c.Hop < len(c.Response.Hops)-1 {
 		where = fmt.Sprintf("answered %d (a redirect to %s) whose body still", h.Status, h.Location)
 	}
-	proof := "values only the owner's copy shows"
+	proof := "values only member a's copy shows"
 	if mk.Canary != "" && slices.Contains(c.Matched, mk.Canary) {
 		proof = "the canary written into it in this run"
 	}

@@ -163,6 +163,11 @@ func TestRedirectLoopAndHopCap(t *testing.T) {
 			http.Redirect(w, r, "/b", http.StatusFound)
 		case r.URL.Path == "/b":
 			http.Redirect(w, r, "/a", http.StatusFound)
+		case r.URL.Path == "/login" && r.Method == http.MethodPost:
+			// A refused login's usual answer: back to the form.
+			http.Redirect(w, r, "/login", http.StatusSeeOther)
+		case r.URL.Path == "/login":
+			fmt.Fprint(w, "<form method=post><input type=password name=password></form>")
 		case strings.HasPrefix(r.URL.Path, "/n/"):
 			var n int
 			fmt.Sscanf(r.URL.Path, "/n/%d", &n)
@@ -175,6 +180,13 @@ func TestRedirectLoopAndHopCap(t *testing.T) {
 	var re *RedirectError
 	if !errors.As(err, &re) || !strings.Contains(re.Reason, "loop") || len(resp.Hops) != 2 {
 		t.Fatalf("loop: err=%v hops=%d", err, len(resp.Hops))
+	}
+	// POST /login answered with a redirect to GET /login is no loop: a
+	// hop repeats only with the same method and URL.
+	home := newClient(t, Options{MaxRedirects: 5, Home: []string{site.URL}})
+	resp, err = home.Do(WithPurpose(context.Background(), SignIn), &Request{Method: http.MethodPost, URL: site.URL + "/login", Follow: true, Body: []byte("password=x")})
+	if err != nil || resp.StatusCode != http.StatusOK || len(resp.Hops) != 2 || resp.Method != http.MethodGet {
+		t.Fatalf("POST then GET of the same URL: err=%v resp=%+v", err, resp)
 	}
 	resp, err = c.Do(context.Background(), &Request{URL: site.URL + "/n/0", Follow: true})
 	if !errors.As(err, &re) || !strings.Contains(re.Reason, "more than 5") || len(resp.Hops) != 6 {

@@ -128,7 +128,10 @@ func (c *Client) do(ctx context.Context, jar http.CookieJar, req *Request) (*Res
 	}
 	body := req.Body
 	resp := &Response{Request: req}
-	seen := map[string]bool{u.String(): true}
+	// A hop repeats an earlier one when it sends the same method to the
+	// same URL: a form POSTed to /login that redirects to GET /login (the
+	// usual answer to a refused login) is no loop.
+	seen := map[string]bool{method + " " + u.String(): true}
 	chain := []*url.URL{u}
 	// The hops' bodies share one cap: a chain of near-cap redirect bodies
 	// holds no more than one near-cap page.
@@ -157,22 +160,26 @@ func (c *Client) do(ctx context.Context, jar http.CookieJar, req *Request) (*Res
 			resp.OutOfScope = c.refuse(next).(*OutOfScopeError).URL
 			return resp, nil
 		}
-		if seen[next.String()] {
-			return resp, &RedirectError{Reason: "loop: " + c.redactor.Redact(next.String()) + " was already visited", Hops: resp.Hops}
+		keep := h.Status == http.StatusTemporaryRedirect || h.Status == http.StatusPermanentRedirect
+		nextMethod := method
+		if !keep && method != http.MethodHead {
+			nextMethod = http.MethodGet
+		}
+		if seen[nextMethod+" "+next.String()] {
+			return resp, &RedirectError{Reason: "loop: " + nextMethod + " " + c.redactor.Redact(next.String()) + " was already visited", Hops: resp.Hops}
 		}
 		if len(resp.Hops) > c.opts.MaxRedirects {
 			return resp, &RedirectError{Reason: fmt.Sprintf("more than %d redirects (target.max_redirects)", c.opts.MaxRedirects), Hops: resp.Hops}
 		}
-		keep := h.Status == http.StatusTemporaryRedirect || h.Status == http.StatusPermanentRedirect
 		if keep && !safeMethod(method) && !sameOrigin(next, originOf(u)) {
 			// A browser would re-send the body there; a scanner never
 			// carries a write to an origin it was not sent to.
 			resp.NotFollowed = fmt.Sprintf("a %d would re-send the %s body to another origin (%s)", h.Status, method, c.redactor.Redact(originOf(next)))
 			return resp, nil
 		}
-		seen[next.String()] = true
-		if !keep && method != http.MethodHead {
-			method, body = http.MethodGet, nil
+		seen[nextMethod+" "+next.String()] = true
+		if nextMethod != method {
+			method, body = nextMethod, nil
 		}
 		u = next
 		chain = append(chain, u)

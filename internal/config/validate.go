@@ -75,7 +75,9 @@ func (c *Config) applyDefaults() {
 	defaultTo(c, "target.max_header_bytes", &t.MaxHeaderBytes, DefaultMaxHeaderBytes)
 	defaultTo(c, "target.max_redirects", &t.MaxRedirects, DefaultMaxRedirects)
 	defaultTo(c, "target.retry_after_max", &t.RetryAfterMax, DefaultRetryAfterMax)
-	defaultTo(c, "auth.recheck", &c.Auth.Recheck, DefaultRecheck)
+	// AUTH-006 waits it twice within its own time limit: a short check
+	// limit shortens the default.
+	defaultTo(c, "auth.recheck", &c.Auth.Recheck, min(DefaultRecheck, t.Timeouts.Check/4))
 	if l := c.Auth.Logout; l != nil && !l.None {
 		defaultTo(c, "auth.logout.kind", &l.Kind, LogoutServer)
 		if l.Kind == LogoutServer {

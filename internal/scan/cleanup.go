@@ -204,11 +204,20 @@ func deleteWith(ctx context.Context, env *check.Env, name string, sess *client.S
 
 // requestDeletion sends the configured delete request as sess: a JSON
 // body as the page's script sends it, or the hidden fields of the delete
-// form the login landed on with the configured fields over them. The
+// form on the member's pages (the landing page, the protected pages, or
+// the delete path's own page) with the configured fields over them. The
 // member's placeholders in it ({{self.id}}) are its own.
 func requestDeletion(ctx context.Context, env *check.Env, sess *client.Session) error {
 	su := env.Config.Auth.Signup
-	req, err := deletionRequest(su.Delete, journey.URL(env, su.Delete.Path), sess.Login.Verified)
+	u, err := sess.FillPath(ctx, journey.URL(env, su.Delete.Path))
+	if err != nil {
+		return err
+	}
+	var landed *client.Response
+	if su.Delete.JSON == nil {
+		landed = journey.PageWithForm(ctx, env, sess, u)
+	}
+	req, err := deletionRequest(su.Delete, u, landed)
 	if err != nil {
 		return err
 	}

@@ -93,3 +93,28 @@ func TestVerificationNeverUnsubscribes(t *testing.T) {
 		t.Errorf("the new member was cancelled (%v) or unsubscribed (%v)", cancelled, !subscribed)
 	}
 }
+
+// TestPasswordPolicyNeedsAWorkingJourney: the portal accepts any password.
+// When its verification link works, AUTH-009 FAILs on the weak passwords'
+// logins; when the verification never completes (a confirm page that comes
+// back unverified), no login works for any password, and a refused login
+// proves nothing: ERROR, never PASS.
+func TestPasswordPolicyNeedsAWorkingJourney(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		confirm string
+		want    check.Status
+		in      string
+	}{
+		{"verification works", checktest.ConfirmOnGet, check.Fail, "a login with it works"},
+		{"verification never completes", checktest.ConfirmFormAgain, check.Error, "the same journey with a strong password breaks"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			env := signupEnv(t, &checktest.SignupPortal{Confirm: tc.confirm, Lax: true})
+			r := checktest.Run(t, PasswordPolicy{}, env)
+			if r.Status != tc.want || !strings.Contains(r.Summary+r.Reason, tc.in) {
+				t.Errorf("AUTH-009 = %s (%s %s), want %s saying %q", r.Status, r.Summary, r.Reason, tc.want, tc.in)
+			}
+		})
+	}
+}

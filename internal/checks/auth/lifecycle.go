@@ -117,7 +117,7 @@ func clientLogout(ctx context.Context, env *check.Env, sess *client.Session, rep
 		judged = true
 		left := max(exp.Sub(now), 0)
 		longest = max(longest, left)
-		said = append(said, fmt.Sprintf("%s expires %s (%s from now)", t.what, exp.UTC().Format(time.RFC3339), left.Round(time.Second)))
+		said = append(said, fmt.Sprintf("%s expires %s (%s from now)", t.what, exp.UTC().Format(time.RFC3339), roundLeft(left)))
 	}
 	declared := env.Config.Session.Lifetime
 	if !judged && declared > 0 {
@@ -136,7 +136,17 @@ func clientLogout(ctx context.Context, env *check.Env, sess *client.Session, rep
 			longest.Round(time.Minute), detail)
 	}
 	return check.Warnf(ev, "sign-out only forgets the token in the browser; it stays valid for up to %s after it (%s): accepted for short access tokens when sign-out revokes the refresh token on the server (not tested here)",
-		longest.Round(time.Second), detail)
+		roundLeft(longest), detail)
+}
+
+// roundLeft rounds a remaining lifetime for a summary: to the minute
+// from a minute up (a token issued seconds ago for 15 minutes has 15m
+// left), else to the second.
+func roundLeft(d time.Duration) time.Duration {
+	if d >= time.Minute {
+		return d.Round(time.Minute)
+	}
+	return d.Round(time.Second)
 }
 
 // describeTokens names the credentials a client logout leaves valid.
@@ -156,7 +166,13 @@ func describeTokens(tokens []struct{ what, value string }) string {
 func logout(ctx context.Context, env *check.Env, sess *client.Session) (*client.Response, error) {
 	lo := env.Config.Auth.Logout
 	u := journey.URL(env, lo.Path)
-	req := client.PageAction(sess.Login.Verified, lo.Method, u)
+	from := sess.Login.Verified
+	if lo.Method != http.MethodGet {
+		// The form that signs out may be on another member page, or on
+		// the logout path's own confirmation page (Auth.js).
+		from = journey.PageWithForm(ctx, env, sess, u)
+	}
+	req := client.PageAction(from, lo.Method, u)
 	resp, err := sess.Do(client.WithPurpose(ctx, client.SignOut), req)
 	if err != nil {
 		return nil, err

@@ -52,7 +52,9 @@ func (PasswordPolicy) Meta() check.Meta {
 		Pass: "Signing up with a random 7-character password (upper and lower case, a digit and a symbol) and with a well-known " +
 			"breached one of 12+ characters (picked at random from " + fmt.Sprint(len(breached)) + ") does not give a working " +
 			"account: after each signup (and its verification mail, when auth.signup.verify) a login with that password is " +
-			"refused. A login that works is the proof of acceptance, whatever the signup page said. Each account is journaled and " +
+			"refused, while the same journey with a strong password (AUTH-001's new member) logs in: without that control a " +
+			"refusal cannot be told from a journey the scanner cannot finish (ERROR). A login that works is the proof of " +
+			"acceptance, whatever the signup page said. Each account is journaled and " +
 			"registered for clean-up before its signup is sent, and deleted at the end.",
 		Why: "Members reuse the weakest password they are allowed. Credential-stuffing lists start with exactly these; NIST " +
 			"800-63B and ASVS ask for at least 8 (better 15) characters and a breached-password check.",
@@ -62,8 +64,10 @@ func (PasswordPolicy) Meta() check.Meta {
 			"Django MinimumLengthValidator + CommonPasswordValidator, Devise + devise-pwned_password.",
 		Refs:      []string{"ASVS v5.0.0-6.2.1", "ASVS v5.0.0-6.2.4", "API2:2023", "CWE-521"},
 		Intrusive: true,
-		Budget:    check.Budget{Accounts: 2, Mails: 2},
-		Needs:     []string{"auth.signup", "auth.inbox"},
+		// The two weak-password accounts and the control journey's new
+		// member (shared with AUTH-001, counted here too: at most).
+		Budget: check.Budget{Accounts: 3, Mails: 3},
+		Needs:  []string{"auth.signup", "auth.inbox"},
 	}
 }
 
@@ -75,7 +79,9 @@ type weakProbe struct {
 }
 
 // Run signs up two new addresses with weak passwords, at once (their mail
-// waits overlap), and judges each by a login with that password.
+// waits overlap), and judges each by a login with that password; a PASS
+// also needs the new-member journey (AUTH-001's, shared) to log in with a
+// strong password the same way.
 func (PasswordPolicy) Run(ctx context.Context, env *check.Env) check.Result {
 	short, breach := shortPassword(), pick(breached)
 	probes := []*weakProbe{{what: "a 7-character password", password: short},
@@ -105,7 +111,18 @@ func (PasswordPolicy) Run(ctx context.Context, env *check.Env) check.Result {
 	case len(unproven) > 0:
 		return check.Errorf("acceptance could not be judged by a login: %s", strings.Join(unproven, "; "))
 	}
-	return check.Passf("signup refuses a 7-character password and a well-known breached one: neither logs in afterwards")
+	// A refused login is a refused password only if the same journey
+	// (signup, verification, login) works with a strong password: when it
+	// breaks, every weak password would look refused.
+	f, err := journey.FreshAccount(ctx, env)
+	if err != nil {
+		return check.Errorf("the control journey with a strong password: %v", err)
+	}
+	if f.Err != nil || f.Session == nil {
+		return check.Errorf("neither weak password logged in, but that proves nothing: the same journey with a strong password breaks at the %s step (%v), so a refusal cannot be told from a journey the scanner cannot finish",
+			f.Step, f.Err)
+	}
+	return check.Passf("signup refuses a 7-character password and a well-known breached one: neither logs in afterwards, while the same journey with a strong password does")
 }
 
 // signupTry is what one weak-password signup led to.

@@ -33,8 +33,11 @@ func (Admin) Meta() check.Meta {
 		Title: "Admin functions refuse members and anonymous visitors",
 		Pass: "Each admin route — the admin: list (GET entries; others are not sent) and admin-looking paths named in the portal's " +
 			"same-origin scripts — is opened by the admin account first, whose response is the reference for what real admin " +
-			"content looks like; member a and an anonymous visitor then get none of the admin-only values on any of them. " +
-			"Routes the admin itself cannot open are not judged.",
+			"content looks like, less what a refused visitor sees (the anonymous visitor's error or login page, and any login " +
+			"page: an admin area's own sign-in shares its layout) and what member a sees on its own member pages (its name and " +
+			"email in the admin's member list are its own data); member a and an anonymous visitor then get none of the " +
+			"admin-only values on any of them. Landing on a login page (the configured one, or any page with a password form) " +
+			"is a refusal. Routes the admin itself cannot open are not judged.",
 		Why: "Hiding the admin button is not access control: the admin pages and API are one URL away, and the JavaScript bundle " +
 			"lists them for anyone who looks.",
 		Breaks: "Any member (or anyone) reads the member list with emails, changes plans, or impersonates users through the admin API.",
@@ -76,6 +79,9 @@ func (Admin) Run(ctx context.Context, env *check.Env) check.Result {
 	if err := p.adminChrome(ctx); err != nil {
 		return check.Errorf("%v", err)
 	}
+	if err := p.memberOwn(ctx); err != nil {
+		return check.Errorf("%v", err)
+	}
 	t := &check.Table{Title: "Admin routes", Columns: []string{"admin", authz.Owner, authz.Anonymous}}
 	var ev []check.Evidence
 	var leaked, judged, unjudged []string
@@ -103,7 +109,7 @@ func (Admin) Run(ctx context.Context, env *check.Env) check.Result {
 		return res(check.Errorf("the admin account itself got no admin-only content from any route (%s): check that accounts.admin "+
 			"is an administrator and that the admin: paths are right", strings.Join(unjudged, ", ")))
 	}
-	msg := fmt.Sprintf("%d admin routes (%s) gave member a and anonymous visitors none of the admin's content", len(judged), strings.Join(judged, ", "))
+	msg := fmt.Sprintf("judged %d admin routes × 2 identities (member a, anonymous): none got the admin's content (%s)", len(judged), strings.Join(judged, ", "))
 	if len(unjudged) > 0 {
 		msg += fmt.Sprintf("; not judged, the admin itself got nothing admin-only: %s", strings.Join(unjudged, ", "))
 	}
@@ -164,19 +170,42 @@ func (p adminProbe) adminChrome(ctx context.Context) error {
 		return fmt.Errorf("fetching a missing page as the admin: %w", err)
 	}
 	for _, h := range resp.Hops {
-		// A baseline cut short leaves text others see among the
-		// admin's markers: a refusal may look more like a leak.
-		_ = page.EachSegment(h.Body, func(s string) bool {
-			p.baseline[s] = true
-			return len(p.baseline) < maxAdminBaseline
-		})
+		p.absorb(h.Body)
 	}
 	return nil
 }
 
-// route opens one route as the admin (the reference), then as member a and
-// anonymously; ok is false when the admin's own response had nothing
-// admin-only to look for.
+// maxOwnPages bounds the member's own pages read for the baseline.
+const maxOwnPages = 5
+
+// memberOwn adds what member a sees on its own member pages (the first
+// auth.protected ones) to the baseline: a's name and email in the admin's
+// member list are a's own data when a member a is shown them on its
+// dashboard, not admin content reaching it.
+func (p adminProbe) memberOwn(ctx context.Context) error {
+	for i, path := range p.env.Config.Auth.Protected {
+		if i == maxOwnPages {
+			break
+		}
+		resp, err := p.a.Do(ctx, &client.Request{URL: urlOf(p.env, path), Follow: true})
+		if err != nil {
+			return fmt.Errorf("GET %s as member a: %w", path, err)
+		}
+		if resp.StatusCode < 400 && !page.HasPasswordInput(resp.Body) {
+			p.absorb(resp.Body)
+		}
+	}
+	return nil
+}
+
+// route opens one route as the admin (the reference), then as member a
+// and anonymously; ok is false when the admin's own response had nothing
+// admin-only to look for. Admin content is what the admin sees and a
+// refused visitor does not: the anonymous visitor's refusal (an error
+// page, a login page) and every login page met on the way (an admin
+// area's own sign-in shares the admin's layout) are taken out of the
+// admin's view before its markers are picked. Landing on a login page is a
+// refusal, whatever the page shows.
 func (p adminProbe) route(ctx context.Context, r adminRoute) (check.TableRow, []check.Evidence, bool, error) {
 	row := check.TableRow{Label: fmt.Sprintf("GET %s (from %s)", r.path, r.from)}
 	// The admin's page: its {{self.id}} is the admin's, for every caller.
@@ -192,6 +221,18 @@ func (p adminProbe) route(ctx context.Context, r adminRoute) (check.TableRow, []
 		row.Cells = []string{fmt.Sprintf("refused (%d)", ref.StatusCode), "not judged", "not judged"}
 		return row, nil, false, nil
 	}
+	others := []struct {
+		name string
+		sess *client.Session
+		resp *client.Response
+		err  error
+	}{{name: authz.Owner, sess: p.a}, {name: authz.Anonymous, sess: p.env.Sessions.Anonymous()}}
+	isLogin := authz.LoginHop(p.env)
+	for i := range others {
+		o := &others[i]
+		o.resp, o.err = o.sess.Do(ctx, &client.Request{URL: u, Follow: true})
+		p.subtractRefusal(o.resp, o.name == authz.Anonymous, isLogin)
+	}
 	mk, err := authz.MarkersOf(ref.Body, "", p.baseline, nil)
 	if err != nil {
 		return row, nil, false, fmt.Errorf("GET %s as the admin: %w", r.path, err)
@@ -202,19 +243,52 @@ func (p adminProbe) route(ctx context.Context, r adminRoute) (check.TableRow, []
 	}
 	row.Cells = []string{fmt.Sprintf("allowed (%d)", ref.StatusCode)}
 	var ev []check.Evidence
-	for _, w := range []struct {
-		name string
-		sess *client.Session
-	}{{authz.Owner, p.a}, {authz.Anonymous, p.env.Sessions.Anonymous()}} {
-		resp, err := w.sess.Do(ctx, &client.Request{URL: u, Follow: true})
-		c := authz.Judge(w.name, mk, resp, err)
+	for _, o := range others {
+		c := authz.Judge(o.name, mk, o.resp, o.err, isLogin)
+		text := cellText(c)
 		switch c.State {
 		case authz.Leaked:
 			ev = append(ev, c.Evidence(p.env, "the admin route "+r.path, mk))
 		case authz.Failed:
-			return row, nil, false, fmt.Errorf("GET %s as %s: %s", r.path, w.name, c.Err)
+			return row, nil, false, fmt.Errorf("GET %s as %s: %s", r.path, o.name, c.Err)
+		case authz.Denied:
+			if h := o.resp.Hops; len(h) > 0 && isLogin(h[len(h)-1]) {
+				text = fmt.Sprintf("sent to a sign-in page (%d)", c.Status)
+			}
 		}
-		row.Cells = append(row.Cells, cellText(c))
+		row.Cells = append(row.Cells, text)
 	}
 	return row, ev, true, nil
+}
+
+// subtractRefusal adds what a refusal shows to the baseline: every login
+// page in the chain, and, for the anonymous visitor, the final page when
+// it is an error (status 400 or more) or the chain met a login page. A
+// 2xx page the anonymous visitor reaches without a login page is kept
+// out: it may be the admin content itself. Redirect bodies are never
+// taken: they may carry the page they refuse.
+func (p adminProbe) subtractRefusal(resp *client.Response, anonymous bool, isLogin func(client.Hop) bool) {
+	if resp == nil || len(resp.Hops) == 0 {
+		return
+	}
+	refused := resp.StatusCode >= 400
+	for _, h := range resp.Hops {
+		if isLogin(h) {
+			refused = true
+			p.absorb(h.Body)
+		}
+	}
+	if anonymous && refused {
+		p.absorb(resp.Hops[len(resp.Hops)-1].Body)
+	}
+}
+
+// absorb adds a body's segments to the baseline, within its bound. A
+// baseline cut short leaves text others see among the admin's markers: a
+// refusal may look more like a leak.
+func (p adminProbe) absorb(body []byte) {
+	_ = page.EachSegment(body, func(s string) bool {
+		p.baseline[s] = true
+		return len(p.baseline) < maxAdminBaseline
+	})
 }

@@ -270,6 +270,11 @@ func TestMatrixHoldsNoBodies(t *testing.T) {
 	for _, k := range m.Inventory.Kinds {
 		held("the source of "+k.Name, k.Source)
 	}
+	for _, lr := range m.Lists {
+		for _, c := range lr.Cells {
+			held(c.Identity+"'s reply to "+lr.Label(), c.Response)
+		}
+	}
 	if leaks == 0 {
 		t.Error("no leak found in the redirects' bodies")
 	}

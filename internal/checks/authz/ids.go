@@ -42,13 +42,14 @@ func (GuessableIDs) Run(ctx context.Context, env *check.Env) check.Result {
 	}
 	var ev []check.Evidence
 	var bad, timeBased, fine []string
-	judged := 0
+	judged, seen := 0, 0
 	for _, k := range inv.Kinds {
 		ids := append(append([]string(nil), k.IDsA...), k.IDsB...)
 		if len(ids) == 0 {
 			continue
 		}
 		judged++
+		seen += len(ids)
 		g := authz.JudgeIDs(ids)
 		who := fmt.Sprintf("%s: %s (member a: %d, member b: %d)", k.Name, g.Why, len(k.IDsA), len(k.IDsB))
 		switch {
@@ -71,5 +72,5 @@ func (GuessableIDs) Run(ctx context.Context, env *check.Env) check.Result {
 	case len(timeBased) > 0:
 		return check.Warnf(ev, "time-based (version-1) UUIDs on %s", strings.Join(timeBased, ", "))
 	}
-	return check.Passf("random IDs on %s", strings.Join(fine, ", "))
+	return check.Passf("judged %d IDs of %d kinds: random on %s", seen, judged, strings.Join(fine, ", "))
 }

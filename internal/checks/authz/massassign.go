@@ -4,13 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
 	"strings"
-	"sync"
 
 	"github.com/launchready/launchready/internal/authz"
 	"github.com/launchready/launchready/internal/check"
@@ -20,10 +18,7 @@ import (
 
 // escalations are the fields a member adds to its own profile update to try
 // to become an admin, with the value that would make it one.
-var escalations = []struct {
-	field string
-	value any
-}{
+var escalations = []escalation{
 	{"role", "admin"}, {"is_admin", true}, {"isAdmin", true}, {"admin", true}, {"roles", []string{"admin"}},
 	{"is_staff", true}, {"is_superuser", true}, {"permissions", []string{"admin"}}, {"plan", "enterprise"},
 }
@@ -40,8 +35,12 @@ func (MassAssignment) Meta() check.Meta {
 		ID: "AUTHZ-006", Area: check.AreaAuthz, Severity: check.Blocker,
 		Title: "A member cannot grant itself a role through a profile update",
 		Pass: "Member a sends its profile update (profile:, with a canary in the configured field) plus role: admin, is_admin, " +
-			"isAdmin, admin, roles, is_staff, is_superuser, permissions and plan; reading the profile back shows the canary " +
-			"applied (or the whole request refused) and none of those fields changed. Any change is reverted at once.",
+			"isAdmin, admin, roles, is_staff, is_superuser, permissions and plan — all together, then each on its own (a portal " +
+			"that refuses the whole request for one field it does not know may still bind another); reading the profile back " +
+			"after each shows none of those fields changed, and the update applied (or, when every request was refused, the " +
+			"plain update shown to work). Any change is reverted at once and read back. A profile that reads back only as " +
+			"an HTML page (a form, with its hidden fields sent as a browser sends them) is judged by effect: member a, refused " +
+			"the admin's content at the admin: routes before, must still be refused after each update that applied.",
 		Why: "Frameworks that bind the request body straight onto the model (mass assignment) let a member send the one field the " +
 			"form never shows: role. The update screen is the member's own, so no ownership check stops it.",
 		Breaks: "Any member makes itself an administrator with one request and then reads or changes everything.",
@@ -57,7 +56,9 @@ func (MassAssignment) Meta() check.Meta {
 	}
 }
 
-// Run sends the escalating update, reads the profile back, and reverts.
+// Run sends the escalating update with every field together, then each
+// field on its own, reading the profile back after each and reverting any
+// change at once.
 func (MassAssignment) Run(ctx context.Context, env *check.Env) check.Result {
 	a, err := env.Sessions.Get(ctx, "a")
 	if err != nil {
@@ -70,8 +71,12 @@ func (MassAssignment) Run(ctx context.Context, env *check.Env) check.Result {
 		return check.Errorf("%v", err)
 	}
 	if before.fields == nil {
-		return check.Errorf("%s does not answer with a JSON object, so a role or flag could not be read back: point profile.read "+
-			"at the JSON endpoint that returns member a's profile (e.g. /api/me)", p.Read)
+		if p.Form == nil {
+			return check.Errorf("%s does not answer with a JSON object, so a role or flag could not be read back: point profile.read "+
+				"at the JSON endpoint that returns member a's profile (e.g. /api/me)", p.Read)
+		}
+		// An HTML profile behind a form: judged by what a role opens.
+		return m.byEffect(ctx, before)
 	}
 	// The revert is journaled before the first write, and runs again at
 	// clean-up if the inline one fails (an interrupted run).
@@ -79,34 +84,57 @@ func (MassAssignment) Run(ctx context.Context, env *check.Env) check.Result {
 	if err != nil {
 		return check.Errorf("%v", err)
 	}
-	canary := authz.NewCanary()
-	resp, err := m.send(rv.cr.Context(ctx), canary, true, nil)
-	rv.cr.Created(nil, nil) // applied, or maybe applied: the revert runs either way
-	if err != nil {
-		return check.Errorf("%v", err)
-	}
-	after, err := m.read(ctx)
-	if err != nil {
-		return check.Errorf("%v", err)
-	}
-	changed := escalated(before.fields, after.fields)
-	applied := bytes.Contains(after.resp.Body, []byte(canary))
-	if len(changed) > 0 {
-		restored := rv.now(ctx)
-		detail := fmt.Sprintf("Member a's profile update with extra fields answered %d; reading the profile back (GET %s) shows %s. %s",
-			resp.StatusCode, p.Read, strings.Join(changed, ", "), restored)
-		return check.Failf([]check.Evidence{check.HTTPEvidence(env, resp, detail)},
-			"member a granted itself %s through its own profile update", strings.Join(changed, ", "))
-	}
-	// Put the configured field back whatever happened.
+	// Put the configured field back whatever happens; a no-op when the
+	// last attempt was already reverted.
 	defer rv.now(ctx)
-	if applied {
-		return check.Passf("member a's profile update applied the canary but ignored every role field (%s)", fieldNames())
+	// Together first, then one at a time: a portal that refuses the whole
+	// request for one field it does not know (is_admin) may still bind
+	// another it does (role).
+	attempts := [][]escalation{escalations}
+	for _, e := range escalations {
+		attempts = append(attempts, []escalation{e})
 	}
-	// The whole request may have been refused for its extra fields: prove
-	// the plain update works, or nothing was tested.
+	var ev []check.Evidence
+	var granted []string
+	applied := false
+	statuses := map[int]int{}
+	together := 0
+	for i, fields := range attempts {
+		at, err := m.attempt(ctx, rv, before, fields, i == 0)
+		if err != nil {
+			return check.Errorf("%v", err)
+		}
+		applied = applied || at.applied
+		if i == 0 {
+			together = at.resp.StatusCode
+		} else {
+			statuses[at.resp.StatusCode]++
+		}
+		if len(at.changed) == 0 {
+			continue
+		}
+		restored := rv.now(ctx)
+		detail := fmt.Sprintf("Member a's profile update with %s answered %d; reading the profile back (GET %s) shows %s. %s",
+			describe(fields), at.resp.StatusCode, p.Read, strings.Join(at.changed, ", "), restored)
+		ev = append(ev, check.HTTPEvidence(env, at.resp, detail))
+		granted = append(granted, at.changed...)
+		if restored != profileRestored {
+			break // another attempt would start from an escalated member
+		}
+	}
+	if len(granted) > 0 {
+		return check.Failf(ev, "member a granted itself %s through its own profile update", strings.Join(slices.Compact(granted), ", "))
+	}
+	judged := fmt.Sprintf("judged %d role fields (%s), sent together (status %d) and one at a time (statuses %s)", len(escalations),
+		fieldNames(), together, statusCounts(statuses))
+	if applied {
+		return check.Passf("%s: reading the profile back showed the update applied and none of them changed", judged)
+	}
+	// Every request may have been refused for its extra fields: prove the
+	// plain update works, or nothing was tested.
 	plain := authz.NewCanary()
-	if _, err := m.send(ctx, plain, false, nil); err != nil {
+	rv.touch()
+	if _, err := m.send(ctx, plain, nil); err != nil {
 		return check.Errorf("%v", err)
 	}
 	again, err := m.read(ctx)
@@ -117,7 +145,55 @@ func (MassAssignment) Run(ctx context.Context, env *check.Env) check.Result {
 		return check.Errorf("the configured profile update (%s %s) does not change what %s shows, even without extra fields, so a role "+
 			"change could not be read back either: check profile.path, profile.read and the field", p.Method, p.Path, p.Read)
 	}
-	return check.Passf("member a's profile update with role fields was refused (%d) while the plain update works", resp.StatusCode)
+	return check.Passf("%s: every one was refused, while the plain update works", judged)
+}
+
+// escalation is one field a member adds to its own update, with the value
+// that would make it an admin.
+type escalation struct {
+	field string
+	value any
+}
+
+// attemptResult is one escalating update and what reading back showed.
+type attemptResult struct {
+	resp *client.Response
+	// changed lists the fields that now hold the escalating value.
+	changed []string
+	// applied is true when the update's canary shows: it was processed.
+	applied bool
+}
+
+// attempt sends the configured update with a fresh canary plus fields and
+// reads the profile back. The first write of the check ends the journaled
+// creation: from then on the revert runs whatever happens.
+func (m massProbe) attempt(ctx context.Context, rv *reverter, before profileState, fields []escalation, first bool) (attemptResult, error) {
+	canary := authz.NewCanary()
+	rv.touch()
+	sendCtx := ctx
+	if first {
+		sendCtx = rv.cr.Context(ctx)
+	}
+	resp, err := m.send(sendCtx, canary, fields)
+	if first {
+		rv.cr.Created(nil, nil) // applied, or maybe applied: the revert runs either way
+	}
+	if err != nil {
+		return attemptResult{}, err
+	}
+	after, err := m.read(ctx)
+	if err != nil {
+		return attemptResult{}, err
+	}
+	return attemptResult{resp: resp, changed: escalated(before.fields, after.fields), applied: bytes.Contains(after.resp.Body, []byte(canary))}, nil
+}
+
+// describe names the fields of one attempt.
+func describe(fields []escalation) string {
+	if len(fields) == 1 {
+		return fields[0].field + " alone"
+	}
+	return "every role field together"
 }
 
 // massProbe sends profile updates and reads the profile back.
@@ -151,12 +227,29 @@ func (m massProbe) read(ctx context.Context) (profileState, error) {
 }
 
 // send posts the configured update with canary in its fields, plus the
-// escalating fields when escalate; override replaces field values (used to
-// revert).
-func (m massProbe) send(ctx context.Context, canary string, escalate bool, override map[string]any) (*client.Response, error) {
-	req, err := m.request(canary, escalate, override)
+// escalating fields given.
+func (m massProbe) send(ctx context.Context, canary string, fields []escalation) (*client.Response, error) {
+	extra := make(map[string]any, len(fields))
+	for _, e := range fields {
+		extra[e.field] = e.value
+	}
+	return m.sendValues(ctx, canary, extra)
+}
+
+// sendValues posts the configured update with canary in its fields and
+// extra setting (or replacing) field values.
+func (m massProbe) sendValues(ctx context.Context, canary string, extra map[string]any) (*client.Response, error) {
+	req, err := m.request(canary, extra)
 	if err != nil {
 		return nil, err
+	}
+	if m.p.Form != nil {
+		// A form is sent as the member's browser sends it from the page
+		// that shows it: with that form's hidden fields (a CSRF token),
+		// read afresh for each update.
+		if err := m.withPageFields(ctx, req); err != nil {
+			return nil, err
+		}
 	}
 	resp, err := m.a.Do(ctx, req)
 	if err != nil {
@@ -165,8 +258,33 @@ func (m massProbe) send(ctx context.Context, canary string, escalate bool, overr
 	return resp, nil
 }
 
-// request builds the update send posts.
-func (m massProbe) request(canary string, escalate bool, override map[string]any) (*client.Request, error) {
+// withPageFields adds to a form update the data of the form whose action
+// is profile.path on the page a GET of that path shows (where a browser
+// finds the form): its hidden fields and button, under the configured and
+// extra values.
+func (m massProbe) withPageFields(ctx context.Context, req *client.Request) error {
+	from, err := m.a.Do(ctx, &client.Request{URL: urlOf(m.env, m.p.Path), Follow: true})
+	if err != nil {
+		return fmt.Errorf("reading member a's profile page %s for its form: %w", m.p.Path, err)
+	}
+	page := client.PageAction(from, req.Method, req.URL)
+	data, err := url.ParseQuery(string(page.Body))
+	if err != nil {
+		return fmt.Errorf("the profile page's form data: %w", err)
+	}
+	mine, err := url.ParseQuery(string(req.Body))
+	if err != nil {
+		return err
+	}
+	for k, vs := range mine {
+		data[k] = vs
+	}
+	req.Body, req.Browser = []byte(data.Encode()), page.Browser
+	return nil
+}
+
+// request builds the update sendValues posts.
+func (m massProbe) request(canary string, extra map[string]any) (*client.Request, error) {
 	fill := func(v string) string { return strings.ReplaceAll(v, "{{canary}}", canary) }
 	req := &client.Request{Method: m.p.Method, URL: urlOf(m.env, m.p.Path), Header: http.Header{}, Browser: client.FromURL(urlOf(m.env, "/"))}
 	if m.p.Form != nil {
@@ -174,119 +292,40 @@ func (m massProbe) request(canary string, escalate bool, override map[string]any
 		for k, x := range m.p.Form {
 			v.Set(k, fill(x))
 		}
-		if escalate {
-			for _, e := range escalations {
-				v.Set(e.field, formValue(e.value))
-			}
-		}
-		for k, x := range override {
+		for k, x := range extra {
 			v.Set(k, formValue(x))
 		}
 		req.Body = []byte(v.Encode())
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	} else {
-		body := map[string]any{}
-		for k, x := range m.p.JSON {
-			body[k] = fill(x)
-		}
-		if escalate {
-			for _, e := range escalations {
-				body[e.field] = e.value
-			}
-		}
-		for k, x := range override {
-			body[k] = x
-		}
-		b, err := json.Marshal(body)
-		if err != nil {
-			return nil, err
-		}
-		req.Body = b
-		req.Header.Set("Content-Type", "application/json")
+		return req, nil
 	}
-	return req, nil
-}
-
-// profileRestored is revert's message when it worked.
-const profileRestored = "Member a's profile was restored."
-
-// reverter runs the profile's revert once: inline, or at clean-up when
-// the inline one failed.
-type reverter struct {
-	m      massProbe
-	before profileState
-	cr     *check.Creation
-
-	mu   sync.Mutex
-	done bool
-}
-
-// planRevert journals the revert (the update sending the original values
-// back, as member a) before any write.
-func (m massProbe) planRevert(before profileState) (*reverter, error) {
-	req, err := m.request("", false, m.original(before))
+	body := map[string]any{}
+	for k, x := range m.p.JSON {
+		body[k] = fill(x)
+	}
+	for k, x := range extra {
+		body[k] = x
+	}
+	b, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
-	rv := &reverter{m: m, before: before}
-	rv.cr, err = m.env.Plan(check.Undo{What: "member a's profile (" + m.p.Method + " " + m.p.Path + "), changed by AUTHZ-006", As: m.a.Account,
-		Request: check.UndoRequest(req, ""), Run: rv.run})
-	return rv, err
+	req.Body = b
+	req.Header.Set("Content-Type", "application/json")
+	return req, nil
 }
 
-// now reverts unless that was done, and says how it went.
-func (rv *reverter) now(ctx context.Context) string {
-	rv.mu.Lock()
-	defer rv.mu.Unlock()
-	if rv.done {
-		return profileRestored
-	}
-	msg := rv.m.revert(ctx, rv.before)
-	rv.done = msg == profileRestored
-	return msg
-}
-
-func (rv *reverter) run(ctx context.Context) error {
-	if msg := rv.now(ctx); msg != profileRestored {
-		return errors.New(msg)
-	}
-	return nil
-}
-
-// original is the override that sends the profile's original values back:
-// the configured fields, and every escalation field (false for a flag it
-// did not have).
-func (m massProbe) original(before profileState) map[string]any {
-	override := map[string]any{}
+// configured lists the fields the configured update writes.
+func (m massProbe) configured() []string {
+	var out []string
 	for k := range m.p.JSON {
-		if v, ok := before.fields[k]; ok {
-			override[k] = v
-		}
+		out = append(out, k)
 	}
-	for _, e := range escalations {
-		if v, ok := before.fields[e.field]; ok {
-			override[e.field] = v
-		} else if _, isBool := e.value.(bool); isBool {
-			override[e.field] = false
-		}
+	for k := range m.p.Form {
+		out = append(out, k)
 	}
-	return override
-}
-
-// revert sends the profile's original values back (the configured fields
-// and any escalated one) and says whether it worked.
-func (m massProbe) revert(ctx context.Context, before profileState) string {
-	if before.fields == nil {
-		return "The profile is not JSON, so it could not be restored automatically: check member a's role by hand."
-	}
-	if _, err := m.send(ctx, "", false, m.original(before)); err != nil {
-		return "Restoring member a's profile failed (" + err.Error() + "): reset its role by hand."
-	}
-	now, err := m.read(ctx)
-	if err != nil || len(escalated(before.fields, now.fields)) > 0 {
-		return "Member a could not be restored: it still holds the escalated fields; reset its role by hand."
-	}
-	return profileRestored
+	slices.Sort(out)
+	return out
 }
 
 // escalated lists the escalation fields whose read-back value moved to the

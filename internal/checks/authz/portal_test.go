@@ -27,6 +27,35 @@ const (
 	errorEcho    = "error"    // 500 page echoing the requested ID
 )
 
+// Invoice sets (apiPortal.Invoices).
+const (
+	// smallIDs numbers the invoices 1 to 4 (a has 1 and 2), each line
+	// holding its ID's digits: "Total 120.00", "12 licences".
+	smallIDs = "small"
+	// blandInvoices gives a's and b's invoices the same text: nothing in
+	// a's copy is a's alone.
+	blandInvoices = "bland"
+)
+
+// Notes modes (apiPortal.Notes); each seeds two notes per member.
+const (
+	notesOwn      = "own"       // the list shows one's own notes, reads check the owner
+	notesListLeak = "list-leak" // the list shows every member's notes, reads check the owner
+	notesPublic   = "public"    // list and reads answer anyone, anonymous visitors too
+)
+
+// Admin areas (apiPortal.AdminArea): HTML pages /admin and /admin/users
+// whose non-admins are sent to the area's own sign-in page, /admin/login,
+// which shares the area's layout.
+const (
+	adminGuarded   = "guarded"
+	adminUsersLeak = "users-leak" // /admin/users shows the member list to members
+	// adminToDashboard: /admin lists every member (name and email, each in
+	// its own cell) to the admin; members are sent to their own dashboard,
+	// which greets them by the same name and email.
+	adminToDashboard = "to-dashboard"
+)
+
 // apiPortal is a members' JSON API written for these tests: members a, b
 // and admin; invoices (read), notes (create, update, delete), files by ID,
 // a profile with a role, an admin API, and an HTML dashboard linking to it
@@ -43,6 +72,16 @@ type apiPortal struct {
 	RoleFromBody bool
 	// Sequential gives objects small sequential integer IDs.
 	Sequential bool
+	// Invoices picks another invoice set ("" for the default).
+	Invoices string
+	// Notes seeds notes and sets who may list and read them ("" for no
+	// seeded notes, owner-checked).
+	Notes string
+	// AdminArea adds the HTML admin area ("" for none).
+	AdminArea string
+	// StrictProfile answers 400 to a profile update with a field it does
+	// not know (anything but display_name and role).
+	StrictProfile bool
 
 	mu       sync.Mutex
 	seq      int
@@ -58,6 +97,24 @@ type apiPortal struct {
 
 type record struct {
 	ID, Owner, Body string
+	// Lines, when set, are shown in place of the body.
+	Lines []string
+	// Num shows the ID as a JSON number.
+	Num bool
+}
+
+// view is the record as the API shows it.
+func (rec *record) view() map[string]any {
+	v := map[string]any{"id": rec.ID}
+	if rec.Num {
+		v["id"], _ = strconv.Atoi(rec.ID)
+	}
+	if rec.Lines != nil {
+		v["lines"] = rec.Lines
+	} else {
+		v["body"] = rec.Body
+	}
+	return v
 }
 
 func (p *apiPortal) init() {
@@ -65,14 +122,36 @@ func (p *apiPortal) init() {
 	p.roles = map[string]string{"a": "member", "b": "member", "admin": "admin"}
 	p.names = map[string]string{"a": "Alice Anders", "b": "Bob Brandt", "admin": "Ada Admin"}
 	p.invoices, p.notes, p.files = map[string]*record{}, map[string]*record{}, map[string]*record{}
+	n := 0
 	for _, m := range []string{"a", "b"} {
 		for i := 1; i <= 2; i++ {
-			id := p.newID("inv")
-			p.invoices[id] = &record{ID: id, Owner: m, Body: fmt.Sprintf("INV-2026-%s-%04d for %s, €%d.00", strings.ToUpper(m), 10+i, p.names[m], 12*i)}
+			n++
+			p.invoice(m, i, n)
 			fid := p.newID("file")
 			p.files[fid] = &record{ID: fid, Owner: m, Body: fmt.Sprintf("Certificate of membership no. %s-%d for %s", strings.ToUpper(m), i, p.names[m])}
+			if p.Notes != "" {
+				nid := p.newID("note")
+				p.notes[nid] = &record{ID: nid, Owner: m, Body: fmt.Sprintf("%s's note %d: parcel locker code K%d%s", p.names[m], i, 40+n, strings.ToUpper(m))}
+			}
 		}
 	}
+}
+
+// invoice adds member m's i-th invoice, the n-th of all.
+func (p *apiPortal) invoice(m string, i, n int) {
+	rec := &record{Owner: m}
+	switch p.Invoices {
+	case smallIDs:
+		rec.ID, rec.Num = strconv.Itoa(n), true
+		rec.Lines = []string{fmt.Sprintf("Invoice %d", n), fmt.Sprintf("Total %d.00", 120*n), fmt.Sprintf("%d licences", 12*n)}
+	case blandInvoices:
+		rec.ID = p.newID("inv")
+		rec.Lines = []string{"Monthly membership invoice", "Standard plan, paid by card"}
+	default:
+		rec.ID = p.newID("inv")
+		rec.Body = fmt.Sprintf("INV-2026-%s-%04d for %s, €%d.00", strings.ToUpper(m), 10+i, p.names[m], 12*i)
+	}
+	p.invoices[rec.ID] = rec
 }
 
 func (p *apiPortal) newID(prefix string) string {
@@ -140,6 +219,10 @@ func (p *apiPortal) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, 401, map[string]string{"error": "bad credentials"})
 	case path == "/static/app.js":
 		fmt.Fprint(w, `const api = {me: "/api/me", users: "/api/admin/users", purge: "/api/admin/purge-cache"};`)
+	case p.Notes == notesPublic && r.Method == http.MethodGet && (path == "/api/notes" || strings.HasPrefix(path, "/api/notes/")):
+		p.publicNotes(w, strings.TrimPrefix(strings.TrimPrefix(path, "/api/notes"), "/"))
+	case p.AdminArea != "" && (path == "/admin" || strings.HasPrefix(path, "/admin/")):
+		p.adminArea(w, r, me)
 	case me == "" && p.Anon == "" && (strings.HasPrefix(path, "/api/") || path == "/dashboard" || strings.HasPrefix(path, "/files/")):
 		if strings.HasPrefix(path, "/api/") {
 			writeJSON(w, 401, map[string]string{"error": "not logged in"})
@@ -156,6 +239,10 @@ func (p *apiPortal) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		p.read(w, r, p.invoices, strings.TrimPrefix(path, "/api/invoices/"), me)
 	case path == "/api/notes" && r.Method == http.MethodPost:
 		p.createNote(w, r, me)
+	case path == "/api/notes" && p.Notes == notesListLeak:
+		p.list(w, p.notes, all)
+	case path == "/api/notes":
+		p.list(w, p.notes, me)
 	case strings.HasPrefix(path, "/api/notes/"):
 		p.note(w, r, strings.TrimPrefix(path, "/api/notes/"), me)
 	case strings.HasPrefix(path, "/files/"):
@@ -178,6 +265,9 @@ func (p *apiPortal) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 func (p *apiPortal) dashboard(w http.ResponseWriter, me string) {
 	fmt.Fprintf(w, `<html><head><script src="/static/app.js"></script></head><body><h1>Dashboard of %s</h1><ul>`, p.names[me])
+	if p.AdminArea == adminToDashboard {
+		fmt.Fprintf(w, `<p>Welcome, <b>%s</b></p><p>Signed in as <b>%s</b></p>`, p.names[me], me+"@portal.test")
+	}
 	for _, f := range p.files {
 		if f.Owner == me {
 			fmt.Fprintf(w, `<li><a href="/files/%s">certificate</a></li>`, f.ID)
@@ -186,21 +276,74 @@ func (p *apiPortal) dashboard(w http.ResponseWriter, me string) {
 	fmt.Fprint(w, `</ul><a href="/logout">Log out</a> <a href="/account/delete?confirm=1">Delete my account</a></body></html>`)
 }
 
+// list answers me's records, or everyone's when me is all.
 func (p *apiPortal) list(w http.ResponseWriter, recs map[string]*record, me string) {
-	items := []map[string]string{}
+	items := []map[string]any{}
 	for _, rec := range recs {
-		if rec.Owner == me {
-			items = append(items, map[string]string{"id": rec.ID, "body": rec.Body})
+		if rec.Owner == me || me == all {
+			items = append(items, rec.view())
 		}
 	}
 	writeJSON(w, 200, map[string]any{"items": items})
+}
+
+// all, in place of a member, lists every member's records.
+const all = "\x00all"
+
+// publicNotes answers the notes list (id "") or one note to anyone.
+func (p *apiPortal) publicNotes(w http.ResponseWriter, id string) {
+	if id == "" {
+		p.list(w, p.notes, all)
+		return
+	}
+	if rec := p.notes[id]; rec != nil {
+		writeJSON(w, 200, rec.view())
+		return
+	}
+	writeJSON(w, 404, map[string]string{"error": "not found"})
+}
+
+// adminPage wraps an admin area page in the area's layout, which its
+// sign-in page shares.
+func adminPage(w http.ResponseWriter, main string) {
+	fmt.Fprintf(w, `<html><head><title>Acme Back Office</title></head><body><header><a href="/admin">Acme Back Office</a></header>`+
+		`<main>%s</main><footer>Acme Back Office · staff use only · every action is logged</footer></body></html>`, main)
+}
+
+// adminArea serves the HTML admin area: admins see it, everyone else is
+// sent to its own sign-in page (members too, except on /admin/users with
+// adminUsersLeak).
+func (p *apiPortal) adminArea(w http.ResponseWriter, r *http.Request, me string) {
+	path := r.URL.Path
+	if path == "/admin/login" {
+		adminPage(w, `<h1>Admin sign in</h1><form method="post" action="/admin/login"><label>Email <input name="email" type="email"></label>`+
+			`<label>Password <input name="password" type="password"></label><button>Sign in</button></form>`)
+		return
+	}
+	allowed := p.roles[me] == "admin" || (me != "" && path == "/admin/users" && p.AdminArea == adminUsersLeak)
+	switch {
+	case !allowed && me != "" && p.AdminArea == adminToDashboard:
+		http.Redirect(w, r, "/dashboard", http.StatusFound)
+	case !allowed:
+		http.Redirect(w, r, "/admin/login?next="+path, http.StatusFound)
+	case path == "/admin" && p.AdminArea == adminToDashboard:
+		adminPage(w, `<h1>Members</h1><table><tr><td>Alice Anders</td><td>a@portal.test</td></tr>`+
+			`<tr><td>Bob Brandt</td><td>b@portal.test</td></tr><tr><td>Ada Admin</td><td>admin@portal.test</td></tr></table>`)
+	case path == "/admin":
+		adminPage(w, `<h1>Overview</h1><p>3 members, 2 open support tickets</p><a href="/admin/users">Member accounts</a>`)
+	case path == "/admin/users":
+		adminPage(w, `<h1>Member accounts</h1><ul><li>a@portal.test · Alice Anders · member</li><li>b@portal.test · Bob Brandt · member</li>`+
+			`<li>admin@portal.test · Ada Admin · admin</li></ul>`)
+	default:
+		http.NotFound(w, r)
+	}
 }
 
 // read answers an object read according to the portal's flaw settings.
 func (p *apiPortal) read(w http.ResponseWriter, r *http.Request, recs map[string]*record, id, me string) {
 	rec := recs[id]
 	if rec != nil && rec.Owner == me {
-		writeJSON(w, 200, map[string]string{"id": rec.ID, "body": rec.Body})
+		writeJSON(w, 200, rec.view())
 		return
 	}
 	mode := p.Read
@@ -209,14 +352,14 @@ func (p *apiPortal) read(w http.ResponseWriter, r *http.Request, recs map[string
 	}
 	switch {
 	case mode == leakAny && rec != nil:
-		writeJSON(w, 200, map[string]string{"id": rec.ID, "body": rec.Body})
+		writeJSON(w, 200, rec.view())
 	case mode == emptyList:
 		writeJSON(w, 200, map[string]any{"items": []any{}})
 	case mode == redirectLeak && rec != nil:
 		w.Header().Set("Location", "/login")
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusFound)
-		_ = json.NewEncoder(w).Encode(map[string]string{"id": rec.ID, "body": rec.Body})
+		_ = json.NewEncoder(w).Encode(rec.view())
 	case mode == catchAll:
 		fmt.Fprint(w, shell)
 	case mode == loginPage:
@@ -251,7 +394,7 @@ func (p *apiPortal) note(w http.ResponseWriter, r *http.Request, id, me string) 
 	}
 	switch r.Method {
 	case http.MethodGet:
-		writeJSON(w, 200, map[string]string{"id": rec.ID, "body": rec.Body})
+		writeJSON(w, 200, rec.view())
 	case http.MethodPatch:
 		var in struct{ Body string }
 		_ = json.NewDecoder(r.Body).Decode(&in)
@@ -267,6 +410,12 @@ func (p *apiPortal) profile(w http.ResponseWriter, r *http.Request, me string) {
 	if r.Method == http.MethodPatch {
 		var in map[string]any
 		_ = json.NewDecoder(r.Body).Decode(&in)
+		for k := range in {
+			if p.StrictProfile && k != "display_name" && k != "role" {
+				writeJSON(w, 400, map[string]string{"error": "unknown field " + k})
+				return
+			}
+		}
 		if n, ok := in["display_name"].(string); ok {
 			p.names[me] = n
 		}
@@ -285,7 +434,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 
 // sessionYAML is the auth, session, accounts and objects config for the
 // portal, with cookie or token sessions.
-func sessionYAML(token bool) string {
+func (p *apiPortal) sessionYAML(token bool) string {
 	auth := `auth:
   login: {path: /login, form: {email: "{{email}}", password: "{{password}}"}, success: /dashboard}
   protected: [/dashboard]
@@ -299,6 +448,10 @@ session: {kind: cookie}
 session: {kind: token, from: token, header: Authorization, prefix: "Bearer "}
 `
 	}
+	adminArea := ""
+	if p.AdminArea != "" {
+		adminArea = ", /admin, /admin/users"
+	}
 	return auth + `accounts:
   a: {email: a@portal.test, password: env:A}
   b: {email: b@portal.test, password: env:B}
@@ -306,11 +459,12 @@ session: {kind: token, from: token, header: Authorization, prefix: "Bearer "}
 objects:
   - {name: invoices, list: /api/invoices, item: "/api/invoices/{id}"}
   - name: notes
+    list: /api/notes
     item: "/api/notes/{id}"
     create: {path: /api/notes, json: {body: "note {{canary}}"}}
     update: {path: "/api/notes/{id}", json: {body: "{{canary}}"}}
     delete: {path: "/api/notes/{id}"}
-admin: [/api/admin/users, DELETE /api/admin/users/1]
+admin: [/api/admin/users, DELETE /api/admin/users/1` + adminArea + `]
 profile: {path: /api/me, json: {display_name: "{{canary}}"}}
 crawl: {pages: 20}
 `
@@ -321,7 +475,7 @@ func (p *apiPortal) start(t *testing.T, token, intrusive bool) *check.Env {
 	t.Helper()
 	p.init()
 	_, yaml := checktest.TLSServer(t, p)
-	env := checktest.Env(t, yaml+sessionYAML(token))
+	env := checktest.Env(t, yaml+p.sessionYAML(token))
 	if intrusive {
 		checktest.Intrusive(env)
 	}

@@ -53,10 +53,13 @@ func (c Reads) Meta() check.Meta {
 	}
 	how := "Member a's objects are found from the objects: config (lists and items), from canary objects a creates in this run " +
 		"when a create request is configured and --intrusive is given, and from a bounded GET-only crawl of a's pages (links " +
-		"with IDs, REST item URLs under JSON lists). Each read is replayed "
+		"with IDs, REST item URLs under JSON lists). a's markers are what a's copy shows and the public pages, b's pages and " +
+		"the objects b owns do not (never what b is shown of a list). Each read, and each configured list, is replayed "
 	proof := ": no response — final page or any redirect's body — carries a's markers (the canary, or values only a's copy " +
-		"shows; the object's ID itself never counts). Status codes alone never decide; catch-all pages, login pages, WAF " +
-		"blocks and error pages cannot carry a's markers."
+		"shows; the object's ID as a word never counts), and no list names a's objects' IDs. Status codes alone never decide; " +
+		"catch-all pages, login pages, WAF blocks and error pages cannot carry a's markers. An object b's own list shows too, " +
+		"which b opens, may be b's: it is listed as not judged, as is an object with nothing a-specific in it; with nothing " +
+		"judged there is no PASS."
 	if c.identity == authz.Other {
 		m.ID, m.Title = "AUTHZ-001", "Member b cannot read member a's objects"
 		m.Pass = how + "with member b's session" + proof
@@ -77,70 +80,183 @@ func (c Reads) Meta() check.Meta {
 	return m
 }
 
-// Run replays a's objects and judges this identity's cells.
+// Run replays a's objects and lists and judges this identity's cells.
 func (c Reads) Run(ctx context.Context, env *check.Env) check.Result {
 	m, err := authz.Replay(ctx, env)
 	if err != nil {
 		return check.Errorf("%v", err)
 	}
 	inv := m.Inventory
-	if len(inv.Reads) == 0 {
-		return noReads(env, inv)
+	if len(inv.Reads) == 0 && len(m.Lists) == 0 {
+		return noReads(len(env.Config.Objects) > 0, inv, nil)
 	}
-	table := matrixTable(m)
-	var ev []check.Evidence
-	var leaked, failed []string
-	statuses := map[int]int{}
-	for _, row := range m.Rows {
-		cell := row.Cell(c.identity)
-		switch cell.State {
-		case authz.Leaked:
-			leaked = append(leaked, row.Read.Kind+" "+row.Read.ID)
-			if len(ev) < maxEvidence {
-				ev = append(ev, cell.Evidence(env, "member a's "+row.Read.Kind+" "+row.Read.ID, row.Read.Markers))
-			}
-		case authz.Failed:
-			failed = append(failed, fmt.Sprintf("%s %s (%s)", row.Read.Kind, row.Read.ID, cell.Err))
-		default:
-			statuses[cell.Status]++
-		}
-	}
-	counts := fmt.Sprintf("discovery %d requests (%d pages crawled), replays %d requests", inv.Requests, inv.Pages, m.Requests)
-	if len(leaked) > 0 {
-		r := check.Failf(ev, "%s read %d of %d of member a's objects: %s (%s)", c.identity, len(leaked), len(m.Rows),
-			strings.Join(leaked, ", "), counts)
-		r.Table = table
-		return r
-	}
-	if c.identity == authz.Other && m.LostB != "" {
-		r := check.Errorf("%s; member b's refusals prove nothing", m.LostB)
-		r.Table = table
-		return r
-	}
-	if len(failed) > 0 {
-		r := check.Errorf("%d replays as %s failed, so those objects are untested: %s", len(failed), c.identity, strings.Join(failed, "; "))
-		r.Table = table
-		return r
-	}
-	r := check.Passf("%d reads of member a's objects (%s) replayed as %s: none carried a's data (statuses %s); %s",
-		len(m.Rows), kindCounts(m), c.identity, statusCounts(statuses), counts)
-	r.Table = table
+	v := c.tally(env, m)
+	r := v.result(c.identity, m, len(env.Config.Objects) > 0)
+	r.Table = matrixTable(m)
 	return r
 }
 
-// noReads explains why nothing could be replayed: SKIP when the config
-// lists no objects and the crawl found none, ERROR when configured objects
-// could not be read.
-func noReads(env *check.Env, inv *authz.Inventory) check.Result {
-	notes := strings.Join(inv.Notes, "; ")
-	if len(env.Config.Objects) == 0 {
-		reason := fmt.Sprintf("the crawl of member a's pages (%d pages) found no object with an ID to replay, and the config lists none", inv.Pages)
-		if notes != "" {
-			reason += " (" + notes + ")"
+// tally is one identity's cells, sorted by what they showed.
+type tally struct {
+	ev []check.Evidence
+	// leaked and failed name objects and lists; objects and lists count
+	// those with a verdict.
+	leaked, failed []string
+	unjudged       notJudged
+	objects, lists int
+	statuses       map[int]int
+	kinds          []string
+}
+
+// notJudged groups what was not judged by reason, in order.
+type notJudged struct {
+	reasons []string
+	names   map[string][]string
+}
+
+func (n *notJudged) add(name, why string) {
+	if n.names == nil {
+		n.names = map[string][]string{}
+	}
+	if _, ok := n.names[why]; !ok {
+		n.reasons = append(n.reasons, why)
+	}
+	n.names[why] = append(n.names[why], name)
+}
+
+func (n *notJudged) count() int {
+	c := 0
+	for _, names := range n.names {
+		c += len(names)
+	}
+	return c
+}
+
+// list renders each reason once, after the names it applies to.
+func (n *notJudged) list() []string {
+	out := make([]string, len(n.reasons))
+	for i, why := range n.reasons {
+		out[i] = strings.Join(n.names[why], ", ") + " (" + why + ")"
+	}
+	return out
+}
+
+func (c Reads) tally(env *check.Env, m *authz.Matrix) *tally {
+	v := &tally{statuses: map[int]int{}}
+	kinds := map[string]int{}
+	var order []string
+	for _, row := range m.Rows {
+		cell := row.Cell(c.identity)
+		name := row.Read.Kind + " " + row.Read.ID
+		switch cell.State {
+		case authz.Leaked:
+			v.leaked = append(v.leaked, name)
+			what := "member a's " + name
+			if row.Read.Shared {
+				// Both members' lists show it: a member's object, not
+				// necessarily a's.
+				what = name + " (a member's object, listed to member a and member b)"
+			}
+			if len(v.ev) < maxEvidence {
+				v.ev = append(v.ev, cell.Evidence(env, what, row.Read.Markers))
+			}
+		case authz.Failed:
+			v.failed = append(v.failed, fmt.Sprintf("%s (%s)", name, cell.Err))
+		case authz.NotJudged:
+			v.unjudged.add(name, cell.Err)
+			continue
+		default:
+			v.statuses[cell.Status]++
+		}
+		v.objects++
+		if kinds[row.Read.Kind] == 0 {
+			order = append(order, row.Read.Kind)
+		}
+		kinds[row.Read.Kind]++
+	}
+	for _, k := range order {
+		v.kinds = append(v.kinds, fmt.Sprintf("%s ×%d", k, kinds[k]))
+	}
+	for _, lr := range m.Lists {
+		cell := lr.Cell(c.identity)
+		name := "the " + lr.Kind.Name + " list " + lr.Kind.Object.List
+		switch cell.State {
+		case authz.Leaked:
+			v.leaked = append(v.leaked, fmt.Sprintf("%s (showing %s)", name, strings.Join(cell.Shown, ", ")))
+			if len(v.ev) < maxEvidence {
+				v.ev = append(v.ev, cell.Evidence(env, lr.Kind))
+			}
+		case authz.Failed:
+			v.failed = append(v.failed, fmt.Sprintf("%s (%s)", name, cell.Err))
+		case authz.NotJudged:
+			v.unjudged.add(name, cell.Err)
+			continue
+		}
+		v.lists++
+	}
+	for _, u := range m.Inventory.Unjudged {
+		v.unjudged.add(u.Kind+" "+u.ID, u.Why)
+	}
+	return v
+}
+
+// result turns the tally into the verdict: a leak FAILs, a failed replay
+// or a lost session is an ERROR, and a PASS names what was judged and what
+// was not; with nothing judged there is no PASS.
+func (v *tally) result(identity string, m *authz.Matrix, configured bool) check.Result {
+	inv := m.Inventory
+	counts := fmt.Sprintf("discovery %d requests (%d pages crawled), replays %d requests", inv.Requests, inv.Pages, m.Requests)
+	judged := v.objects + v.lists
+	switch {
+	case len(v.leaked) > 0:
+		return check.Failf(v.ev, "%s read %d of the %d objects and lists judged: %s (%s)", identity, len(v.leaked), judged,
+			strings.Join(v.leaked, ", "), counts)
+	case identity == authz.Other && m.LostB != "":
+		return check.Errorf("%s; member b's refusals prove nothing", m.LostB)
+	case len(v.failed) > 0:
+		return check.Errorf("%d replays as %s failed, so those objects are untested: %s", len(v.failed), identity, strings.Join(v.failed, "; "))
+	case judged == 0:
+		return noReads(configured, inv, v.unjudged.list())
+	}
+	what := fmt.Sprintf("%d of member a's objects (%s) × 1 identity (%s)", v.objects, strings.Join(v.kinds, ", "), identity)
+	if v.objects == 0 {
+		what = "no object read (" + identity + ")"
+	}
+	if v.lists > 0 {
+		what += fmt.Sprintf(" and %d %s", v.lists, plural(v.lists, "list", "lists"))
+	}
+	msg := fmt.Sprintf("judged %s: none carried a's data", what)
+	if len(v.statuses) > 0 {
+		msg += " (statuses " + statusCounts(v.statuses) + ")"
+	}
+	if n := v.unjudged.count(); n > 0 {
+		msg += fmt.Sprintf("; not judged, %d: %s", n, strings.Join(v.unjudged.list(), "; "))
+	}
+	return check.Passf("%s; %s", msg, counts)
+}
+
+// noReads explains why nothing could be judged: SKIP when the config
+// lists no objects (the crawl found none it could use), ERROR when
+// configured objects were found or listed but none could be judged.
+// unjudged, when nil, is taken from the inventory.
+func noReads(configured bool, inv *authz.Inventory, unjudged []string) check.Result {
+	if unjudged == nil {
+		for _, u := range inv.Unjudged {
+			unjudged = append(unjudged, u.String())
+		}
+	}
+	why := strings.Join(append(slices.Clone(unjudged), inv.Notes...), "; ")
+	if !configured {
+		reason := fmt.Sprintf("the crawl of member a's pages (%d pages) found no object it could replay, and the config lists none", inv.Pages)
+		if why != "" {
+			reason += " (" + why + ")"
 		}
 		return check.Skipped(reason, `objects: [{name: invoices, list: /api/invoices, item: "/api/invoices/{id}"}]`)
 	}
-	return check.Errorf("none of member a's configured objects could be read back as member a, so nothing could be replayed: %s", notes)
+	if len(unjudged) > 0 {
+		return check.Errorf("none of member a's objects could be judged, so this check proves nothing: %s", why)
+	}
+	return check.Errorf("none of member a's configured objects could be read back as member a, so nothing could be replayed: %s", why)
 }
 
 // matrixTable renders the replay matrix: one row per object read, one
@@ -154,30 +270,36 @@ func matrixTable(m *authz.Matrix) *check.Table {
 		}
 		t.Rows = append(t.Rows, tr)
 	}
+	for _, lr := range m.Lists {
+		tr := check.TableRow{Label: lr.Label(), Cells: []string{"allowed"}}
+		for _, id := range t.Columns[1:] {
+			c := lr.Cell(id)
+			text := cellText(c.Cell)
+			if c.State == authz.Leaked {
+				text = fmt.Sprintf("shows %s (%d)", strings.Join(c.Shown, ", "), c.Status)
+			}
+			tr.Cells = append(tr.Cells, text)
+		}
+		t.Rows = append(t.Rows, tr)
+	}
 	return t
 }
 
 func cellText(c authz.Cell) string {
-	if c.State == authz.Failed {
+	switch c.State {
+	case authz.Failed:
 		return "error: " + c.Err
+	case authz.NotJudged:
+		return "not judged"
 	}
 	return fmt.Sprintf("%s (%d)", c.State, c.Status)
 }
 
-func kindCounts(m *authz.Matrix) string {
-	n := map[string]int{}
-	var order []string
-	for _, r := range m.Rows {
-		if n[r.Read.Kind] == 0 {
-			order = append(order, r.Read.Kind)
-		}
-		n[r.Read.Kind]++
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
 	}
-	parts := make([]string, len(order))
-	for i, k := range order {
-		parts[i] = fmt.Sprintf("%s ×%d", k, n[k])
-	}
-	return strings.Join(parts, ", ")
+	return many
 }
 
 func statusCounts(m map[int]int) string {

@@ -81,7 +81,8 @@ func (Writes) Run(ctx context.Context, env *check.Env) check.Result {
 		r.Table = t
 		return r
 	}
-	r := check.Passf("member b's updates and deletes on member a's canary %s left them unchanged", strings.Join(tested, ", "))
+	r := check.Passf("judged %d canary %s (%s) × member b's writes (the configured update and delete): member a read each back "+
+		"unchanged and present", len(tested), plural(len(tested), "object", "objects"), strings.Join(tested, ", "))
 	r.Table = t
 	return r
 }

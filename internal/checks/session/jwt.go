@@ -2,6 +2,8 @@ package session
 
 import (
 	"context"
+	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
@@ -25,7 +27,8 @@ func (JWT) Meta() check.Meta {
 		Pass: "When the session is a JWT (in the session cookie or the bearer token): the protected page refuses the token re-encoded " +
 			"with alg \"none\"; its HMAC key is not in launchready's list of weak secrets (tested offline against the captured token; a " +
 			"forged token is sent only when a secret matched, to prove it); it has exp; and it carries no sensitive data and no " +
-			"authorization claims (role, admin, plan) a client could edit. Without a JWT the check is N/A.",
+			"authorization claims (role, admin, plan) a client could edit. An encrypted JWT (JWE) cannot be read: a copy with one " +
+			"byte of its ciphertext changed and an unsigned alg-none token must both be refused. Without a JWT the check is N/A.",
 		Why: "A JWT is only as good as its signature check. Servers that accept alg none, or sign with 'secret' or a tutorial key, let " +
 			"anyone mint a session for any member or an admin; claims are readable by anyone holding the token.",
 		Breaks: "Account takeover of every member, admin access by editing a claim, personal data readable from cookies and logs.",
@@ -58,6 +61,13 @@ func (JWT) Run(ctx context.Context, env *check.Env) check.Result {
 		return check.Errorf("%v", err)
 	}
 	if len(carriers) == 0 {
+		enc, err := sessionJWEs(ctx, env, view)
+		if err != nil {
+			return check.Errorf("%v", err)
+		}
+		if len(enc) > 0 {
+			return attackJWEs(ctx, env, view, enc)
+		}
 		return check.NotApplicable("the session is not a JWT (no session cookie or token parses as one)")
 	}
 	var fails, warns []check.Evidence
@@ -222,4 +232,116 @@ func dedupe(ss []string) []string {
 		}
 	}
 	return out
+}
+
+// jwe is a session credential that is an encrypted JWT (JWE compact
+// serialisation): five base64url parts, the first a JSON header naming
+// alg and enc. Its claims cannot be read or edited without the server's
+// key, so the JWS tests do not apply; what can be tested is that the
+// server authenticates it.
+type jwe struct {
+	what, value, alg, enc string
+	replay                func(value string) ([]*http.Cookie, http.Header)
+	ev                    check.Evidence
+}
+
+// parseJWE reads a compact JWE's protected header.
+func parseJWE(v string) (alg, enc string, ok bool) {
+	parts := strings.Split(v, ".")
+	if len(parts) != 5 || parts[3] == "" {
+		return "", "", false
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(parts[0])
+	if err != nil {
+		return "", "", false
+	}
+	var h struct {
+		Alg string `json:"alg"`
+		Enc string `json:"enc"`
+	}
+	if json.Unmarshal(raw, &h) != nil || h.Alg == "" || h.Enc == "" {
+		return "", "", false
+	}
+	return h.Alg, h.Enc, true
+}
+
+// sessionJWEs returns the session cookies (or the bearer token) that are
+// encrypted JWTs.
+func sessionJWEs(ctx context.Context, env *check.Env, view *View) ([]jwe, error) {
+	sess, err := env.Sessions.Get(ctx, "a")
+	if err != nil {
+		return nil, err
+	}
+	if env.Config.Session.Kind == "token" {
+		alg, enc, ok := parseJWE(sess.Token())
+		if !ok {
+			return nil, nil
+		}
+		header, prefix := env.Config.Session.Header, env.Config.Session.Prefix
+		return []jwe{{what: "bearer token", value: sess.Token(), alg: alg, enc: enc,
+			replay: func(v string) ([]*http.Cookie, http.Header) { return nil, http.Header{header: {prefix + v}} },
+			ev:     check.HTTPEvidence(env, sess.Login.Submit, "The login response's token (an encrypted JWT).")}}, nil
+	}
+	sc, err := journey.IdentifySessionCookies(ctx, env)
+	if err != nil {
+		return nil, err
+	}
+	all := sess.Cookies(view.Member.URL)
+	var out []jwe
+	for _, c := range sc.Cookies {
+		alg, enc, ok := parseJWE(c.Value)
+		if !ok {
+			continue
+		}
+		name := c.Name
+		out = append(out, jwe{what: "cookie " + name, value: c.Value, alg: alg, enc: enc,
+			replay: func(v string) ([]*http.Cookie, http.Header) { return journey.Replace(all, name, v), nil },
+			ev:     check.HopEvidence(env, c.Resp, c.Hop, c.Line())})
+	}
+	return out, nil
+}
+
+// attackJWEs replays each encrypted session token tampered (one byte of
+// its ciphertext changed) and replaced by an unsigned alg-none JWT: both
+// must be refused, which shows the server authenticates the token.
+func attackJWEs(ctx context.Context, env *check.Env, view *View, toks []jwe) check.Result {
+	red := env.Client.Redactor()
+	var fails []check.Evidence
+	var what []string
+	for _, t := range toks {
+		red.Add(t.value)
+		parts := strings.Split(t.value, ".")
+		ct := []byte(parts[3])
+		ct[len(ct)/2] = flip(ct[len(ct)/2])
+		parts[3] = string(ct)
+		tampered := strings.Join(parts, ".")
+		none := base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"none","typ":"JWT"}`)) + "." +
+			base64.RawURLEncoding.EncodeToString([]byte(`{"sub":"launchready","exp":4102444800}`)) + "."
+		for _, probe := range []struct{ name, value string }{{"with one byte of its ciphertext changed", tampered}, {"replaced by an unsigned alg-none JWT", none}} {
+			red.Add(probe.value)
+			cookies, header := t.replay(probe.value)
+			resp, ok, err := journey.Accepts(ctx, env, view, cookies, header)
+			if err != nil {
+				return check.Errorf("%v", err)
+			}
+			if ok {
+				fails = append(fails, check.HTTPEvidence(env, resp, fmt.Sprintf("The %s (an encrypted JWT, alg %s, enc %s) %s was accepted: %s showed member content (status %d).",
+					t.what, t.alg, t.enc, probe.name, view.Path, resp.StatusCode)))
+			}
+		}
+		what = append(what, fmt.Sprintf("%s (alg %s, enc %s)", t.what, t.alg, t.enc))
+	}
+	if len(fails) > 0 {
+		return check.Failf(fails, "the encrypted session JWT is not authenticated: a tampered or unsigned token is accepted")
+	}
+	return check.Passf("session JWT is encrypted: %s; its claims cannot be read or edited without the server's key, and a tampered copy "+
+		"and an unsigned alg-none token were both refused (its expiry is not readable: SESS-004 judges the cookie's)", strings.Join(what, ", "))
+}
+
+// flip changes a base64url character into another valid one.
+func flip(c byte) byte {
+	if c == 'A' {
+		return 'B'
+	}
+	return 'A'
 }

@@ -105,3 +105,36 @@ func TestLoadPortal(t *testing.T) {
 		t.Errorf("loaded %+v", p)
 	}
 }
+
+// TestFindPortals: -portals picks exactly the folders named, whatever
+// other portal folders exist, and names a folder that does not.
+func TestFindPortals(t *testing.T) {
+	dir := t.TempDir()
+	for _, name := range []string{"express", "nextauth", "pocketbase"} {
+		d := filepath.Join(dir, name)
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		yaml := "portal: " + name + "\naddress: 127.0.0.20\nchecks: {}\n"
+		for f, body := range map[string]string{"expected.yaml": yaml, "start.sh": "", "launchready.yaml": ""} {
+			if err := os.WriteFile(filepath.Join(d, f), []byte(body), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	for _, tc := range []struct{ only, want, err string }{
+		{"", "express nextauth pocketbase", ""},
+		{"express,nextauth", "express nextauth", ""},
+		{"pocketbase", "pocketbase", ""},
+		{"express,nope", "", "no portal folder named nope"},
+	} {
+		ps, err := findPortals(dir, tc.only)
+		var names []string
+		for _, p := range ps {
+			names = append(names, p.Name)
+		}
+		if got := strings.Join(names, " "); got != tc.want || (tc.err != "" && (err == nil || !strings.Contains(err.Error(), tc.err))) {
+			t.Errorf("findPortals(%q) = %q, %v; want %q, error %q", tc.only, got, err, tc.want, tc.err)
+		}
+	}
+}

@@ -124,12 +124,10 @@ func findPortals(dir, only string) ([]*portal, error) {
 			want[n] = true
 		}
 	}
+	found := map[string]bool{}
 	var ps []*portal
 	for _, e := range entries {
-		if !e.IsDir() {
-			continue
-		}
-		if len(want) > 0 && !want[e.Name()] {
+		if !e.IsDir() || (len(want) > 0 && !want[e.Name()]) {
 			continue
 		}
 		path := filepath.Join(dir, e.Name(), "expected.yaml")
@@ -143,16 +141,18 @@ func findPortals(dir, only string) ([]*portal, error) {
 		if err != nil {
 			return nil, err
 		}
-		delete(want, e.Name())
+		found[e.Name()] = true
 		ps = append(ps, p)
 	}
-	if len(want) > 0 {
-		var names []string
-		for n := range want {
-			names = append(names, n)
+	var missing []string
+	for n := range want {
+		if !found[n] {
+			missing = append(missing, n)
 		}
-		sort.Strings(names)
-		return nil, fmt.Errorf("no portal folder named %s under %s", strings.Join(names, ", "), dir)
+	}
+	if len(missing) > 0 {
+		sort.Strings(missing)
+		return nil, fmt.Errorf("no portal folder named %s under %s", strings.Join(missing, ", "), dir)
 	}
 	if len(ps) == 0 {
 		return nil, fmt.Errorf("no portal folder with an expected.yaml under %s", dir)
