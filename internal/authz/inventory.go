@@ -7,6 +7,7 @@ package authz
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -290,8 +291,12 @@ func (d *discovery) configKind(ctx context.Context, o *config.Object) error {
 			return err
 		}
 		k.IDsA, k.Source = ids, resp.WithoutBodies()
-		if k.IDsB, _, err = d.list(ctx, d.b, o, k.Template, "b"); err != nil {
+		var respB *client.Response
+		if k.IDsB, respB, err = d.list(ctx, d.b, o, k.Template, "b"); err != nil {
 			return err
+		}
+		if resp != nil && respB != nil {
+			d.attributeOwners(ctx, k, cmp.Or(o.IDField, "id"), resp.Body, respB.Body)
 		}
 	}
 	if o.Item == "" {
