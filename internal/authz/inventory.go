@@ -224,7 +224,7 @@ func (d *discovery) absorb(resp *client.Response) {
 
 // baseline gathers what others see: the public pages anonymously, a page
 // that cannot exist as a, b and anonymous (so each one's page chrome is
-// known), and b's own protected pages.
+// known), and b's own protected pages (object lists aside).
 func (d *discovery) baseline(ctx context.Context) error {
 	missing := "/launchready-missing-" + randomHex(8)
 	anon := d.env.Sessions.Anonymous()
@@ -251,7 +251,19 @@ func (d *discovery) baseline(ctx context.Context) error {
 		}
 		d.absorb(resp)
 	}
+	// An object list among the protected pages is not b's own page: when
+	// the list itself leaks it shows a's objects (the list is judged on
+	// its own, replayed as b and anonymously).
+	lists := map[string]bool{}
+	for _, o := range d.env.Config.Objects {
+		if o.List != "" {
+			lists[o.List] = true
+		}
+	}
 	for _, p := range d.env.Config.Auth.Protected {
+		if lists[p] {
+			continue
+		}
 		resp, err := d.do(ctx, d.b, &client.Request{URL: d.url(p), Follow: true})
 		if err != nil {
 			return fmt.Errorf("fetching %s as member b: %w", p, err)
