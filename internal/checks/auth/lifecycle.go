@@ -2,6 +2,7 @@ package auth
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
@@ -28,7 +29,8 @@ func (Logout) Meta() check.Meta {
 			"to a protected page is refused: the page no longer shows member content. A portal whose sign-out only forgets the " +
 			"token in the browser (logout: {kind: client}) is judged by how long the token it cannot revoke stays valid: up to " +
 			"an hour (its exp, or session.lifetime when it has none) is WARN, the accepted pattern of short access tokens " +
-			"whose refresh token sign-out revokes; longer, or with no exp and no declared lifetime, FAIL.",
+			"whose refresh token sign-out revokes; longer, or with no exp and no declared lifetime, FAIL; and FAIL when the " +
+			"login answer also hands out a refresh token, which a sign-out that sends nothing never revokes.",
 		Why: "A logout that only deletes the cookie in the browser leaves the session valid on the server: anyone who copied the " +
 			"cookie (a shared computer, a proxy log, malware, an XSS payload) keeps access for the session's whole lifetime.",
 		Breaks: "Members on shared or lost devices cannot end their session; a stolen session cannot be revoked.",
@@ -131,6 +133,13 @@ func clientLogout(ctx context.Context, env *check.Env, sess *client.Session, rep
 			describeTokens(tokens))
 	}
 	detail := strings.Join(said, "; ")
+	// Short access tokens are the accepted pattern only when sign-out
+	// revokes the refresh token on the server; a client-only sign-out
+	// sends nothing, so a refresh token the login handed out outlives it.
+	if field := refreshToken(sess); field != "" {
+		return check.Failf(ev, "sign-out only forgets the tokens in the browser, and the login answer also hands out a refresh token (%s) that nothing revokes: "+
+			"it keeps minting new access tokens after sign-out (%s); revoke it on the server at sign-out", field, detail)
+	}
 	if longest > clientLogoutWarn {
 		return check.Failf(ev, "sign-out only forgets the token in the browser, which stays valid for %s after it (%s): give tokens an exp of an hour at most, with a refresh token that sign-out revokes on the server",
 			longest.Round(time.Minute), detail)
@@ -147,6 +156,49 @@ func roundLeft(d time.Duration) time.Duration {
 		return d.Round(time.Minute)
 	}
 	return d.Round(time.Second)
+}
+
+// refreshFields are the JSON members a login answer hands a refresh
+// token out in.
+var refreshFields = map[string]bool{"refresh_token": true, "refreshToken": true, "refresh": true}
+
+// refreshToken names the member of the login's JSON answer (at any depth)
+// that holds a refresh token, or "".
+func refreshToken(sess *client.Session) string {
+	if sess.Login.Submit == nil {
+		return ""
+	}
+	var doc any
+	if json.Unmarshal(sess.Login.Submit.Body, &doc) != nil {
+		return ""
+	}
+	var find func(v any, depth int) string
+	find = func(v any, depth int) string {
+		if depth > 6 {
+			return ""
+		}
+		switch x := v.(type) {
+		case map[string]any:
+			for k, f := range x {
+				if s, ok := f.(string); ok && refreshFields[k] && s != "" {
+					return k
+				}
+			}
+			for _, f := range x {
+				if k := find(f, depth+1); k != "" {
+					return k
+				}
+			}
+		case []any:
+			for _, f := range x {
+				if k := find(f, depth+1); k != "" {
+					return k
+				}
+			}
+		}
+		return ""
+	}
+	return find(doc, 0)
 }
 
 // describeTokens names the credentials a client logout leaves valid.

@@ -1,6 +1,8 @@
 package auth
 
 import (
+	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -309,6 +311,60 @@ func TestClientLogout(t *testing.T) {
 			}
 			if len(r.Evidence) == 0 || !strings.HasPrefix(r.Evidence[0].Repro, "curl ") {
 				t.Errorf("no evidence with a repro: %+v", r.Evidence)
+			}
+		})
+	}
+}
+
+// TestClientLogoutRefreshToken: a JSON login whose answer also hands out a
+// refresh token, with a client-only sign-out: nothing revokes the refresh
+// token, so even a 15-minute access token is no accepted pattern (FAIL);
+// without a refresh token the short access token is a WARN.
+func TestClientLogoutRefreshToken(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		refresh bool
+		want    check.Status
+		in      string
+	}{
+		{"access token only", false, check.Warn, "stays valid for up to 15m"},
+		{"with a refresh token", true, check.Fail, "refresh token (refresh_token) that nothing revokes"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			key := []byte(journey.RandomToken())
+			mux := http.NewServeMux()
+			mux.HandleFunc("POST /api/login", func(w http.ResponseWriter, r *http.Request) {
+				tok, _ := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.MapClaims{"sub": "a", "exp": time.Now().Add(15 * time.Minute).Unix()}).SignedString(key)
+				answer := map[string]string{"token": tok}
+				if tc.refresh {
+					answer["refresh_token"] = "rt-" + journey.RandomToken()
+				}
+				w.Header().Set("Content-Type", "application/json")
+				json.NewEncoder(w).Encode(answer)
+			})
+			mux.HandleFunc("GET /api/me", func(w http.ResponseWriter, r *http.Request) {
+				_, err := jwt.Parse(strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer "), func(*jwt.Token) (any, error) { return key, nil })
+				if err != nil {
+					http.Error(w, `{"error":"unauthorized"}`, http.StatusUnauthorized)
+					return
+				}
+				w.Header().Set("Content-Type", "application/json")
+				fmt.Fprint(w, `{"email":"a@portal.test","plan":"Community Pro","display_name":"Alice Anders"}`)
+			})
+			_, yaml := checktest.TLSServer(t, mux)
+			cfg := yaml + `auth:
+  kind: json
+  login: {path: /api/login, json: {email: "{{email}}", password: "{{password}}"}}
+  logout: {kind: client}
+  protected: [/api/me]
+session: {kind: token, from: token, header: Authorization, prefix: "Bearer "}
+accounts:
+  a: {email: a@portal.test, password: env:A}
+  b: {email: b@portal.test, password: env:B}
+`
+			r := checktest.Run(t, Logout{}, checktest.Env(t, cfg))
+			if r.Status != tc.want || !strings.Contains(r.Summary, tc.in) {
+				t.Errorf("AUTH-003 = %s (%s), want %s saying %q", r.Status, r.Summary, tc.want, tc.in)
 			}
 		})
 	}
