@@ -56,7 +56,7 @@ func fromJSON(doc *jsonReport) (*Run, error) {
 		NoConsent:      nilIfEmpty(doc.NoConsent),
 		Requests:       doc.Requests,
 		Leftovers:      nilIfEmpty(doc.Leftovers),
-		WrongPasswords: doc.WrongPW,
+		WrongPasswords: wrongPWToJSON(doc.WrongPW), // checks always a list, as written
 		Intrusive:      doc.Intrusive,
 		NotTested:      nilIfEmpty(doc.NotTested),
 	}
