@@ -83,6 +83,10 @@ func (Logout) Run(ctx context.Context, env *check.Env) check.Result {
 	return check.Passf("after logout the old session is refused at %s (%s)", view.Path, refusal(resp))
 }
 
+// credential is one session credential a client-only sign-out leaves in
+// place, named for the report.
+type credential struct{ what, value string }
+
 // clientLogoutWarn is the longest a token a client-only sign-out leaves
 // valid may live for the logout to be a WARN rather than a FAIL.
 const clientLogoutWarn = time.Hour
@@ -91,16 +95,16 @@ const clientLogoutWarn = time.Hour
 // browser: the token stays valid until it expires, so what matters is how
 // long that is. replayed is the fresh session opening the protected page.
 func clientLogout(ctx context.Context, env *check.Env, sess *client.Session, replayed *client.Response) check.Result {
-	var tokens []struct{ what, value string }
+	var tokens []credential
 	if env.Config.Session.Kind == "token" {
-		tokens = append(tokens, struct{ what, value string }{"the bearer token", sess.Token()})
+		tokens = append(tokens, credential{"the bearer token", sess.Token()})
 	} else {
 		sc, err := journey.IdentifySessionCookies(ctx, env)
 		if err != nil {
 			return check.Errorf("%v", err)
 		}
 		for _, c := range sc.Cookies {
-			tokens = append(tokens, struct{ what, value string }{"session cookie " + c.Name, c.Value})
+			tokens = append(tokens, credential{"session cookie " + c.Name, c.Value})
 		}
 	}
 	now := time.Now()
@@ -202,7 +206,7 @@ func refreshToken(sess *client.Session) string {
 }
 
 // describeTokens names the credentials a client logout leaves valid.
-func describeTokens(tokens []struct{ what, value string }) string {
+func describeTokens(tokens []credential) string {
 	var names []string
 	for _, t := range tokens {
 		names = append(names, t.what)
