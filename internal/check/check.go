@@ -129,6 +129,74 @@ type Meta struct {
 	// Budget is the most an intrusive check does to the portal; the scan
 	// prints the sum before any intrusive request.
 	Budget Budget
+	// Impact ranks what a failure exposes, for the "Fix first" list: every
+	// check sets it explicitly (a registry test refuses one left unset).
+	Impact Impact
+}
+
+// Impact ranks what a failed check exposes: the lower, the sooner to fix.
+// Severity decides the verdict; Impact orders the blockers a person is told
+// to fix first, within it severity and then registry order.
+type Impact int
+
+// The impacts, most urgent first.
+const (
+	// ImpactUnset is a check whose metadata forgot its impact.
+	ImpactUnset Impact = iota
+	// ImpactDataExposure: another member or an anonymous visitor reads,
+	// changes or deletes member data, or reaches admin functions.
+	ImpactDataExposure
+	// ImpactAccountTakeover: someone else can end up holding a member's
+	// account or more rights than given (forged sessions, reset links that
+	// work twice, self-granted roles, sessions that survive logout).
+	ImpactAccountTakeover
+	// ImpactSession: session cookies and the sign-in journey itself.
+	ImpactSession
+	// ImpactSecrets: keys and credentials in history, bundles and logs.
+	ImpactSecrets
+	// ImpactTransport: TLS, redirects, headers and edge protection.
+	ImpactTransport
+	// ImpactMail: mail domain authentication and deliverability.
+	ImpactMail
+	// ImpactOperations: performance, monitoring, rollback and hygiene.
+	ImpactOperations
+)
+
+// String names an impact as reports and JSON spell it.
+func (i Impact) String() string {
+	switch i {
+	case ImpactDataExposure:
+		return "data exposure"
+	case ImpactAccountTakeover:
+		return "account takeover"
+	case ImpactSession:
+		return "session"
+	case ImpactSecrets:
+		return "secrets"
+	case ImpactTransport:
+		return "transport"
+	case ImpactMail:
+		return "mail"
+	case ImpactOperations:
+		return "operations"
+	}
+	return "unset"
+}
+
+// MarshalText makes an Impact appear as its name in JSON.
+func (i Impact) MarshalText() ([]byte, error) { return []byte(i.String()), nil }
+
+// UnmarshalText reads an Impact name back; an unknown name is unset, so a
+// newer report's impact still reads.
+func (i *Impact) UnmarshalText(b []byte) error {
+	for v := ImpactDataExposure; v <= ImpactOperations; v++ {
+		if v.String() == string(b) {
+			*i = v
+			return nil
+		}
+	}
+	*i = ImpactUnset
+	return nil
 }
 
 // Budget counts an intrusive check's side effects. Work shared between
@@ -204,6 +272,10 @@ type Evidence struct {
 	Location *Location `json:"location,omitempty"`
 	// Repro is a redacted curl command that reproduces the observation.
 	Repro string `json:"repro,omitempty"`
+	// Fingerprint identifies a secret finding across runs (file, rule and
+	// line, as gitleaks spells it, the key a waiver names); empty for
+	// evidence of other kinds.
+	Fingerprint string `json:"fingerprint,omitempty"`
 }
 
 // Location is a place in a file or commit.

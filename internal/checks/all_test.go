@@ -3,6 +3,8 @@ package checks
 import (
 	"slices"
 	"testing"
+
+	"github.com/launchready/launchready/internal/check"
 )
 
 // TestWrongPasswordChecks: every check that sends wrong passwords is
@@ -23,5 +25,25 @@ func TestWrongPasswordChecks(t *testing.T) {
 	i5, i6 := slices.Index(order, "AUTH-005"), slices.Index(order, "AUTH-006")
 	if i5 < 0 || i6 < 0 || i5 > i6 {
 		t.Errorf("checks with a wrong-password budget, in order: %v; want AUTH-005 before AUTH-006", order)
+	}
+}
+
+// TestEveryCheckRanksItsImpact: the "Fix first" list orders blockers by
+// each check's explicit impact; none may be left unset, and the order the
+// issue fixes holds for the areas that exist: data exposure and account
+// takeover before session and secrets, before transport.
+func TestEveryCheckRanksItsImpact(t *testing.T) {
+	worst := map[string]check.Impact{}
+	for _, c := range All() {
+		m := c.Meta()
+		if m.Impact == check.ImpactUnset || m.Impact > check.ImpactOperations {
+			t.Errorf("%s: impact %d is not one of the named impacts", m.ID, m.Impact)
+		}
+		if w, ok := worst[m.Area]; !ok || m.Impact < w {
+			worst[m.Area] = m.Impact
+		}
+	}
+	if !(worst[check.AreaAuthz] < worst[check.AreaSecrets] && worst[check.AreaSecrets] < worst[check.AreaTLS]) {
+		t.Errorf("most urgent impact per area: %v; want Authorization before Secrets handling before SSL and redirects", worst)
 	}
 }

@@ -6,11 +6,13 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/launchready/launchready/internal/check"
+	"github.com/launchready/launchready/internal/checks"
 	"github.com/launchready/launchready/internal/config"
 	"github.com/launchready/launchready/internal/report"
 	"github.com/launchready/launchready/internal/runner"
@@ -143,10 +145,22 @@ func runSecrets(ctx context.Context, s *streams, cfg *config.Config, f *secretsF
 		Target:      cfg.Source.Repo,
 		Started:     start,
 		Duration:    time.Since(start),
-		Summary:     score.Summarize(outcomes, failOn),
-		Outcomes:    outcomes,
-		NotTested:   append([]string{"the live portal: its pages, bundle, source maps and API (launchready scan)"}, report.NotTested...),
+		// The other areas are a scan's: NOT RUN here, not NOT COVERED.
+		Summary:   score.SummarizeWith(outcomes, score.Options{FailOn: failOn, Implemented: implementedAreas()}),
+		Outcomes:  outcomes,
+		NotTested: append([]string{"the live portal: its pages, bundle, source maps and API (launchready scan)"}, report.NotTested...),
 	}
 	fmt.Fprintf(s.stderr, "scanned %s in %s\n", cfg.Source.Repo, run.Duration.Round(time.Millisecond))
 	return finish(s, run, f.outs, f.noColor)
+}
+
+// implementedAreas names the areas some implemented check belongs to.
+func implementedAreas() []string {
+	var areas []string
+	for _, c := range checks.All() {
+		if a := c.Meta().Area; !slices.Contains(areas, a) {
+			areas = append(areas, a)
+		}
+	}
+	return areas
 }

@@ -26,7 +26,6 @@ var htmlPage = template.Must(template.New("report").Parse(htmlTemplate))
 // iterates and prints.
 type htmlView struct {
 	Verdict, VerdictClass, Headline  string
-	ShowScore                        bool
 	Score                            int
 	FailOn                           string
 	Areas                            []htmlArea
@@ -85,9 +84,7 @@ func newHTMLView(r *Run) htmlView {
 	v := htmlView{
 		Verdict:      string(r.Summary.Verdict),
 		VerdictClass: statusClass(string(r.Summary.Verdict)),
-		Headline:     r.Summary.Headline,
-		ShowScore:    extraScore(r.Summary),
-		Score:        r.Summary.Score,
+		Headline:     r.Headline(),
 		FailOn:       r.Summary.FailOn.String(),
 		OutOfScope:   r.OutOfScope,
 		NoConsent:    r.NoConsent,
@@ -233,7 +230,6 @@ footer{margin-top:2em;color:#57606a;font-size:.85em;overflow-wrap:anywhere}
 <section class="banner {{.VerdictClass}}">
 <h1>{{.Verdict}}</h1>
 <p>{{.Headline}}</p>
-{{- if .ShowScore}}<p>Readiness score: {{.Score}}/100</p>{{end}}
 </section>
 
 <h2>Scorecard</h2>

@@ -12,7 +12,13 @@ import (
 // JSON writes the SPEC's versioned JSON report (schema launchready/v1).
 //
 // Besides the SPEC's core it carries these additive fields: "headline",
-// "fail_on", "intrusive", "out_of_scope", "requests", "wrong_passwords" (only when checks that send
+// "partial" and "only" (a run narrowed by --only and its checks),
+// "checks_verified", "checks_applicable", "areas_covered" and "areas_total"
+// (what the verdict covers), "baseline" (with --baseline: the earlier run's
+// started, target and verdict, its "fixed" findings, those "not_rechecked"
+// and a "text" line; and in each check that is a finding, "baseline":
+// {"change": "new|unchanged", …}), each check's "impact" (the "Fix first"
+// rank), each evidence's "fingerprint" (secrets), "fail_on", "intrusive", "out_of_scope", "requests", "wrong_passwords" (only when checks that send
 // wrong passwords had consent: budget, sent, refused, checks), "leftover_accounts" and "not_tested" at
 // the top level;
 // "checks" (the count) in each area; and in each check "error" (the reason
@@ -34,6 +40,13 @@ type jsonReport struct {
 	Verdict    score.Verdict   `json:"verdict"`
 	Score      int             `json:"score"`
 	Headline   string          `json:"headline"`
+	Partial    bool            `json:"partial"`
+	Only       []string        `json:"only"`
+	Verified   int             `json:"checks_verified"`
+	Applicable int             `json:"checks_applicable"`
+	Covered    int             `json:"areas_covered"`
+	AreasTotal int             `json:"areas_total"`
+	Baseline   *jsonBaseline   `json:"baseline,omitempty"`
 	FailOn     check.Severity  `json:"fail_on"`
 	Intrusive  bool            `json:"intrusive"`
 	Areas      []score.AreaRow `json:"areas"`
@@ -58,7 +71,9 @@ type jsonCheck struct {
 	Area       string         `json:"area"`
 	Title      string         `json:"title"`
 	Severity   check.Severity `json:"severity"`
+	Impact     check.Impact   `json:"impact"`
 	Status     check.Status   `json:"status"`
+	Change     *FindingChange `json:"baseline,omitempty"`
 	Summary    string         `json:"summary"`
 	SkipReason *string        `json:"skip_reason,omitempty"`
 	Error      *string        `json:"error,omitempty"`
@@ -77,8 +92,16 @@ type jsonEvidence struct {
 	Request  string          `json:"request"`
 	Status   int             `json:"status,omitempty"`
 	Detail   string          `json:"detail"`
-	Location *check.Location `json:"location,omitempty"`
-	Repro    string          `json:"repro"`
+	Location    *check.Location `json:"location,omitempty"`
+	Repro       string          `json:"repro"`
+	Fingerprint string          `json:"fingerprint,omitempty"`
+}
+
+// jsonBaseline is the comparison with --baseline: the earlier run, what
+// it had that is fixed, and a line for people ("text").
+type jsonBaseline struct {
+	Baseline
+	Text string `json:"text"`
 }
 
 // Write renders the run as indented JSON. The output depends only on the
@@ -105,6 +128,12 @@ func toJSON(r *Run) jsonReport {
 		Verdict:    r.Summary.Verdict,
 		Score:      r.Summary.Score,
 		Headline:   r.Summary.Headline,
+		Partial:    r.Summary.Partial(),
+		Only:       nonNil(r.Summary.Only),
+		Verified:   r.Summary.Verified,
+		Applicable: r.Summary.Applicable,
+		Covered:    r.Summary.AreasCovered,
+		AreasTotal: len(check.Areas),
 		FailOn:     r.Summary.FailOn,
 		Intrusive:  r.Intrusive,
 		Areas:      nonNil(r.Summary.Areas),
@@ -116,8 +145,17 @@ func toJSON(r *Run) jsonReport {
 		Leftovers:  nonNil(r.Leftovers),
 		NotTested:  nonNil(r.NotTested),
 	}
+	if b := r.Baseline; b != nil {
+		doc.Baseline = &jsonBaseline{Baseline: *b, Text: b.Text(r)}
+		doc.Baseline.Fixed = nonNil(b.Fixed)
+		doc.Baseline.NotRechecked = nonNil(b.NotRechecked)
+	}
 	for _, o := range r.Outcomes {
-		doc.Checks = append(doc.Checks, checkToJSON(o))
+		c := checkToJSON(o)
+		if ch, ok := r.Baseline.change(o.Meta.ID); ok {
+			c.Change = &ch
+		}
+		doc.Checks = append(doc.Checks, c)
 	}
 	return doc
 }
@@ -138,6 +176,7 @@ func checkToJSON(o check.Outcome) jsonCheck {
 		Area:       o.Meta.Area,
 		Title:      o.Meta.Title,
 		Severity:   o.Meta.Severity,
+		Impact:     o.Meta.Impact,
 		Status:     o.Result.Status,
 		Summary:    o.Result.Summary,
 		Enable:     o.Result.Enable,

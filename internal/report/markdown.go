@@ -27,10 +27,7 @@ func (Markdown) Write(w io.Writer, r *Run) error {
 		return errNilRun
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "## launchready: %s\n\n%s\n\n", r.Summary.Verdict, mdPara(r.Summary.Headline))
-	if extraScore(r.Summary) {
-		fmt.Fprintf(&b, "Readiness score: %d/100\n\n", r.Summary.Score)
-	}
+	fmt.Fprintf(&b, "## launchready: %s\n\n%s\n\n", r.Summary.Verdict, mdPara(r.Headline()))
 	fmt.Fprintf(&b, "Target %s, scanned %s in %s by %s %s.\n",
 		mdCode(r.Target), startedText(r.Started), durationText(r.Duration), toolName, mdText(r.ToolVersion))
 	mdAreas(&b, r)

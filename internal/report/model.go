@@ -45,6 +45,18 @@ type Run struct {
 	Intrusive bool
 	// NotTested lists what launchready does not test, closing every report.
 	NotTested []string
+	// Rerun is the command that runs this scan again ("launchready scan
+	// --config staging.yaml"), to which "Fix first" appends --only ID;
+	// empty means "launchready scan". Not saved in JSON.
+	Rerun string
+	// ReportURL is where the full report is published (--report-url):
+	// formats that shorten (Markdown for a pull-request comment) link to it.
+	// Not saved in JSON.
+	ReportURL string
+	// Baseline, when set, compares the findings with an earlier run's
+	// (--baseline): each is new or unchanged, and the baseline's fixed
+	// findings are listed.
+	Baseline *Baseline
 }
 
 // WrongPasswords counts the wrong-password login attempts of a run.

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -66,13 +67,22 @@ func fromJSON(doc *jsonReport) (*Run, error) {
 			return nil, fmt.Errorf("reading report: checks[%d]: %w", i, err)
 		}
 		run.Outcomes = append(run.Outcomes, o)
+		if doc.Baseline != nil && c.Change != nil {
+			if run.Baseline == nil {
+				run.Baseline = baselineFromJSON(doc.Baseline)
+			}
+			run.Baseline.Changes[c.ID] = *c.Change
+		}
+	}
+	if doc.Baseline != nil && run.Baseline == nil {
+		run.Baseline = baselineFromJSON(doc.Baseline)
 	}
 	for i, a := range doc.Areas {
 		if err := validAreaStatus(a.Status); err != nil {
 			return nil, fmt.Errorf("reading report: areas[%d]: %w", i, err)
 		}
 	}
-	counts := score.Summarize(run.Outcomes, doc.FailOn)
+	counts := score.SummarizeWith(run.Outcomes, score.Options{FailOn: doc.FailOn, Only: doc.Only})
 	run.Summary = score.Summary{
 		Verdict:          doc.Verdict,
 		Score:            doc.Score,
@@ -83,8 +93,25 @@ func fromJSON(doc *jsonReport) (*Run, error) {
 		BlockersVerified: counts.BlockersVerified,
 		BlockersFailed:   counts.BlockersFailed,
 		ToVerify:         counts.ToVerify,
+		Only:             nilIfEmpty(doc.Only),
+		Verified:         doc.Verified,
+		Applicable:       doc.Applicable,
+		AreasCovered:     doc.Covered,
+	}
+	if doc.Partial != run.Summary.Partial() {
+		return nil, fmt.Errorf("reading report: partial is %v but only lists %d checks", doc.Partial, len(doc.Only))
 	}
 	return run, nil
+}
+
+// baselineFromJSON copies the saved comparison, its lists nil when empty
+// as Compare leaves them.
+func baselineFromJSON(j *jsonBaseline) *Baseline {
+	b := j.Baseline
+	b.Fixed = nilIfEmpty(b.Fixed)
+	b.NotRechecked = nilIfEmpty(b.NotRechecked)
+	b.Changes = map[string]FindingChange{}
+	return &b
 }
 
 func checkFromJSON(c jsonCheck) (check.Outcome, error) {
@@ -95,7 +122,7 @@ func checkFromJSON(c jsonCheck) (check.Outcome, error) {
 	}
 	o := check.Outcome{
 		Meta: check.Meta{
-			ID: c.ID, Area: c.Area, Severity: c.Severity, Title: c.Title,
+			ID: c.ID, Area: c.Area, Severity: c.Severity, Impact: c.Impact, Title: c.Title,
 			Why: c.Why, Fix: c.Fix, Refs: nilIfEmpty(c.Refs),
 		},
 		Result:   check.Result{Status: c.Status, Summary: c.Summary, Enable: c.Enable},
@@ -129,8 +156,7 @@ func validVerdict(v score.Verdict) error {
 }
 
 func validAreaStatus(s string) error {
-	switch s {
-	case score.AreaPass, score.AreaFail, score.AreaWarn, score.AreaNotVerified, score.AreaNotCovered, score.AreaNA:
+	if slices.Contains(score.AreaStatuses, s) {
 		return nil
 	}
 	return fmt.Errorf("unknown area status %q", s)

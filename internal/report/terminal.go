@@ -90,14 +90,11 @@ func statusCode(status string) string {
 
 func (p *termPrinter) header(r *Run) {
 	verdict := string(r.Summary.Verdict)
-	headline := safetext.Line(r.Summary.Headline)
+	headline := safetext.Line(r.Headline())
 	if rest, ok := strings.CutPrefix(headline, verdict); ok {
 		headline = p.paint(ansiBold+statusCode(verdict), verdict) + rest
 	}
 	p.printf("%s\n", headline)
-	if extraScore(r.Summary) {
-		p.printf("Readiness score: %d/100\n", r.Summary.Score)
-	}
 	p.printf("Target %s, scanned %s in %s by %s %s\n",
 		safetext.Line(r.Target), startedText(r.Started), durationText(r.Duration), toolName, safetext.Line(r.ToolVersion))
 }

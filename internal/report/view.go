@@ -76,10 +76,6 @@ func notCovered(rows []score.AreaRow) []string {
 	return n
 }
 
-// extraScore says whether a human format should print the readiness score
-// beside the headline: never on a NO-GO (the SPEC forbids it), and not on a
-// GO either, whose headline already carries it.
-func extraScore(s score.Summary) bool { return s.Verdict == score.NotVerified }
 
 // reasonText is why a check has no verdict of its own, with what would
 // enable a skipped one; sep joins the two (" — to enable: " in JSON).

@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -66,6 +67,24 @@ type Options struct {
 type UsageError struct{ Msg string }
 
 func (e *UsageError) Error() string { return e.Msg }
+
+// summaryOptions tells the scorer what the run was narrowed to (the
+// checks --only selected, in registry order) and which areas a full run
+// covers, so an area left out is NOT RUN rather than NOT COVERED.
+func summaryOptions(all, selected []check.Check, opts Options) score.Options {
+	so := score.Options{FailOn: opts.FailOn}
+	for _, c := range all {
+		if a := c.Meta().Area; !slices.Contains(so.Implemented, a) {
+			so.Implemented = append(so.Implemented, a)
+		}
+	}
+	if len(opts.Only) > 0 {
+		for _, c := range selected {
+			so.Only = append(so.Only, c.Meta().ID)
+		}
+	}
+	return so
+}
 
 // Select returns the checks to run: all, or those named by --only.
 func Select(all []check.Check, only []string) ([]check.Check, error) {
@@ -177,7 +196,7 @@ func Execute(ctx context.Context, cfg *config.Config, opts Options) (*report.Run
 		Target:         cfg.Target.URL,
 		Started:        start,
 		Duration:       time.Since(start),
-		Summary:        score.Summarize(outcomes, opts.FailOn),
+		Summary:        score.SummarizeWith(outcomes, summaryOptions(all, selected, opts)),
 		Outcomes:       outcomes,
 		OutOfScope:     tr.outOfScope,
 		NoConsent:      tr.noConsent,

@@ -21,7 +21,8 @@ var _ check.Check = ProtectedPages{}
 func (ProtectedPages) Meta() check.Meta {
 	return check.Meta{
 		ID: "AUTH-007", Area: check.AreaAuth, Severity: check.Blocker,
-		Title: "Protected pages refuse anonymous visitors",
+		Impact: check.ImpactDataExposure,
+		Title:  "Protected pages refuse anonymous visitors",
 		Pass: "Every page in auth.protected, requested without a session, shows none of the content a logged-in member sees there " +
 			"(a redirect to login, a 401/403, or a login page served with 200 all pass). The verdict is by content, not status code.",
 		Why: "A page that renders member content without checking the session is public, whatever the menu hides: search engines, " +

@@ -24,7 +24,8 @@ var _ check.Check = Signup{}
 func (Signup) Meta() check.Meta {
 	return check.Meta{
 		ID: "AUTH-001", Area: check.AreaAuth, Severity: check.Blocker,
-		Title: "A new member can sign up, verify the email and log in",
+		Impact: check.ImpactSession,
+		Title:  "A new member can sign up, verify the email and log in",
 		Pass: "A fresh account (launchready+<tag>@…, deleted at the end) signs up through auth.signup; when verification is required " +
 			"the mail arrives in auth.inbox within auth.inbox.wait and its link works from a new browser; the account then logs in " +
 			"and every page in auth.protected opens, showing the new member.",
@@ -138,7 +139,8 @@ var _ check.Check = ReturningLogin{}
 func (ReturningLogin) Meta() check.Meta {
 	return check.Meta{
 		ID: "AUTH-002", Area: check.AreaAuth, Severity: check.Blocker,
-		Title: "Login lands on the right page, without loops or dead ends",
+		Impact: check.ImpactSession,
+		Title:  "Login lands on the right page, without loops or dead ends",
 		Pass: "A fresh login as member a ends, hop by hop, on auth.login.success (when set) without a redirect loop or more than " +
 			"target.max_redirects hops, and the page it lands on is not the login form again (a dead end). With --intrusive and a " +
 			"signup that needs verification, an unverified new account's login ends on a page too (no loop).",
@@ -240,7 +242,8 @@ var _ check.Check = MailLinks{}
 func (MailLinks) Meta() check.Meta {
 	return check.Meta{
 		ID: "AUTH-011", Area: check.AreaAuth, Severity: check.Major,
-		Title: "Links in auth mail point at the canonical HTTPS origin",
+		Impact: check.ImpactSession,
+		Title:  "Links in auth mail point at the canonical HTTPS origin",
 		Pass: "The action link of the verification mail the scanner's new account receives is on the origin of target.url (https, same " +
 			"host and port), and no link in it points at localhost, a loopback or private address, or plain http://.",
 		Why: "The classic launch mistake: the auth provider's 'site URL' is still http://localhost:3000, so every verification and " +

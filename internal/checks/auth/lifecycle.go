@@ -24,7 +24,8 @@ var _ check.Check = Logout{}
 func (Logout) Meta() check.Meta {
 	return check.Meta{
 		ID: "AUTH-003", Area: check.AreaAuth, Severity: check.Blocker,
-		Title: "Logout invalidates the session on the server",
+		Impact: check.ImpactAccountTakeover,
+		Title:  "Logout invalidates the session on the server",
 		Pass: "After a fresh login as member a and a logout through auth.logout, replaying the session's old cookies (or token) " +
 			"to a protected page is refused: the page no longer shows member content. A portal whose sign-out only forgets the " +
 			"token in the browser (logout: {kind: client}) is judged by how long the token it cannot revoke stays valid: up to " +
@@ -248,7 +249,8 @@ var _ check.Check = Rotation{}
 func (Rotation) Meta() check.Meta {
 	return check.Meta{
 		ID: "AUTH-004", Area: check.AreaAuth, Severity: check.Major,
-		Title: "Session identifier changes at login",
+		Impact: check.ImpactAccountTakeover,
+		Title:  "Session identifier changes at login",
 		Pass: "The session cookie (identified by behaviour) has a new value after login: neither the value the login page issued " +
 			"before login nor a value planted by the scanner before login survives it.",
 		Why: "If the identifier a visitor had before logging in stays valid after, an attacker who planted or read it beforehand " +

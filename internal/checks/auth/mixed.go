@@ -40,7 +40,8 @@ var _ check.Check = MixedAuth{}
 func (MixedAuth) Meta() check.Meta {
 	return check.Meta{
 		ID: "AUTH-008", Area: check.AreaAuth, Severity: check.Major,
-		Title: "One auth system, not several mixed",
+		Impact: check.ImpactSession,
+		Title:  "One auth system, not several mixed",
 		Pass: "After login exactly one session mechanism grants access: no two cookies each open the protected page on their own, " +
 			"login does not set cookies of several known auth libraries (NextAuth, Supabase, Clerk, Auth0, framework sessions), and a " +
 			"cookie session is not accompanied by a bearer JWT in the login response.",

@@ -48,7 +48,8 @@ var _ check.Check = PasswordPolicy{}
 func (PasswordPolicy) Meta() check.Meta {
 	return check.Meta{
 		ID: "AUTH-009", Area: check.AreaAuth, Severity: check.Major,
-		Title: "Signup refuses short and breached passwords",
+		Impact: check.ImpactAccountTakeover,
+		Title:  "Signup refuses short and breached passwords",
 		Pass: "Signing up with a random 7-character password (upper and lower case, a digit and a symbol) and with a well-known " +
 			"breached one of 12+ characters (picked at random from " + fmt.Sprint(len(breached)) + ") does not give a working " +
 			"account: after each signup (and its verification mail, when auth.signup.verify) a login with that password is " +

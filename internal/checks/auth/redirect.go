@@ -37,7 +37,8 @@ var _ check.Check = OpenRedirect{}
 func (OpenRedirect) Meta() check.Meta {
 	return check.Meta{
 		ID: "AUTH-010", Area: check.AreaAuth, Severity: check.Major,
-		Title: "No open redirect through next / redirect_to / returnTo at login or the auth callback",
+		Impact: check.ImpactAccountTakeover,
+		Title:  "No open redirect through next / redirect_to / returnTo at login or the auth callback",
 		Pass: "Logging in with next, redirect_to or returnTo set to another host (https://x, //x and /\\x spellings), in the login page " +
 			"URL and the submitted form, never yields a Location header pointing at that host; neither does opening each auth " +
 			"callback (auth.callbacks, or /auth/callback and /api/auth/callback where they exist) with those parameters, logged in " +

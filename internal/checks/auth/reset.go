@@ -26,7 +26,8 @@ var _ check.Check = PasswordReset{}
 func (PasswordReset) Meta() check.Meta {
 	return check.Meta{
 		ID: "AUTH-005", Area: check.AreaAuth, Severity: check.Blocker,
-		Title: "Password reset works once; the old password stops working",
+		Impact: check.ImpactAccountTakeover,
+		Title:  "Password reset works once; the old password stops working",
 		Pass: "For the scanner's own new account: the reset request sends a mail to auth.inbox, its link opens a new-password form, " +
 			"the new password logs in, the old one is refused, and the same link used a second time does not set a password.",
 		Why: "Forgotten passwords are the biggest source of support mail after launch. A reset link that works twice can be " +
@@ -92,7 +93,8 @@ var _ check.Check = Enumeration{}
 func (Enumeration) Meta() check.Meta {
 	return check.Meta{
 		ID: "AUTH-006", Area: check.AreaAuth, Severity: check.Major,
-		Title: "No account enumeration through login, signup or reset",
+		Impact: check.ImpactAccountTakeover,
+		Title:  "No account enumeration through login, signup or reset",
 		Pass: "Login with a wrong password for an existing account and for an unknown email, signup with a taken and a new email, " +
 			"and reset for an existing and an unknown email each answer with the same status and the same visible text (after " +
 			"removing the email itself). The login compares the scanner's own new account (wrong passwords never go to a " +

@@ -30,7 +30,8 @@ var _ check.Check = Admin{}
 func (Admin) Meta() check.Meta {
 	return check.Meta{
 		ID: "AUTHZ-004", Area: check.AreaAuthz, Severity: check.Blocker,
-		Title: "Admin functions refuse members and anonymous visitors",
+		Impact: check.ImpactDataExposure,
+		Title:  "Admin functions refuse members and anonymous visitors",
 		Pass: "Each admin route — the admin: list (GET entries; others are not sent) and admin-looking paths named in the portal's " +
 			"same-origin scripts — is opened by the admin account first, whose response is the reference for what real admin " +
 			"content looks like, less what a refused visitor sees (the anonymous visitor's error or login page, and any login " +

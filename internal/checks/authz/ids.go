@@ -19,7 +19,8 @@ var _ check.Check = GuessableIDs{}
 func (GuessableIDs) Meta() check.Meta {
 	return check.Meta{
 		ID: "AUTHZ-005", Area: check.AreaAuthz, Severity: check.Minor,
-		Title: "Member objects have unguessable IDs",
+		Impact: check.ImpactDataExposure,
+		Title:  "Member objects have unguessable IDs",
 		Pass: "The IDs of member a's and member b's objects (from the objects: lists, canaries and the crawl) are random: UUIDv4, " +
 			"long hex or opaque tokens. Integers within a small range of each other, or of 32 bits or fewer, FAIL; version-1 " +
 			"(time-based) UUIDs WARN.",

@@ -33,7 +33,8 @@ var _ check.Check = MassAssignment{}
 func (MassAssignment) Meta() check.Meta {
 	return check.Meta{
 		ID: "AUTHZ-006", Area: check.AreaAuthz, Severity: check.Blocker,
-		Title: "A member cannot grant itself a role through a profile update",
+		Impact: check.ImpactAccountTakeover,
+		Title:  "A member cannot grant itself a role through a profile update",
 		Pass: "Member a sends its profile update (profile:, with a canary in the configured field) plus role: admin, is_admin, " +
 			"isAdmin, admin, roles, is_staff, is_superuser, permissions and plan — all together, then each on its own (a portal " +
 			"that refuses the whole request for one field it does not know may still bind another); reading the profile back " +

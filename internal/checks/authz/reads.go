@@ -45,8 +45,9 @@ func ByAnonymous() Reads { return Reads{identity: authz.Anonymous} }
 func (c Reads) Meta() check.Meta {
 	m := check.Meta{
 		Area: check.AreaAuthz, Severity: check.Blocker,
-		Fix:   readsFix,
-		Needs: []string{"auth.login", "accounts.a", "accounts.b"},
+		Impact: check.ImpactDataExposure,
+		Fix:    readsFix,
+		Needs:  []string{"auth.login", "accounts.a", "accounts.b"},
 		// With consent, discovery creates one canary object per kind
 		// that has objects[].create (at most this many kinds).
 		Budget: check.Budget{Objects: authz.MaxCanaryKinds, Shared: "authz-discovery"},

@@ -22,7 +22,8 @@ var _ check.Check = Writes{}
 func (Writes) Meta() check.Meta {
 	return check.Meta{
 		ID: "AUTHZ-002", Area: check.AreaAuthz, Severity: check.Blocker,
-		Title: "Member b cannot change or delete member a's objects",
+		Impact: check.ImpactDataExposure,
+		Title:  "Member b cannot change or delete member a's objects",
 		Pass: "For each object kind with objects[].create and an update or delete request, member a creates a canary object; " +
 			"member b sends the update (writing its own marker) and the delete for that object; member a then reads it back and " +
 			"finds it unchanged and present. Only objects a created in this run are ever written to; they are deleted at the end.",

@@ -38,7 +38,8 @@ const maxNames = 25
 func (SelfEscalation) Meta() check.Meta {
 	return check.Meta{
 		ID: "AUTHZ-009", Area: check.AreaAuthz, Severity: check.Blocker,
-		Title: "A member cannot grant itself a role through profile metadata",
+		Impact: check.ImpactAccountTakeover,
+		Title:  "A member cannot grant itself a role through profile metadata",
 		Pass: "Member a writes role: admin (with is_admin and admin) into what it may write about itself: Supabase user_metadata " +
 			"(PUT /auth/v1/user), Firebase custom claims (accounts:update customAttributes, which Firebase refuses to clients) and its " +
 			"Firestore users/{uid} document. With a token issued afterwards it reaches no more rows or documents than before, counted " +

@@ -30,7 +30,8 @@ const (
 func (FirebaseData) Meta() check.Meta {
 	return check.Meta{
 		ID: "AUTHZ-008", Area: check.AreaAuthz, Severity: check.Blocker,
-		Title: "Firebase: Realtime Database, Firestore and Storage rules refuse other members and anonymous visitors",
+		Impact: check.ImpactDataExposure,
+		Title:  "Firebase: Realtime Database, Firestore and Storage rules refuse other members and anonymous visitors",
 		Pass: "With auth.firebase configured, anonymous visitors and member b read: the Realtime Database root and each path the " +
 			"frontend names (?shallow=true: keys only), each Firestore collection the frontend names (pageSize=1), and the " +
 			"Storage bucket's listing (maxResults=1) and each folder the frontend names, with member a's uid in place of a " +

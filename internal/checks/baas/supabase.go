@@ -31,7 +31,8 @@ var _ check.Check = SupabaseData{}
 func (SupabaseData) Meta() check.Meta {
 	return check.Meta{
 		ID: "AUTHZ-007", Area: check.AreaAuthz, Severity: check.Blocker,
-		Title: "Supabase tables and storage give other members and anonymous visitors none of a member's data",
+		Impact: check.ImpactDataExposure,
+		Title:  "Supabase tables and storage give other members and anonymous visitors none of a member's data",
 		Pass: "Every table the frontend names (and every table the Data API's OpenAPI document lists, up to 40) is counted as " +
 			"anonymous, member a and member b with HEAD and Prefer: count=exact, never copying a row: neither b nor anonymous " +
 			"counts any of a's rows (a canary row a inserts with --intrusive, else a's rows by its owner column). Every bucket " +

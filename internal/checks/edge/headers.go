@@ -31,7 +31,8 @@ var _ check.Check = Headers{}
 func (Headers) Meta() check.Meta {
 	return check.Meta{
 		ID: "EDGE-004", Area: check.AreaEdge, Severity: check.Major,
-		Title: "Security headers (CSP, nosniff, frame-ancestors, Referrer-Policy)",
+		Impact: check.ImpactTransport,
+		Title:  "Security headers (CSP, nosniff, frame-ancestors, Referrer-Policy)",
 		Pass: "The home page (target.url) and the login page (or the pages in target.pages) each score at least 90 on the MDN HTTP Observatory scale for its four header " +
 			"tests: Content-Security-Policy, X-Content-Type-Options, X-Frame-Options / CSP frame-ancestors, Referrer-Policy " +
 			"(start at 100, apply each test's modifier, bonuses only count at 90 or more). 70–89 is WARN, below 70 FAIL.",

@@ -18,7 +18,8 @@ var _ check.Check = CILogs{}
 func (CILogs) Meta() check.Meta {
 	return check.Meta{
 		ID: "SEC-007", Area: check.AreaSecrets, Severity: check.Major,
-		Title: "No secrets printed in CI logs",
+		Impact: check.ImpactSecrets,
+		Title:  "No secrets printed in CI logs",
 		Pass: "No secret (the same rules and classification as SEC-001) in the CI log files listed under source.ci_logs " +
 			"(downloaded from the CI run; a folder is scanned whole). Values the CI masked (***) are not secrets.",
 		Why: "CI logs are kept for months and readable by everyone with access to the repository — on a public repository, by " +

@@ -19,7 +19,8 @@ var _ check.Check = EnvFiles{}
 func (EnvFiles) Meta() check.Meta {
 	return check.Meta{
 		ID: "SEC-006", Area: check.AreaSecrets, Severity: check.Major,
-		Title: ".env files are ignored by git, never committed",
+		Impact: check.ImpactSecrets,
+		Title:  ".env files are ignored by git, never committed",
 		Pass: "No .env-style file (.env, .env.local, .env.production, prod.env, .envrc, .dev.vars; not the templates meant to be " +
 			"shared such as .env.example) is tracked by git (git ls-files), was committed on any branch in the past, or sits in " +
 			"the working tree without .gitignore ignoring it (git ls-files --others --exclude-standard). With none present, " +
@@ -88,7 +89,8 @@ func envEntry(f engine.EnvFile) entry {
 			"in history: rotate them (SEC-001 lists the secrets)", f.Path, short(f.Commit)),
 			Location: loc, Repro: "git log --all --oneline -- " + shellQuote(f.Path)}
 	}
-	e.ev.Detail += "\nfingerprint " + f.Path + ":" + f.State.Rule()
+	e.ev.Fingerprint = f.Path + ":" + f.State.Rule()
+	e.ev.Detail += "\nfingerprint " + e.ev.Fingerprint
 	return e
 }
 

@@ -28,7 +28,8 @@ var _ check.Check = Exposed{}
 func (Exposed) Meta() check.Meta {
 	return check.Meta{
 		ID: "SEC-005", Area: check.AreaSecrets, Severity: check.Blocker,
-		Title: "No sensitive files served (.env, .git, backups, config dumps, directory listings)",
+		Impact: check.ImpactSecrets,
+		Title:  "No sensitive files served (.env, .git, backups, config dumps, directory listings)",
 		Pass: "None of the usual sensitive paths is served: .env files, .git/HEAD and .git/config, database dumps and site " +
 			"backups, config files holding a secret, .npmrc or .aws/credentials with a token, .htpasswd; a .DS_Store or a " +
 			"directory listing is a WARN. A path counts as served only when the body proves it is that file (KEY=value lines, " +

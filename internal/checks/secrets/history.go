@@ -19,7 +19,8 @@ var _ check.Check = History{}
 func (History) Meta() check.Meta {
 	return check.Meta{
 		ID: "SEC-001", Area: check.AreaSecrets, Severity: check.Blocker,
-		Title: "No secrets in git history (all branches)",
+		Impact: check.ImpactSecrets,
+		Title:  "No secrets in git history (all branches)",
 		Pass: "The added lines of every commit reachable from any ref — every branch, tag, remote-tracking branch and the stash " +
 			"(git log -p --all, as gitleaks scans it, base64- and otherwise-encoded values decoded up to 5 levels) — hold no secret: " +
 			"gitleaks' rules plus launchready's (database and SMTP URLs with passwords, Supabase and Stripe keys), classified by meaning. " +

@@ -20,7 +20,8 @@ var _ check.Check = Frontend{}
 func (Frontend) Meta() check.Meta {
 	return check.Meta{
 		ID: "SEC-003", Area: check.AreaSecrets, Severity: check.Blocker,
-		Title: "No secrets in the live frontend (pages, scripts, payloads, source maps)",
+		Impact: check.ImpactSecrets,
+		Title:  "No secrets in the live frontend (pages, scripts, payloads, source maps)",
 		Pass: "No secret (the same rules and classification as SEC-001: publishable browser keys are not findings) in what " +
 			"the live portal sends a browser: the home, login, signup and reset pages and the same-origin pages they link to " +
 			"(as a visitor), the protected pages and their links (as member a), every same-scope script they load or preload, " +
@@ -184,7 +185,8 @@ var _ check.Check = SourceMaps{}
 func (SourceMaps) Meta() check.Meta {
 	return check.Meta{
 		ID: "SEC-004", Area: check.AreaSecrets, Severity: check.Major,
-		Title: "No public source maps",
+		Impact: check.ImpactSecrets,
+		Title:  "No public source maps",
 		Pass: "No source map of the portal's scripts can be downloaded: for every script SEC-003's crawl fetched, the map " +
 			"named by its sourceMappingURL comment or SourceMap header and the .map file next to it (tools often upload it " +
 			"without the comment) answer anything but a source map. A map that carries the original sources (sourcesContent) " +
@@ -266,7 +268,8 @@ var _ check.Check = Keys{}
 func (Keys) Meta() check.Meta {
 	return check.Meta{
 		ID: "SEC-008", Area: check.AreaSecrets, Severity: check.Major,
-		Title: "Browser keys are publishable ones, in live mode",
+		Impact: check.ImpactSecrets,
+		Title:  "Browser keys are publishable ones, in live mode",
 		Pass: "Every third-party key SEC-003's crawl found in the live frontend is classified by meaning, not by pattern: a " +
 			"Stripe pk_ key, a Supabase anon key (its JWT role claim) or sb_publishable_ key, a Firebase web config are " +
 			"publishable and listed with the control that must back them; none is a test-mode key (pk_test_, sk_test_) on " +

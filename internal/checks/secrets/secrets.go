@@ -304,8 +304,9 @@ func findingEvidence(f engine.Finding, repro string) check.Evidence {
 	}
 	return check.Evidence{
 		Detail:   b.String(),
-		Location: &check.Location{File: f.File, Line: f.Line, Commit: f.Commit},
-		Repro:    repro,
+		Location:    &check.Location{File: f.File, Line: f.Line, Commit: f.Commit},
+		Repro:       repro,
+		Fingerprint: f.Fingerprint,
 	}
 }
 

@@ -22,7 +22,8 @@ var _ check.Check = Tree{}
 func (Tree) Meta() check.Meta {
 	return check.Meta{
 		ID: "SEC-002", Area: check.AreaSecrets, Severity: check.Blocker,
-		Title: "No secrets in uncommitted files or build output",
+		Impact: check.ImpactSecrets,
+		Title:  "No secrets in uncommitted files or build output",
 		Pass: "No secret (the same rules and classification as SEC-001) in the files of the working tree that are not committed — " +
 			"untracked files .gitignore does not ignore, and added or modified ones — nor in any file of the build folders listed " +
 			"under source.build, scanned whole whether ignored or not; source maps (*.map) are decoded and each embedded source " +

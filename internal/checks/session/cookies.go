@@ -74,9 +74,10 @@ func Secure() check.Check {
 	return &flagCheck{
 		meta: check.Meta{
 			ID: "SESS-001", Area: check.AreaSession, Severity: check.Blocker,
-			Title: "Session cookie is Secure",
-			Pass:  "The cookie that carries the login session (identified by removing it and seeing the protected page refuse the member) is set with the Secure attribute.",
-			Why:   "Without Secure the browser also sends the session cookie over plain HTTP: one visit to an http:// link on café Wi-Fi hands the session to anyone on the network.",
+			Impact: check.ImpactSession,
+			Title:  "Session cookie is Secure",
+			Pass:   "The cookie that carries the login session (identified by removing it and seeing the protected page refuse the member) is set with the Secure attribute.",
+			Why:    "Without Secure the browser also sends the session cookie over plain HTTP: one visit to an http:// link on café Wi-Fi hands the session to anyone on the network.",
 			Breaks: "A member's session can be stolen from any unencrypted request to the portal's host, letting the thief act as that member " +
 				"(read their data, change their email, cancel their plan).",
 			Fix: "Add Secure to the session cookie, and prefer the __Host- prefix (Secure, Path=/, no Domain):\n" +
@@ -103,6 +104,7 @@ func HTTPOnly() check.Check {
 	return &flagCheck{
 		meta: check.Meta{
 			ID: "SESS-002", Area: check.AreaSession, Severity: check.Blocker,
+			Impact: check.ImpactSession,
 			Title:  "Session cookie is HttpOnly",
 			Pass:   "The session cookie (identified by behaviour) is set with the HttpOnly attribute.",
 			Why:    "Without HttpOnly any script on the page — an injected one, or a compromised third-party widget — can read the session cookie and send it away.",
@@ -129,8 +131,9 @@ func SameSite() check.Check {
 	return &flagCheck{
 		meta: check.Meta{
 			ID: "SESS-003", Area: check.AreaSession, Severity: check.Major,
-			Title: "Session cookie has SameSite=Lax or Strict",
-			Pass:  "The session cookie (identified by behaviour) is set with SameSite=Lax or SameSite=Strict.",
+			Impact: check.ImpactSession,
+			Title:  "Session cookie has SameSite=Lax or Strict",
+			Pass:   "The session cookie (identified by behaviour) is set with SameSite=Lax or SameSite=Strict.",
 			Why: "SameSite stops the browser from attaching the session to requests started by other sites, the first line of defence against " +
 				"cross-site request forgery. Browsers disagree on the default when the attribute is missing, so it must be explicit.",
 			Breaks: "Another site can make a logged-in member's browser submit forms to the portal (change email, post, delete) with the member's session.",

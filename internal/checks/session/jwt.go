@@ -23,7 +23,8 @@ var _ check.Check = JWT{}
 func (JWT) Meta() check.Meta {
 	return check.Meta{
 		ID: "SESS-006", Area: check.AreaSession, Severity: check.Blocker,
-		Title: "Session JWTs: alg none refused, strong key, exp present, no sensitive or client-editable claims",
+		Impact: check.ImpactAccountTakeover,
+		Title:  "Session JWTs: alg none refused, strong key, exp present, no sensitive or client-editable claims",
 		Pass: "When the session is a JWT (in the session cookie or the bearer token): the protected page refuses the token re-encoded " +
 			"with alg \"none\"; its HMAC key is not in launchready's list of weak secrets (tested offline against the captured token; a " +
 			"forged token is sent only when a secret matched, to prove it); it has exp; and it carries no sensitive data and no " +

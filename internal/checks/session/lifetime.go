@@ -39,7 +39,8 @@ var _ check.Check = Lifetime{}
 func (Lifetime) Meta() check.Meta {
 	return check.Meta{
 		ID: "SESS-004", Area: check.AreaSession, Severity: check.Major,
-		Title: "Session lifetime is bounded",
+		Impact: check.ImpactSession,
+		Title:  "Session lifetime is bounded",
 		Pass: "The session's lifetime, read from the session cookie's Max-Age/Expires and, when the session is a JWT, from its exp " +
 			"(the server-side bound a stolen token has), or declared as session.lifetime when nothing shows it, is at most 24 " +
 			"hours (up to 7 days is WARN). When the login form has a remember-me box, a second login ticks it and that " +

@@ -50,7 +50,8 @@ var _ check.Check = Storage{}
 func (Storage) Meta() check.Meta {
 	return check.Meta{
 		ID: "SESS-005", Area: check.AreaSession, Severity: check.Major,
-		Title: "No tokens in localStorage, sessionStorage or IndexedDB",
+		Impact: check.ImpactSession,
+		Title:  "No tokens in localStorage, sessionStorage or IndexedDB",
 		Pass: "Headless Chromium, given member a's session cookies, opens the home page, the login success page and every " +
 			"protected page (and is shown member content on at least one); afterwards localStorage, sessionStorage and IndexedDB " +
 			"hold no JWT, nothing equal to or containing the session cookie's value or the bearer token, and no long random value " +

@@ -19,7 +19,8 @@ var _ check.Check = Canonical{}
 func (Canonical) Meta() check.Meta {
 	return check.Meta{
 		ID: "TLS-004", Area: check.AreaTLS, Severity: check.Major,
-		Title: "Every variant reaches the canonical origin in one hop",
+		Impact: check.ImpactTransport,
+		Title:  "Every variant reaches the canonical origin in one hop",
 		Pass: "Each variant (http/https × root/www/app as listed in target.variants, plus http:// twins on the default port) answers with one " +
 			"redirect whose Location is on the origin of target.url (same scheme, host and port); target.url itself does not redirect to " +
 			"another origin. Redirects inside the canonical origin afterwards (e.g. / to /login) are fine. No loops.",

@@ -82,7 +82,8 @@ var _ check.Check = HTTPSRedirect{}
 func (HTTPSRedirect) Meta() check.Meta {
 	return check.Meta{
 		ID: "TLS-003", Area: check.AreaTLS, Severity: check.Blocker,
-		Title: "Plain HTTP redirects to HTTPS",
+		Impact: check.ImpactTransport,
+		Title:  "Plain HTTP redirects to HTTPS",
 		Pass: "Every http:// variant of the portal (target.url, target.variants, and the http:// twin of each https:// one on the default port) " +
 			"answers its first request with a redirect to an https:// URL, and never serves a page over plain HTTP.",
 		Why: "People type the bare domain and old links use http://. A page served over plain HTTP can be read and altered by anyone on the " +
