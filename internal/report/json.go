@@ -89,9 +89,9 @@ type jsonCheck struct {
 // jsonEvidence keeps request, detail and repro always present so scripts
 // see one shape; status only for HTTP, location only for files (SPEC).
 type jsonEvidence struct {
-	Request  string          `json:"request"`
-	Status   int             `json:"status,omitempty"`
-	Detail   string          `json:"detail"`
+	Request     string          `json:"request"`
+	Status      int             `json:"status,omitempty"`
+	Detail      string          `json:"detail"`
 	Location    *check.Location `json:"location,omitempty"`
 	Repro       string          `json:"repro"`
 	Fingerprint string          `json:"fingerprint,omitempty"`

@@ -76,7 +76,6 @@ func notCovered(rows []score.AreaRow) []string {
 	return n
 }
 
-
 // reasonText is why a check has no verdict of its own, with what would
 // enable a skipped one; sep joins the two (" — to enable: " in JSON).
 func reasonText(res check.Result, sep string) string {

@@ -303,7 +303,7 @@ func findingEvidence(f engine.Finding, repro string) check.Evidence {
 		fmt.Fprintf(&b, "\nRotate first: %s", f.Rotate)
 	}
 	return check.Evidence{
-		Detail:   b.String(),
+		Detail:      b.String(),
 		Location:    &check.Location{File: f.File, Line: f.Line, Commit: f.Commit},
 		Repro:       repro,
 		Fingerprint: f.Fingerprint,
