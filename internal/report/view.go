@@ -131,3 +131,43 @@ func truncateLines(s string, max, width int) []string {
 	}
 	return out
 }
+
+// fixFirst returns the failures that decide the verdict (FAIL at or above
+// --fail-on) in the order to fix them: by each check's impact (data
+// exposure and account takeover first, then session and secrets, then
+// transport, then mail and operations), then the most severe, then
+// registry order.
+func fixFirst(r *Run) []check.Outcome {
+	var f []check.Outcome
+	for _, o := range r.Outcomes {
+		if o.Result.Status == check.Fail && o.Meta.Severity >= r.Summary.FailOn {
+			f = append(f, o)
+		}
+	}
+	sort.SliceStable(f, func(i, j int) bool {
+		ii, ij := impactRank(f[i].Meta.Impact), impactRank(f[j].Meta.Impact)
+		if ii != ij {
+			return ii < ij
+		}
+		return f[i].Meta.Severity > f[j].Meta.Severity
+	})
+	return f
+}
+
+// impactRank orders impacts with an unset one (a report from an older
+// version) last.
+func impactRank(i check.Impact) int {
+	if i == check.ImpactUnset {
+		return int(check.ImpactOperations) + 1
+	}
+	return int(i)
+}
+
+// rerunCommand is the command that re-checks one check after a fix.
+func rerunCommand(r *Run, id string) string {
+	cmd := r.Rerun
+	if cmd == "" {
+		cmd = "launchready scan"
+	}
+	return cmd + " --only " + id
+}
