@@ -206,13 +206,19 @@ func TestDemoCtrlCCleansUp(t *testing.T) {
 	go func() {
 		defer close(done)
 		sc := bufio.NewScanner(stderr)
+		announced := false
 		for sc.Scan() {
 			line := sc.Text()
 			mu.Lock()
 			text.WriteString(line + "\n")
 			mu.Unlock()
-			if _, path, ok := strings.Cut(line, "removed after a clean finish): "); ok {
-				journalPath <- path
+			// The path is alone on the line after the announcement.
+			if announced {
+				journalPath <- strings.TrimSpace(line)
+				announced = false
+			}
+			if strings.HasSuffix(line, "removed after a clean finish):") {
+				announced = true
 			}
 		}
 	}()

@@ -31,6 +31,9 @@ type Markers struct {
 	Canary string
 	// Values are a-unique segments of a's response, strongest first.
 	Values []string
+	// Owner names whose copy the markers come from, as evidence says it
+	// ("the admin"); empty means member a.
+	Owner string
 }
 
 // MarkersOf picks the markers of a's response: its segments that are not in

@@ -229,7 +229,11 @@ func (c Cell) Evidence(env *check.Env, what string, mk Markers) check.Evidence {
 	if c.Hop < len(c.Response.Hops)-1 {
 		where = fmt.Sprintf("answered %d (a redirect to %s) whose body still", h.Status, h.Location)
 	}
-	proof := "values only member a's copy shows"
+	owner := mk.Owner
+	if owner == "" {
+		owner = "member a"
+	}
+	proof := "values only " + owner + "'s copy shows"
 	if mk.Canary != "" && slices.Contains(c.Matched, mk.Canary) {
 		proof = "the canary written into it in this run"
 	}

@@ -68,6 +68,7 @@ func newDemo(s *streams) *cobra.Command {
 			if err != nil {
 				return toolErr(fmt.Errorf("the demo wrote a config it cannot load: %w", err))
 			}
+			f.rerun = rerunOf("launchready demo", cmd, "hardened")
 			// The demo's journal lives and dies with its portal.
 			return runScan(cmd.Context(), s, cfg, &f, failOn, true, filepath.Join(dir, "journals"))
 		},

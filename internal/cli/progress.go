@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/launchready/launchready/internal/report"
 	"github.com/launchready/launchready/internal/runner"
 	"github.com/launchready/launchready/internal/safetext"
 )
@@ -34,9 +35,13 @@ func (p *progress) event(ev runner.Event) {
 	case runner.Finished:
 		delete(p.running, ev.ID)
 		if !p.live {
+			// One line per check, within the terminal width: the
+			// scorecard prints each summary whole.
 			o := ev.Outcome
-			fmt.Fprintf(p.w, "[%d/%d] %-9s %-5s %s (%s)\n", ev.Done, ev.Total, safetext.Line(o.Meta.ID), o.Result.Status,
-				safetext.Line(o.Result.Summary), o.Duration.Round(1e6))
+			head := fmt.Sprintf("[%d/%d] %-9s %-5s ", ev.Done, ev.Total, safetext.Line(o.Meta.ID), o.Result.Status)
+			tail := fmt.Sprintf(" (%s)", o.Duration.Round(1e6))
+			summary := report.Fit(safetext.Line(o.Result.Summary), report.TermWidth-len(head)-len(tail))
+			fmt.Fprintf(p.w, "%s%s%s\n", head, summary, tail)
 			return
 		}
 	}
@@ -47,9 +52,7 @@ func (p *progress) event(ev runner.Event) {
 		}
 		sort.Strings(ids)
 		line := fmt.Sprintf("[%d/%d] running %s", ev.Done, ev.Total, safetext.Line(strings.Join(ids, ", ")))
-		if r := []rune(line); len(r) > 100 {
-			line = string(r[:97]) + "..."
-		}
+		line = report.Fit(line, report.TermWidth)
 		fmt.Fprintf(p.w, "\r\x1b[K%s", line)
 		p.drawn = true
 	}
@@ -65,7 +68,7 @@ func (p *progress) note(line string) {
 		fmt.Fprint(p.w, "\r\x1b[K")
 		p.drawn = false
 	}
-	fmt.Fprintln(p.w, safetext.Lines(line))
+	fmt.Fprintln(p.w, report.Wrap(safetext.Lines(line), "  "))
 }
 
 // finish clears the live line so the scorecard starts on a clean screen.

@@ -116,7 +116,7 @@ func newRoot(s *streams) *cobra.Command {
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return usageErr("%v (see '%s --help')", err, c.CommandPath())
 	})
-	root.AddCommand(newScan(s), newInit(s), newDemo(s), newSecrets(s), newLogin(s), newCleanup(s), newChecks(s), newExplain(s), newToken(s), newVersion(s))
+	root.AddCommand(newScan(s), newInit(s), newDemo(s), newSecrets(s), newLogin(s), newCleanup(s), newChecks(s), newExplain(s), newToken(s), newVersion(s), newReport(s))
 	return root
 }
 

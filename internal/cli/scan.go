@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"strings"
 	"time"
@@ -30,6 +31,16 @@ type runFlags struct {
 	// deadlineSet is true when --deadline was given (0 is then an error,
 	// not "the config's").
 	deadlineSet bool
+	// verbose prints each evidence item's repro in the terminal.
+	verbose bool
+	// baselinePath is --baseline; baseline the run read from it, loaded
+	// before any traffic.
+	baselinePath string
+	baseline     *report.Run
+	// reportURL is where the full report is published (--report-url).
+	reportURL string
+	// rerun is the command that runs this scan again, for "Fix first".
+	rerun string
 }
 
 func (f *runFlags) register(cmd *cobra.Command) {
@@ -38,6 +49,15 @@ func (f *runFlags) register(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&f.failOn, "fail-on", "blocker", "lowest severity whose FAIL makes the verdict NO-GO: blocker, major or minor")
 	cmd.Flags().BoolVar(&f.noColor, "no-color", false, "no colour in the terminal scorecard even on a TTY")
 	cmd.Flags().DurationVar(&f.deadline, "deadline", 0, "bound the whole scan (e.g. 30m), in place of target.timeouts.scan (default 15m): past it the checks still running are stopped and reported as ERROR, the report is written and the clean-up runs")
+	registerRender(cmd, &f.verbose, &f.baselinePath, &f.reportURL)
+}
+
+// registerRender adds the flags that shape the reports, shared by the
+// scanning commands and `report`.
+func registerRender(cmd *cobra.Command, verbose *bool, baseline, reportURL *string) {
+	cmd.Flags().BoolVar(verbose, "verbose", false, "print each evidence item's repro command (curl, git) in the terminal; the reports always carry them")
+	cmd.Flags().StringVar(baseline, "baseline", "", "compare with an earlier JSON report `FILE`: mark each finding new or unchanged and list the fixed ones, in every format")
+	cmd.Flags().StringVar(reportURL, "report-url", "", "where the full report will be published (`URL`): the Markdown report, sized for a pull-request comment, links to it")
 }
 
 // parse validates the flags before any traffic is sent.
@@ -57,7 +77,44 @@ func (f *runFlags) parse() (check.Severity, error) {
 	if f.deadline < 0 || (f.deadline == 0 && f.deadlineSet) {
 		return 0, usageErr("--deadline %s: want a duration above 0, like 30m", f.deadline)
 	}
+	if f.baselinePath != "" {
+		b, err := readReport("--baseline", f.baselinePath)
+		if err != nil {
+			return 0, err
+		}
+		f.baseline = b
+	}
+	if err := checkReportURL(f.reportURL); err != nil {
+		return 0, err
+	}
 	return sev, nil
+}
+
+// readReport reads a saved JSON report named by flag (exit 2 when it
+// cannot: a missing file, not JSON, another schema).
+func readReport(flag, path string) (*report.Run, error) {
+	fh, err := os.Open(path)
+	if err != nil {
+		return nil, usageErr("%s %s: %v", flag, path, err)
+	}
+	defer fh.Close()
+	r, err := report.ReadJSON(fh)
+	if err != nil {
+		return nil, usageErr("%s %s: %v (want a JSON report written by --out FILE.json)", flag, path, err)
+	}
+	return r, nil
+}
+
+// checkReportURL accepts an empty --report-url or an absolute http(s) URL.
+func checkReportURL(raw string) error {
+	if raw == "" {
+		return nil
+	}
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return usageErr("--report-url %q: want an absolute http:// or https:// URL", raw)
+	}
+	return nil
 }
 
 func newScan(s *streams) *cobra.Command {
@@ -88,6 +145,7 @@ func newScan(s *streams) *cobra.Command {
 			if err != nil && intrusive {
 				return usageErr("%v", err)
 			}
+			f.rerun = rerunOf("launchready scan", cmd, "config", "intrusive")
 			return runScan(cmd.Context(), s, cfg, &f, failOn, intrusive, dir)
 		},
 	}
@@ -123,14 +181,51 @@ func runScan(ctx context.Context, s *streams, cfg *config.Config, f *runFlags, f
 	}
 	fmt.Fprintf(s.stderr, "sent %d requests to the target in %s; %d refused as out of scope, %d without consent\n",
 		run.Requests, run.Duration.Round(time.Millisecond), len(run.OutOfScope), len(run.NoConsent))
-	return finish(s, run, f.outs, f.noColor)
+	return finish(s, run, f)
 }
 
-// finish prints the scorecard, writes each --out report and ends with
-// the verdict's exit code; a report that cannot be written is a tool
-// failure, after the others are written.
-func finish(s *streams, run *report.Run, outs []string, noColor bool) error {
-	term := report.Terminal{Color: s.stdoutTTY && !noColor}
+// rerunOf is the command that runs this one again: base and the flags
+// among names that were given (their values shell-quoted), and the place
+// where "Fix first" puts --only ID.
+func rerunOf(base string, cmd *cobra.Command, names ...string) string {
+	parts := []string{base, report.OnlyPlaceholder}
+	for _, name := range names {
+		fl := cmd.Flags().Lookup(name)
+		if fl == nil || !fl.Changed {
+			continue
+		}
+		if fl.Value.Type() == "bool" {
+			parts = append(parts, "--"+name)
+			continue
+		}
+		parts = append(parts, "--"+name, shellWord(fl.Value.String()))
+	}
+	return strings.Join(parts, " ")
+}
+
+// shellWord quotes s for a POSIX shell when it needs it.
+func shellWord(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./=:@,+") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// finish compares with the baseline, prints the scorecard, writes each
+// --out report and ends with the verdict's exit code; a report that
+// cannot be written is a tool failure, after the others are written.
+func finish(s *streams, run *report.Run, f *runFlags) error {
+	run.Rerun, run.ReportURL = f.rerun, f.reportURL
+	if f.baseline != nil {
+		report.Compare(run, f.baseline)
+	}
+	return render(s, run, f.outs, f.noColor, f.verbose)
+}
+
+// render prints the scorecard, writes each report and returns the
+// verdict's exit code.
+func render(s *streams, run *report.Run, outs []string, noColor, verbose bool) error {
+	term := report.Terminal{Color: s.stdoutTTY && !noColor, Verbose: verbose}
 	if err := term.Write(s.stdout, run); err != nil {
 		return toolErr(fmt.Errorf("printing the scorecard: %w", err))
 	}

@@ -28,6 +28,11 @@ type secretsFlags struct {
 	waivers, failOn    string
 	noColor            bool
 	timeout            time.Duration
+	// The report flags shared with scan: --verbose, --baseline,
+	// --report-url; baseline is read before the scan starts.
+	verbose                 bool
+	baselinePath, reportURL string
+	baseline                *report.Run
 }
 
 func newSecrets(s *streams) *cobra.Command {
@@ -55,6 +60,14 @@ func newSecrets(s *streams) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			if f.baselinePath != "" {
+				if f.baseline, err = readReport("--baseline", f.baselinePath); err != nil {
+					return err
+				}
+			}
+			if err := checkReportURL(f.reportURL); err != nil {
+				return err
+			}
 			return runSecrets(cmd.Context(), s, cfg, &f, failOn)
 		},
 	}
@@ -66,6 +79,7 @@ func newSecrets(s *streams) *cobra.Command {
 	fl.StringVar(&f.failOn, "fail-on", "major", "lowest severity whose FAIL exits 1: blocker, major or minor")
 	fl.BoolVar(&f.noColor, "no-color", false, "no colour in the terminal scorecard even on a TTY")
 	fl.DurationVar(&f.timeout, "timeout", time.Hour, "bound on each check (a long history takes minutes)")
+	registerRender(cmd, &f.verbose, &f.baselinePath, &f.reportURL)
 	return cmd
 }
 
@@ -151,7 +165,12 @@ func runSecrets(ctx context.Context, s *streams, cfg *config.Config, f *secretsF
 		NotTested: append([]string{"the live portal: its pages, bundle, source maps and API (launchready scan)"}, report.NotTested...),
 	}
 	fmt.Fprintf(s.stderr, "scanned %s in %s\n", cfg.Source.Repo, run.Duration.Round(time.Millisecond))
-	return finish(s, run, f.outs, f.noColor)
+	rerun := "launchready secrets"
+	if cfg.Source.Repo != "." {
+		rerun += " " + shellWord(cfg.Source.Repo)
+	}
+	return finish(s, run, &runFlags{outs: f.outs, noColor: f.noColor, verbose: f.verbose, baseline: f.baseline,
+		reportURL: f.reportURL, rerun: rerun})
 }
 
 // implementedAreas names the areas some implemented check belongs to.

@@ -46,8 +46,9 @@ type Run struct {
 	// NotTested lists what launchready does not test, closing every report.
 	NotTested []string
 	// Rerun is the command that runs this scan again ("launchready scan
-	// --config staging.yaml"), to which "Fix first" appends --only ID;
-	// empty means "launchready scan". Not saved in JSON.
+	// --config staging.yaml {only}"), where "Fix first" puts --only ID in
+	// place of {only} (OnlyPlaceholder); one without it is printed as it
+	// is; empty means "launchready scan {only}". Not saved in JSON.
 	Rerun string
 	// ReportURL is where the full report is published (--report-url):
 	// formats that shorten (Markdown for a pull-request comment) link to it.

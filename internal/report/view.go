@@ -163,11 +163,16 @@ func impactRank(i check.Impact) int {
 	return int(i)
 }
 
-// rerunCommand is the command that re-checks one check after a fix.
+// rerunCommand is the command that re-checks one check after a fix: Rerun
+// with "--only ID" in place of its {only}, or as it is when it has none
+// (a command that cannot narrow to one check).
 func rerunCommand(r *Run, id string) string {
 	cmd := r.Rerun
 	if cmd == "" {
-		cmd = "launchready scan"
+		cmd = "launchready scan {only}"
 	}
-	return cmd + " --only " + id
+	return strings.TrimSpace(strings.Replace(cmd, OnlyPlaceholder, "--only "+id, 1))
 }
+
+// OnlyPlaceholder marks where Run.Rerun takes "--only ID".
+const OnlyPlaceholder = "{only}"

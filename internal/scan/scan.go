@@ -229,7 +229,7 @@ func startJournal(env *check.Env, opts Options, start time.Time, notice func(str
 		return
 	}
 	env.Journal = j
-	notice("journal of what this scan creates (0600; removed after a clean finish): " + j.Path())
+	notice("journal of what this scan creates (0600; removed after a clean finish):\n  " + j.Path())
 }
 
 // closeClients ends the scan's clients: requests still under way are

@@ -185,7 +185,7 @@ func (ReturningLogin) Run(ctx context.Context, env *check.Env) check.Result {
 			var re *client.RedirectError
 			if errors.As(f.EarlyErr, &re) {
 				return check.Failf([]check.Evidence{check.HTTPEvidence(env, f.Early.Login.Submit, "Unverified new member logging in. Hops:\n"+hops(re.Hops))},
-					"an unverified member's login loops: %s", re.Reason)
+					"an unverified member's login loops: %s", strings.TrimPrefix(re.Reason, "loop: "))
 			}
 		}
 		note = "; an unverified new member's login ends on a page too"

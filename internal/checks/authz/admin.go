@@ -242,6 +242,7 @@ func (p adminProbe) route(ctx context.Context, r adminRoute) (check.TableRow, []
 		row.Cells = []string{fmt.Sprintf("nothing admin-only (%d)", ref.StatusCode), "not judged", "not judged"}
 		return row, nil, false, nil
 	}
+	mk.Owner = "the admin"
 	row.Cells = []string{fmt.Sprintf("allowed (%d)", ref.StatusCode)}
 	var ev []check.Evidence
 	for _, o := range others {
