@@ -175,7 +175,7 @@ func requestIdentity(req string) string {
 		return req
 	}
 	u, err := url.Parse(strings.TrimSpace(raw))
-	if err != nil {
+	if err != nil || u.Host == "" {
 		return req
 	}
 	segs := strings.Split(u.EscapedPath(), "/")
