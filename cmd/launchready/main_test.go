@@ -231,6 +231,20 @@ func TestExplainChecksVersion(t *testing.T) {
 	}
 }
 
+// TestVersionSpellings: -v, --version and the version command print the
+// same line.
+func TestVersionSpellings(t *testing.T) {
+	want := run(t, t.TempDir(), "version")
+	if want.code != 0 || !strings.HasPrefix(want.stdout, "launchready ") || strings.Count(want.stdout, "\n") != 1 {
+		t.Fatalf("version: exit %d, %q", want.code, want.stdout)
+	}
+	for _, flag := range []string{"-v", "--version"} {
+		if r := run(t, t.TempDir(), flag); r.code != 0 || r.stdout != want.stdout {
+			t.Errorf("launchready %s: exit %d, %q; want 0, %q", flag, r.code, r.stdout, want.stdout)
+		}
+	}
+}
+
 func TestDemoServe(t *testing.T) {
 	cmd := exec.Command(bin, "demo", "--serve")
 	cmd.Dir = t.TempDir()
