@@ -136,6 +136,6 @@ func newToken(s *streams) *cobra.Command {
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&expires, "expires", "", "last day the proof counts (YYYY-MM-DD); default: no expiry")
+	cmd.Flags().StringVar(&expires, "expires", "", "the last day the proof counts, a `DATE` written YYYY-MM-DD; default: no expiry")
 	return cmd
 }

@@ -33,11 +33,11 @@ type runFlags struct {
 }
 
 func (f *runFlags) register(cmd *cobra.Command) {
-	cmd.Flags().StringArrayVar(&f.outs, "out", nil, "write the report to FILE; format by extension (.json .html .sarif .xml .md); repeatable")
-	cmd.Flags().StringSliceVar(&f.only, "only", nil, "run only these check IDs (comma-separated), e.g. to re-check a fix")
-	cmd.Flags().StringVar(&f.failOn, "fail-on", "blocker", "lowest severity whose FAIL makes the verdict NO-GO: blocker, major or minor")
+	cmd.Flags().StringArrayVar(&f.outs, "out", nil, "write the report to `FILE`; format by extension (.json .html .sarif .xml .md); repeatable")
+	cmd.Flags().StringSliceVar(&f.only, "only", nil, "run only the checks with these `IDS` (comma-separated), e.g. to re-check a fix")
+	cmd.Flags().StringVar(&f.failOn, "fail-on", "blocker", "lowest `SEVERITY` whose FAIL makes the verdict NO-GO: blocker, major or minor")
 	cmd.Flags().BoolVar(&f.noColor, "no-color", false, "no colour in the terminal scorecard even on a TTY")
-	cmd.Flags().DurationVar(&f.deadline, "deadline", 0, "bound the whole scan (e.g. 30m), in place of target.timeouts.scan (default 15m): past it the checks still running are stopped and reported as ERROR, the report is written and the clean-up runs")
+	cmd.Flags().DurationVar(&f.deadline, "deadline", 0, "bound the whole scan to `DURATION` (e.g. 30m), in place of target.timeouts.scan (default 15m): past it the checks still running are stopped and reported as ERROR, the report is written and the clean-up runs")
 }
 
 // parse validates the flags before any traffic is sent.
@@ -92,8 +92,8 @@ func newScan(s *streams) *cobra.Command {
 		},
 	}
 	f.register(cmd)
-	cmd.Flags().StringVarP(&cfgPath, "config", "c", "launchready.yaml", "the target config file")
-	cmd.Flags().BoolVar(&intrusive, "intrusive", false, "allow intrusive checks (account creation, mail, wrong-password attempts); a non-loopback target must publish the ownership proof from `launchready token`")
+	cmd.Flags().StringVarP(&cfgPath, "config", "c", "launchready.yaml", "the target config `FILE`")
+	cmd.Flags().BoolVar(&intrusive, "intrusive", false, "allow intrusive checks (account creation, mail, wrong-password attempts); a non-loopback target must publish the ownership proof from 'launchready token'")
 	return cmd
 }
 
