@@ -80,9 +80,9 @@ func newScan(s *streams) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			cfg, err := config.Load(cfgPath)
+			cfg, err := loadConfig(cfgPath, cmd.Flags().Changed("config"))
 			if err != nil {
-				return usageErr("%v", err)
+				return err
 			}
 			dir, err := journal.Dir(os.Getenv)
 			if err != nil && intrusive {
