@@ -65,6 +65,11 @@ func runInit(cmd *cobra.Command, s *streams, raw string, f *initFlags) error {
 			return usageErr("init: %v", err)
 		}
 	}
+	if !f.print {
+		if err := checkOut("--out", f.out); err != nil {
+			return err
+		}
+	}
 	c, err := client.New(client.Options{Scope: []string{u.Hostname()}, CAFile: f.caFile, Resolver: f.resolver, UserAgent: "launchready/" + Version})
 	if err != nil {
 		return usageErr("init: %v", err)

@@ -47,6 +47,9 @@ func (f *runFlags) parse() (check.Severity, error) {
 		return 0, usageErr("--fail-on %q: want blocker, major or minor", f.failOn)
 	}
 	for _, out := range f.outs {
+		if err := checkOut("--out", out); err != nil {
+			return 0, err
+		}
 		if _, err := report.ForPath(out); err != nil {
 			return 0, usageErr("%v", err)
 		}

@@ -78,6 +78,9 @@ func (f *secretsFlags) config(ctx context.Context, path string) (*config.Config,
 		return nil, 0, usageErr("--timeout %s: want a positive duration like 30m", f.timeout)
 	}
 	for _, out := range f.outs {
+		if err := checkOut("--out", out); err != nil {
+			return nil, 0, err
+		}
 		if _, err := report.ForPath(out); err != nil {
 			return nil, 0, usageErr("%v", err)
 		}
