@@ -29,6 +29,7 @@ func fakeEnv() func(string) (string, bool) {
 		"LR_INBOX_PASSWORD": "inbox-secret",
 		"CLERK_PK":          "pk_test_Y2xlcmsuZXhhbXBsZS5jb20k",
 		"CLERK_SK":          "sk_test_fakefakefakefake",
+		"LR_EMPTY":          " ",
 	}
 	return func(k string) (string, bool) {
 		v, ok := env[k]
@@ -244,6 +245,9 @@ var invalidCases = map[string]string{
 	"literal-password":      `launchready.yaml:6: accounts.a.password: a literal secret is not allowed in the config; reference it instead as env:NAME (an environment variable) or file:PATH (a file holding only the secret)`,
 	"form-literal-password": `launchready.yaml:8: auth.login.form.Passwd: a literal password is not allowed in the config; write "{{password}}" here and reference the password in accounts as env:NAME or file:PATH`,
 	"env-unset":             `launchready.yaml:6: accounts.a.password: environment variable LR_MISSING is not set`,
+	"env-unset-several": `launchready.yaml:4: environment variables the config references are unset or empty: ` +
+		`LR_GATEWAY_KEY is not set (target.headers.X-Gateway-Key, line 4); LR_A_PASSWORD_TYPO is not set (accounts.a.password, line 8); ` +
+		`LR_EMPTY is empty (accounts.b.email, line 10)`,
 	"file-missing":          `launchready.yaml:4: accounts.a.password: cannot read file:a.password: open /cfg/a.password: file does not exist`,
 	"secret-empty":          `launchready.yaml:4: accounts.a.password: file:empty.password is empty`,
 	"reserved-top":          `launchready.yaml:3: email: not supported by this version of launchready yet (the Email deliverability checks are not implemented yet)`,

@@ -65,6 +65,9 @@ func Parse(data []byte, path string, opts Options) (*Config, error) {
 	if err := d.decodeStruct(root, reflect.ValueOf(c).Elem(), ""); err != nil {
 		return nil, err
 	}
+	if err := unsetEnvError(d.unsetEnv); err != nil {
+		return nil, err
+	}
 	c.Me = me
 	c.applyDefaults()
 	if err := c.validate(); err != nil {
