@@ -36,6 +36,8 @@ func TestSyntaxErrorLine(t *testing.T) {
 			"target:\n\turl: https://a.example.com\n", 2, "invalid YAML"},
 		{"tab indentation further down",
 			"target:\n  url: https://a.example.com\nauth:\n\tkind: form\n", 4, "invalid YAML"},
+		{"a control character", "target:\n  url: https://a.example.com\n  resolver: \x01x\n", 3, "invalid YAML: control characters"},
+		{"invalid UTF-8", "target:\n  url: https://a.example.com\n  resolver: \xffx\n", 3, "invalid YAML: invalid leading UTF-8 octet"},
 		{"two colons", "target:\n  url: https://a.example.com\nauth:\n  kind: form: json\n", 4, "invalid YAML"},
 		{"duplicated key",
 			"target:\n  url: https://a.example.com\nauth:\n  kind: form\n  kind: json\n", 5, "auth.kind: duplicate key (first written on line 4)"},
