@@ -231,6 +231,37 @@ func TestExplainChecksVersion(t *testing.T) {
 	}
 }
 
+// TestScanWithoutConfig: with no launchready.yaml the scan says how to
+// get one (init) or try the tool (demo); a --config naming a missing file
+// names it as given.
+func TestScanWithoutConfig(t *testing.T) {
+	dir := t.TempDir()
+	r := run(t, dir, "scan")
+	if r.code != 2 || !strings.Contains(r.stderr, "no launchready.yaml in this folder") ||
+		!strings.Contains(r.stderr, "`launchready init URL`") || !strings.Contains(r.stderr, "`launchready demo`") {
+		t.Errorf("scan without a config: exit %d, stderr %q; want 2 pointing at init and demo", r.code, r.stderr)
+	}
+	missing := filepath.Join("configs", "staging.yaml")
+	r = run(t, dir, "scan", "--config", missing)
+	if r.code != 2 || !strings.Contains(r.stderr, "--config "+missing+": no such file") {
+		t.Errorf("scan --config %s: exit %d, stderr %q; want 2 naming the path", missing, r.code, r.stderr)
+	}
+}
+
+// TestVersionSpellings: -v, --version and the version command print the
+// same line.
+func TestVersionSpellings(t *testing.T) {
+	want := run(t, t.TempDir(), "version")
+	if want.code != 0 || !strings.HasPrefix(want.stdout, "launchready ") || strings.Count(want.stdout, "\n") != 1 {
+		t.Fatalf("version: exit %d, %q", want.code, want.stdout)
+	}
+	for _, flag := range []string{"-v", "--version"} {
+		if r := run(t, t.TempDir(), flag); r.code != 0 || r.stdout != want.stdout {
+			t.Errorf("launchready %s: exit %d, %q; want 0, %q", flag, r.code, r.stdout, want.stdout)
+		}
+	}
+}
+
 func TestDemoServe(t *testing.T) {
 	cmd := exec.Command(bin, "demo", "--serve")
 	cmd.Dir = t.TempDir()

@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/launchready/launchready/internal/page"
+	"github.com/launchready/launchready/internal/safetext"
 )
 
 // Marker bounds.
@@ -218,10 +219,12 @@ func excerpt(body []byte, marker string) string {
 // aroundBytes is how much of the body an excerpt shows on each side.
 const aroundBytes = 60
 
-// around quotes body[i:i+n] with aroundBytes either side, white space
-// collapsed.
+// around quotes body[i:i+n] with up to aroundBytes either side, white
+// space collapsed; the window ends on whole characters (a € cut in two
+// is invalid UTF-8 in every report).
 func around(body []byte, i, n int) string {
 	lo, hi := max(0, i-aroundBytes), min(len(body), i+n+aroundBytes)
+	lo, hi = safetext.RuneCeil(body, lo), safetext.RuneFloor(body, hi)
 	out := strings.Join(strings.Fields(string(body[lo:hi])), " ")
 	if lo > 0 {
 		out = "…" + out
@@ -232,9 +235,10 @@ func around(body []byte, i, n int) string {
 	return out
 }
 
+// clip cuts s to at most n bytes, on a rune boundary, marking the cut.
 func clip(s string, n int) string {
 	if len(s) <= n {
 		return s
 	}
-	return s[:n] + "…"
+	return safetext.Prefix(s, n) + "…"
 }

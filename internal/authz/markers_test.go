@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/launchready/launchready/internal/client"
 )
@@ -51,6 +52,50 @@ func TestExcerpt(t *testing.T) {
 	e := excerpt(body, "INV-2026-A-0011")
 	if !strings.Contains(e, "INV-2026-A-0011") || len(e) > 200 || !strings.HasPrefix(e, "…") || !strings.HasSuffix(e, "…") {
 		t.Errorf("excerpt %q", e)
+	}
+}
+
+// TestExcerptCutsWholeCharacters: wherever the window's edges fall in a
+// multi-byte character, the excerpt is valid UTF-8 and the character is
+// left out rather than split.
+func TestExcerptCutsWholeCharacters(t *testing.T) {
+	const marker = "INV-2026-A-0011"
+	for _, tc := range []struct {
+		name string
+		pad  string
+		skew int // ASCII bytes before the marker, moving the cut through the character
+	}{
+		{"euro at both cuts", "€", 0},
+		{"euro, cut at its second byte", "€", 1},
+		{"euro, cut at its third byte", "€", 2},
+		{"two-byte é", "é", 1},
+		{"CJK", "日本", 2},
+		{"four-byte emoji", "😀", 1},
+		{"four-byte emoji, other offset", "😀", 3},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			side := strings.Repeat(tc.pad, 2*aroundBytes/len(tc.pad))
+			body := []byte(side + strings.Repeat("x", tc.skew) + " " + marker + " " + side)
+			e := excerpt(body, marker)
+			if !utf8.ValidString(e) || !strings.Contains(e, marker) {
+				t.Errorf("excerpt %q: want valid UTF-8 holding the marker", e)
+			}
+		})
+	}
+	for _, tc := range []struct {
+		s    string
+		n    int
+		want string
+	}{
+		{"total 12€ due", 9, "total 12…"},
+		{"total 12€ due", 10, "total 12…"},
+		{"total 12€ due", 11, "total 12€…"},
+		{"日本語テキスト", 7, "日本…"},
+		{"short", 80, "short"},
+	} {
+		if got := clip(tc.s, tc.n); got != tc.want || !utf8.ValidString(got) {
+			t.Errorf("clip(%q, %d) = %q, want %q", tc.s, tc.n, got, tc.want)
+		}
 	}
 }
 

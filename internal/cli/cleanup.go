@@ -49,7 +49,7 @@ func newCleanup(s *streams) *cobra.Command {
 			return finishJournal(cmd, s, w, j, cfgPath)
 		},
 	}
-	cmd.Flags().StringVarP(&cfgPath, "config", "c", "", "the config the run used (default: the one its journal names)")
+	cmd.Flags().StringVarP(&cfgPath, "config", "c", "", "the config `FILE` the run used (default: the one its journal names)")
 	return cmd
 }
 

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -12,13 +13,17 @@ import (
 
 	"github.com/launchready/launchready/internal/check"
 	"github.com/launchready/launchready/internal/checks"
+	"github.com/launchready/launchready/internal/config"
 	"github.com/launchready/launchready/internal/owner"
 )
 
 func newChecks(s *streams) *cobra.Command {
 	return &cobra.Command{
-		Use:     "checks",
-		Short:   "List every implemented check: ID, area, severity, intrusive or not, and what it needs from the config",
+		Use:   "checks",
+		Short: "List every implemented check: ID, area, severity, intrusive or not, and what it needs from the config",
+		Long: "checks lists every implemented check. NEEDS names the launchready.yaml keys a check runs on: a|b is either\n" +
+			"one, key=value that value (session.kind=cookie is the default), objects[].create a key of an objects entry.\n" +
+			"Without them the check is SKIP with the key to add, or N/A where the portal has no such thing.",
 		Example: "  launchready checks\n  launchready checks | grep blocker",
 		Args:    cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
@@ -30,7 +35,7 @@ func newChecks(s *streams) *cobra.Command {
 				if m.Intrusive {
 					intr = "yes"
 				}
-				needs := strings.Join(m.Needs, ",")
+				needs := strings.Join(configNeeds(c), ",")
 				if needs == "" {
 					needs = "target.url"
 				}
@@ -52,18 +57,33 @@ func newExplain(s *streams) *cobra.Command {
 			if !ok {
 				return usageErr("explain %s: no such check (see `launchready checks`)", args[0])
 			}
-			writeExplain(s, c.Meta())
+			writeExplain(s, c.Meta(), configNeeds(c))
 			return nil
 		},
 	}
 }
 
-func writeExplain(s *streams, m check.Meta) {
+// configNeeds names, as launchready.yaml keys, what a check runs on: the
+// sections it reads itself, then its needs ("a|b" is either one).
+func configNeeds(c check.Check) []string {
+	var keys []string
+	if r, ok := c.(check.Reader); ok {
+		keys = append(keys, r.Reads()...)
+	}
+	for _, n := range c.Meta().Needs {
+		if k := config.NeedConfigKeys(n); !slices.Contains(keys, k) {
+			keys = append(keys, k)
+		}
+	}
+	return keys
+}
+
+func writeExplain(s *streams, m check.Meta, needs []string) {
 	w := s.stdout
 	fmt.Fprintf(w, "%s  %s\n", m.ID, m.Title)
 	fmt.Fprintf(w, "Area: %s · Severity: %s · Intrusive: %t\n", m.Area, m.Severity, m.Intrusive)
-	if len(m.Needs) > 0 {
-		fmt.Fprintf(w, "Needs: %s\n", strings.Join(m.Needs, ", "))
+	if len(needs) > 0 {
+		fmt.Fprintf(w, "Needs: %s\n", strings.Join(needs, ", "))
 	}
 	section := func(title, text string) {
 		fmt.Fprintf(w, "\n%s:\n", title)
@@ -136,6 +156,6 @@ func newToken(s *streams) *cobra.Command {
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&expires, "expires", "", "last day the proof counts (YYYY-MM-DD); default: no expiry")
+	cmd.Flags().StringVar(&expires, "expires", "", "the last day the proof counts, a `DATE` written YYYY-MM-DD; default: no expiry")
 	return cmd
 }

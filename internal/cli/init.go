@@ -43,12 +43,12 @@ func newInit(s *streams) *cobra.Command {
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&f.out, "out", "launchready.yaml", "where to write the config")
+	fl.StringVar(&f.out, "out", "launchready.yaml", "the `FILE` to write the config to")
 	fl.BoolVar(&f.force, "force", false, "overwrite --out if it exists")
 	fl.BoolVar(&f.print, "print", false, "print the config to stdout instead of writing a file")
-	fl.StringVar(&f.caFile, "ca-file", "", "extra trusted root certificates (PEM), for a staging portal")
-	fl.StringVar(&f.resolver, "resolver", "", "host:port of the DNS server to use (default: the system's)")
-	fl.DurationVar(&f.timeout, "timeout", 2*time.Minute, "give up after this long")
+	fl.StringVar(&f.caFile, "ca-file", "", "a PEM `FILE` of extra trusted root certificates, for a staging portal")
+	fl.StringVar(&f.resolver, "resolver", "", "`HOST:PORT` of the DNS server to use (default: the system's)")
+	fl.DurationVar(&f.timeout, "timeout", 2*time.Minute, "give up after `DURATION`")
 	return cmd
 }
 
@@ -63,6 +63,11 @@ func runInit(cmd *cobra.Command, s *streams, raw string, f *initFlags) error {
 			return usageErr("init: %s exists; use --force to overwrite it or --out to write elsewhere", f.out)
 		} else if !errors.Is(err, fs.ErrNotExist) {
 			return usageErr("init: %v", err)
+		}
+	}
+	if !f.print {
+		if err := checkOut("--out", f.out); err != nil {
+			return err
 		}
 	}
 	c, err := client.New(client.Options{Scope: []string{u.Hostname()}, CAFile: f.caFile, Resolver: f.resolver, UserAgent: "launchready/" + Version})

@@ -52,10 +52,10 @@ func newLogin(s *streams) *cobra.Command {
 		},
 	}
 	cmd.Flags().BoolVar(&f.record, "record", false, "open a visible Chromium, let a person sign in, save the session (the only mode so far)")
-	cmd.Flags().StringVarP(&f.cfgPath, "config", "c", "launchready.yaml", "the target config file")
-	cmd.Flags().StringVar(&f.account, "account", "a", "the member signing in: a, b or admin")
-	cmd.Flags().StringVar(&f.out, "out", "", "the session file to write (default: the file auth.recorded.<account> names, else launchready-session-<account>.json beside the config)")
-	cmd.Flags().DurationVar(&f.timeout, "timeout", browser.DefaultRecordTimeout, "how long to wait for the sign-in")
+	cmd.Flags().StringVarP(&f.cfgPath, "config", "c", "launchready.yaml", "the target config `FILE`")
+	cmd.Flags().StringVar(&f.account, "account", "a", "the `MEMBER` signing in: a, b or admin")
+	cmd.Flags().StringVar(&f.out, "out", "", "the session `FILE` to write (default: the file auth.recorded.<account> names, else launchready-session-<account>.json beside the config)")
+	cmd.Flags().DurationVar(&f.timeout, "timeout", browser.DefaultRecordTimeout, "wait up to `DURATION` for the sign-in")
 	return cmd
 }
 

@@ -31,6 +31,9 @@ func newReport(s *streams) *cobra.Command {
 				if _, err := report.ForPath(out); err != nil {
 					return usageErr("%v", err)
 				}
+				if err := checkOut("--out", out); err != nil {
+					return err
+				}
 			}
 			if err := checkReportURL(f.reportURL); err != nil {
 				return err

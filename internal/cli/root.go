@@ -113,6 +113,8 @@ func newRoot(s *streams) *cobra.Command {
 		SilenceErrors: true,
 		Version:       Version,
 	}
+	// -v and --version print what `launchready version` prints.
+	root.SetVersionTemplate("{{.Name}} {{.Version}}\n")
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return usageErr("%v (see '%s --help')", err, c.CommandPath())
 	})

@@ -44,11 +44,11 @@ type runFlags struct {
 }
 
 func (f *runFlags) register(cmd *cobra.Command) {
-	cmd.Flags().StringArrayVar(&f.outs, "out", nil, "write the report to FILE; format by extension (.json .html .sarif .xml .md); repeatable")
-	cmd.Flags().StringSliceVar(&f.only, "only", nil, "run only these check IDs (comma-separated), e.g. to re-check a fix")
-	cmd.Flags().StringVar(&f.failOn, "fail-on", "blocker", "lowest severity whose FAIL makes the verdict NO-GO: blocker, major or minor")
+	cmd.Flags().StringArrayVar(&f.outs, "out", nil, "write the report to `FILE`; format by extension (.json .html .sarif .xml .md); repeatable")
+	cmd.Flags().StringSliceVar(&f.only, "only", nil, "run only the checks with these `IDS` (comma-separated), e.g. to re-check a fix")
+	cmd.Flags().StringVar(&f.failOn, "fail-on", "blocker", "lowest `SEVERITY` whose FAIL makes the verdict NO-GO: blocker, major or minor")
 	cmd.Flags().BoolVar(&f.noColor, "no-color", false, "no colour in the terminal scorecard even on a TTY")
-	cmd.Flags().DurationVar(&f.deadline, "deadline", 0, "bound the whole scan (e.g. 30m), in place of target.timeouts.scan (default 15m): past it the checks still running are stopped and reported as ERROR, the report is written and the clean-up runs")
+	cmd.Flags().DurationVar(&f.deadline, "deadline", 0, "bound the whole scan to `DURATION` (e.g. 30m), in place of target.timeouts.scan (default 15m): past it the checks still running are stopped and reported as ERROR, the report is written and the clean-up runs")
 	registerRender(cmd, &f.verbose, &f.baselinePath, &f.reportURL)
 }
 
@@ -67,6 +67,9 @@ func (f *runFlags) parse() (check.Severity, error) {
 		return 0, usageErr("--fail-on %q: want blocker, major or minor", f.failOn)
 	}
 	for _, out := range f.outs {
+		if err := checkOut("--out", out); err != nil {
+			return 0, err
+		}
 		if _, err := report.ForPath(out); err != nil {
 			return 0, usageErr("%v", err)
 		}
@@ -137,9 +140,9 @@ func newScan(s *streams) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			cfg, err := config.Load(cfgPath)
+			cfg, err := loadConfig(cfgPath, cmd.Flags().Changed("config"))
 			if err != nil {
-				return usageErr("%v", err)
+				return err
 			}
 			dir, err := journal.Dir(os.Getenv)
 			if err != nil && intrusive {
@@ -150,8 +153,8 @@ func newScan(s *streams) *cobra.Command {
 		},
 	}
 	f.register(cmd)
-	cmd.Flags().StringVarP(&cfgPath, "config", "c", "launchready.yaml", "the target config file")
-	cmd.Flags().BoolVar(&intrusive, "intrusive", false, "allow intrusive checks (account creation, mail, wrong-password attempts); a non-loopback target must publish the ownership proof from `launchready token`")
+	cmd.Flags().StringVarP(&cfgPath, "config", "c", "launchready.yaml", "the target config `FILE`")
+	cmd.Flags().BoolVar(&intrusive, "intrusive", false, "allow intrusive checks (account creation, mail, wrong-password attempts); a non-loopback target must publish the ownership proof from 'launchready token'")
 	return cmd
 }
 

@@ -72,13 +72,13 @@ func newSecrets(s *streams) *cobra.Command {
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringArrayVar(&f.outs, "out", nil, "write the report to FILE; format by extension (.json .html .sarif .xml .md); repeatable")
-	fl.StringArrayVar(&f.builds, "build", nil, "a build output folder the host serves (dist, build, .next/static), scanned whole; repeatable")
-	fl.StringArrayVar(&f.logs, "ci-log", nil, "a CI log file (or folder of logs) downloaded from the CI run; repeatable")
-	fl.StringVar(&f.waivers, "waivers", "", "the waiver file (default launchready-waivers.yaml at the repository's top level, if present)")
-	fl.StringVar(&f.failOn, "fail-on", "major", "lowest severity whose FAIL exits 1: blocker, major or minor")
+	fl.StringArrayVar(&f.outs, "out", nil, "write the report to `FILE`; format by extension (.json .html .sarif .xml .md); repeatable")
+	fl.StringArrayVar(&f.builds, "build", nil, "a build output `FOLDER` the host serves (dist, build, .next/static), scanned whole; repeatable")
+	fl.StringArrayVar(&f.logs, "ci-log", nil, "the `PATH` of a CI log file (or a folder of logs) downloaded from the CI run; repeatable")
+	fl.StringVar(&f.waivers, "waivers", "", "the waiver `FILE` (default launchready-waivers.yaml at the repository's top level, if present)")
+	fl.StringVar(&f.failOn, "fail-on", "major", "lowest `SEVERITY` whose FAIL exits 1: blocker, major or minor")
 	fl.BoolVar(&f.noColor, "no-color", false, "no colour in the terminal scorecard even on a TTY")
-	fl.DurationVar(&f.timeout, "timeout", time.Hour, "bound on each check (a long history takes minutes)")
+	fl.DurationVar(&f.timeout, "timeout", time.Hour, "bound each check to `DURATION` (a long history takes minutes)")
 	registerRender(cmd, &f.verbose, &f.baselinePath, &f.reportURL)
 	return cmd
 }
@@ -94,6 +94,9 @@ func (f *secretsFlags) config(ctx context.Context, path string) (*config.Config,
 		return nil, 0, usageErr("--timeout %s: want a positive duration like 30m", f.timeout)
 	}
 	for _, out := range f.outs {
+		if err := checkOut("--out", out); err != nil {
+			return nil, 0, err
+		}
 		if _, err := report.ForPath(out); err != nil {
 			return nil, 0, usageErr("%v", err)
 		}

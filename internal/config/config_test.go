@@ -29,6 +29,7 @@ func fakeEnv() func(string) (string, bool) {
 		"LR_INBOX_PASSWORD": "inbox-secret",
 		"CLERK_PK":          "pk_test_Y2xlcmsuZXhhbXBsZS5jb20k",
 		"CLERK_SK":          "sk_test_fakefakefakefake",
+		"LR_EMPTY":          " ",
 	}
 	return func(k string) (string, bool) {
 		v, ok := env[k]
@@ -244,6 +245,9 @@ var invalidCases = map[string]string{
 	"literal-password":      `launchready.yaml:6: accounts.a.password: a literal secret is not allowed in the config; reference it instead as env:NAME (an environment variable) or file:PATH (a file holding only the secret)`,
 	"form-literal-password": `launchready.yaml:8: auth.login.form.Passwd: a literal password is not allowed in the config; write "{{password}}" here and reference the password in accounts as env:NAME or file:PATH`,
 	"env-unset":             `launchready.yaml:6: accounts.a.password: environment variable LR_MISSING is not set`,
+	"env-unset-several": `launchready.yaml:4: environment variables the config references are unset or empty: ` +
+		`LR_GATEWAY_KEY is not set (target.headers.X-Gateway-Key, line 4); LR_A_PASSWORD_TYPO is not set (accounts.a.password, line 8); ` +
+		`LR_EMPTY is empty (accounts.b.email, line 10)`,
 	"file-missing":          `launchready.yaml:4: accounts.a.password: cannot read file:a.password: open /cfg/a.password: file does not exist`,
 	"secret-empty":          `launchready.yaml:4: accounts.a.password: file:empty.password is empty`,
 	"reserved-top":          `launchready.yaml:3: email: not supported by this version of launchready yet (the Email deliverability checks are not implemented yet)`,
@@ -301,7 +305,7 @@ var invalidCases = map[string]string{
 	"callback-other-host":   `launchready.yaml:5: auth.callbacks[0]: want a path on the target starting with /, like /dashboard, got "https://evil.example/cb"`,
 	"admin-method":          `launchready.yaml:3: admin[1]: want /path or METHOD /path (GET, HEAD, POST, PUT, PATCH, DELETE), got "FETCH /api/admin"`,
 	"crawl-pages":           `launchready.yaml:3: crawl.pages: must be between 1 and 500, got 100000`,
-	"object-brace":          `launchready.yaml:3: invalid YAML: did not find expected ',' or '}' (inside a {…} mapping, quote a path holding {id}: item: "/api/invoices/{id}")`,
+	"object-brace":          `launchready.yaml:4: invalid YAML: did not find expected ',' or '}' (inside a {…} mapping, quote a path holding {id}: item: "/api/invoices/{id}")`,
 	"object-duplicate":      `launchready.yaml:5: objects[1].name: "notes" is already the name of objects[0]`,
 	"object-empty":          `launchready.yaml:4: objects[0]: needs "list" (where member a's notes are listed) or "item" (how one is read, with {id}), or both`,
 	"object-name":           `launchready.yaml:4: objects[0].name: want a short name of lower-case letters, digits, - or _ (like invoices), got "Invoices!"`,
@@ -321,7 +325,7 @@ var invalidCases = map[string]string{
 	"not-mapping":           `launchready.yaml:1: want a mapping of top-level keys (target, auth, session, accounts), got a list`,
 	"multi-doc":             `launchready.yaml:3: more than one YAML document (---); put the whole config in one`,
 	"syntax":                `launchready.yaml:2: invalid YAML: found character that cannot start any token`,
-	"syntax-first-line":     `launchready.yaml: invalid YAML: mapping values are not allowed in this context`,
+	"syntax-first-line":     `launchready.yaml:1: invalid YAML: mapping values are not allowed in this context`,
 	"source-no-repo":        `launchready.yaml:3: source: missing required key "repo"`,
 	"source-empty-build":    `launchready.yaml:5: source.build[1]: needs a path (relative to the config file, e.g. . or dist)`,
 	"source-duplicate-log":  `launchready.yaml:7: source.ci_logs[1]: ci/./build.log is listed twice (first at source.ci_logs[0])`,

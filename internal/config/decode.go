@@ -14,6 +14,9 @@ import (
 // struct tags, recording the line of every key in its source.
 type decoder struct {
 	src *source
+	// unsetEnv are the env: references whose variable is unset or empty,
+	// in the order written: reported together once decoding is done.
+	unsetEnv []*Error
 }
 
 // field is one decodable struct field.
@@ -392,8 +395,11 @@ func (d *decoder) reference(n *yaml.Node, key string, literalOK bool) (string, s
 	if isNull(n) {
 		return "", "", d.src.errAt(n.Line, key, "needs a value: %s", what)
 	}
-	val, isRef, problem := d.src.resolveRef(n.Value)
+	val, isRef, problem, unset := d.src.resolveRef(n.Value)
 	switch {
+	case unset:
+		d.unsetEnv = append(d.unsetEnv, d.src.errAt(n.Line, key, "%s", problem))
+		return n.Value, "", nil
 	case problem != "":
 		return "", "", d.src.errAt(n.Line, key, "%s", problem)
 	case isRef:

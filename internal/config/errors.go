@@ -52,3 +52,22 @@ func oneLine(s string) string {
 	}
 	return strings.NewReplacer("\r", `\r`, "\n", `\n`).Replace(s)
 }
+
+// unsetEnvError is one error naming every env: variable that is unset or
+// empty, each with its key and line, so a first run asks once for all the
+// variables to export; nil when there are none. A lone one keeps the
+// plain form.
+func unsetEnvError(errs []*Error) error {
+	switch len(errs) {
+	case 0:
+		return nil
+	case 1:
+		return errs[0]
+	}
+	parts := make([]string, len(errs))
+	for i, e := range errs {
+		parts[i] = fmt.Sprintf("%s (%s, line %d)", strings.TrimPrefix(e.Msg, "environment variable "), e.Key, e.Line)
+	}
+	return &Error{File: errs[0].File, Line: errs[0].Line,
+		Msg: "environment variables the config references are unset or empty: " + strings.Join(parts, "; ")}
+}

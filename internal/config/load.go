@@ -65,6 +65,9 @@ func Parse(data []byte, path string, opts Options) (*Config, error) {
 	if err := d.decodeStruct(root, reflect.ValueOf(c).Elem(), ""); err != nil {
 		return nil, err
 	}
+	if err := unsetEnvError(d.unsetEnv); err != nil {
+		return nil, err
+	}
 	c.Me = me
 	c.applyDefaults()
 	if err := c.validate(); err != nil {
@@ -120,24 +123,78 @@ func emptyError(file string) error {
 		Msg: "the config is empty; it needs at least target.url (launchready init URL writes one to fill in)"}
 }
 
-// syntaxError keeps the YAML library's line, when it gives one, in our
-// one-line format.
+// syntaxError puts a YAML syntax error in our one-line format, on the
+// line a person would point at (see syntaxLine).
 func syntaxError(file string, data []byte, err error) error {
-	msg := strings.TrimPrefix(err.Error(), "yaml: ")
-	line := 0
-	if rest, ok := strings.CutPrefix(msg, "line "); ok {
-		if num, after, ok := strings.Cut(rest, ": "); ok {
-			if n, convErr := strconv.Atoi(num); convErr == nil {
-				line, msg = n, after
-			}
-		}
-	}
-	if line > 0 && unquotedBraceInFlow(data, line) {
+	reported, msg := splitYAMLError(err)
+	line := syntaxLine(data, reported, msg)
+	if unquotedBraceInFlow(data, line) {
 		// The commonest slip in object templates: {id} inside a {…}
 		// mapping reads as YAML syntax.
 		msg += ` (inside a {…} mapping, quote a path holding {id}: item: "/api/invoices/{id}")`
 	}
 	return &Error{File: file, Line: line, Msg: "invalid YAML: " + msg, Err: err}
+}
+
+// splitYAMLError splits "yaml: line N: problem" into N (0 when left out)
+// and the problem.
+func splitYAMLError(err error) (int, string) {
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	if rest, ok := strings.CutPrefix(msg, "line "); ok {
+		if num, after, ok := strings.Cut(rest, ": "); ok {
+			if n, convErr := strconv.Atoi(num); convErr == nil {
+				return n, after
+			}
+		}
+	}
+	return 0, msg
+}
+
+// maxProbeBytes bounds the YAML re-parsed to place a syntax error: far
+// more than any config, little enough for fuzzing.
+const maxProbeBytes = 4 << 20
+
+// syntaxLine is the line of a YAML syntax error a person would point at:
+// the first line whose addition makes the document fail with that problem
+// (an under-indented key, a tab, the line that opens a quote or a [ never
+// closed). The YAML library's own line is at best a lower bound: it names
+// the start of the enclosing mapping or flow rather than the culprit,
+// counts from 0 for parser errors (from 1 for scanner errors), and is left
+// out on the first line. The document is re-parsed one line longer at a
+// time from there; a shorter document fails only where a construct is cut
+// open, which gives the same problem only when that construct is the one
+// never closed.
+func syntaxLine(data []byte, reported int, problem string) int {
+	from := max(reported, 1)
+	lines := bytes.SplitAfter(data, []byte("\n"))
+	budget := maxProbeBytes
+	for k := from; k <= len(lines); k++ {
+		prefix := bytes.Join(lines[:k], nil)
+		if budget -= len(prefix); budget < 0 {
+			break
+		}
+		if err := parseAll(prefix); err != nil {
+			if _, p := splitYAMLError(err); p == problem {
+				return k
+			}
+		}
+	}
+	return from
+}
+
+// parseAll parses every YAML document in data and returns the first
+// error, or nil.
+func parseAll(data []byte) error {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	for {
+		var n yaml.Node
+		switch err := dec.Decode(&n); {
+		case errors.Is(err, io.EOF):
+			return nil
+		case err != nil:
+			return err
+		}
+	}
 }
 
 // unquotedBraceInFlow reports whether the given line (1-based) holds a

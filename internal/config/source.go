@@ -121,30 +121,32 @@ const literalSecretMsg = "a literal secret is not allowed in the config; referen
 // resolveRef resolves a value written as env:NAME or file:PATH. It reports
 // ok=false when raw is not a reference. File contents lose trailing
 // whitespace (the newline editors add); an empty result is an error.
-func (s *source) resolveRef(raw string) (value string, ok bool, problem string) {
+// unset is true when the problem is an env: variable unset or empty: the
+// decoder gathers those, so one error names every variable to export.
+func (s *source) resolveRef(raw string) (value string, ok bool, problem string, unset bool) {
 	switch {
 	case strings.HasPrefix(raw, "env:"):
-		v, problem := s.resolveEnv(strings.TrimPrefix(raw, "env:"))
-		return v, true, problem
+		v, problem, unset := s.resolveEnv(strings.TrimPrefix(raw, "env:"))
+		return v, true, problem, unset
 	case strings.HasPrefix(raw, "file:"):
 		v, problem := s.resolveFile(raw)
-		return v, true, problem
+		return v, true, problem, false
 	}
-	return "", false, ""
+	return "", false, "", false
 }
 
-func (s *source) resolveEnv(name string) (string, string) {
+func (s *source) resolveEnv(name string) (value, problem string, unset bool) {
 	if !validEnvName(name) {
-		return "", fmt.Sprintf("env:%s is not a valid environment variable name (letters, digits and _, not starting with a digit)", name)
+		return "", fmt.Sprintf("env:%s is not a valid environment variable name (letters, digits and _, not starting with a digit)", name), false
 	}
 	v, ok := s.getenv(name)
 	if !ok {
-		return "", fmt.Sprintf("environment variable %s is not set", name)
+		return "", fmt.Sprintf("environment variable %s is not set", name), true
 	}
 	if strings.TrimSpace(v) == "" {
-		return "", fmt.Sprintf("environment variable %s is empty", name)
+		return "", fmt.Sprintf("environment variable %s is empty", name), true
 	}
-	return v, ""
+	return v, "", false
 }
 
 func (s *source) resolveFile(ref string) (string, string) {

@@ -8,6 +8,8 @@ import (
 
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
+
+	"github.com/launchready/launchready/internal/safetext"
 )
 
 // codeWords are the words a one-time code is written next to.
@@ -52,11 +54,10 @@ func Code(m *Message, re *regexp.Regexp) (string, bool) {
 	return "", false
 }
 
+// capText is the part of a text searched for a code: at most codeScan
+// bytes, whole characters.
 func capText(s string) string {
-	if len(s) > codeScan {
-		return s[:codeScan]
-	}
-	return s
+	return safetext.Prefix(s, codeScan)
 }
 
 // defaultCode scores the digit runs of one text.

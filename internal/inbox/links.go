@@ -6,6 +6,8 @@ import (
 
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
+
+	"github.com/launchready/launchready/internal/safetext"
 )
 
 // Link extraction limits.
@@ -27,14 +29,10 @@ func Links(m *Message) []string {
 	}
 	c := linkCollector{seen: make(map[string]bool)}
 	text := m.Text
-	if len(text) > maxScanBytes {
-		text = text[:maxScanBytes]
-	}
+	text = safetext.Prefix(text, maxScanBytes)
 	c.bare(text)
 	doc := m.HTML
-	if room := maxScanBytes - len(text); len(doc) > room {
-		doc = doc[:room]
-	}
+	doc = safetext.Prefix(doc, maxScanBytes-len(text))
 	c.html(doc)
 	return c.out
 }

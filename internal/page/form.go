@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"golang.org/x/net/html"
+
+	"github.com/launchready/launchready/internal/safetext"
 )
 
 // Form is an HTML form with its fields' default values.
@@ -119,7 +121,7 @@ func (r *formReader) addText(b []byte) {
 		return
 	}
 	if t := r.text(); len(*t) < maxText {
-		*t += string(b[:min(len(b), maxText-len(*t))])
+		*t += string(b[:safetext.RuneFloor(b, maxText-len(*t))])
 	}
 }
 

@@ -10,6 +10,8 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/net/html"
+
+	"github.com/launchready/launchready/internal/safetext"
 )
 
 // maxSegment caps one text segment's length.
@@ -154,11 +156,8 @@ func normalise[T ~string | ~[]byte](s T) string {
 		}
 		i += size
 	}
-	out := b.String()
-	if len(out) > maxSegment {
-		out = out[:maxSegment]
-	}
-	return out
+	// Whole runes are written, so the cut must not split the last one.
+	return safetext.Prefix(b.String(), maxSegment)
 }
 
 // jsonSegments streams a JSON document's string and number values (object

@@ -4,6 +4,8 @@ import (
 	"encoding/base64"
 	"regexp"
 	"strings"
+
+	"github.com/launchready/launchready/internal/safetext"
 )
 
 // ClerkInstance is a Clerk application the frontend loads.
@@ -84,8 +86,5 @@ const maxScan = 8 << 20
 
 // bounded is the part of a body searched.
 func bounded(s string) string {
-	if len(s) > maxScan {
-		return s[:maxScan]
-	}
-	return s
+	return safetext.Prefix(s, maxScan)
 }

@@ -3,6 +3,8 @@ package platform
 import (
 	"regexp"
 	"strings"
+
+	"github.com/launchready/launchready/internal/safetext"
 )
 
 // FirebaseUse is what a frontend shows of the Firebase project it talks
@@ -73,10 +75,7 @@ func Firebase(srcs []Source) FirebaseUse {
 
 // fbSource reads one source into u.
 func fbSource(u *FirebaseUse, seen map[string]bool, src Source) {
-	body := src.Body
-	if len(body) > maxFirebaseSource {
-		body = body[:maxFirebaseSource]
-	}
+	body := safetext.Prefix(src.Body, maxFirebaseSource)
 	if strings.Contains(body, "AIza") {
 		fbConfigs(u, body, src.Label)
 	}

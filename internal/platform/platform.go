@@ -5,6 +5,8 @@
 // reads text the scan already fetched; it sends nothing.
 package platform
 
+import "github.com/launchready/launchready/internal/safetext"
+
 // Source is one text to search: a script, an inline script, a page, a
 // runtime configuration.
 type Source struct {
@@ -40,7 +42,7 @@ func NewRecognizer() *Recognizer {
 // Add reads one source.
 func (r *Recognizer) Add(s Source) {
 	if r.sbBudget > 0 {
-		body := s.Body[:min(len(s.Body), MaxScanPerSource, r.sbBudget)]
+		body := safetext.Prefix(s.Body, min(MaxScanPerSource, r.sbBudget))
 		r.sbBudget -= len(body)
 		r.sb.scan(s.Label, body)
 	}

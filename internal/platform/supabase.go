@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"regexp"
 	"strings"
+
+	"github.com/launchready/launchready/internal/safetext"
 )
 
 // Bounds of the Supabase recogniser: it reads untrusted, possibly huge
@@ -121,7 +123,7 @@ func Supabase(srcs []Source) SupabaseUse {
 			break
 		}
 		body := s.Body
-		body = body[:min(len(body), MaxScanPerSource, budget)]
+		body = safetext.Prefix(body, min(MaxScanPerSource, budget))
 		budget -= len(body)
 		c.scan(s.Label, body)
 	}

@@ -193,7 +193,7 @@ func gate(meta check.Meta, env *check.Env) (check.Result, bool) {
 		case config.NeedAbsent:
 			return check.NotApplicable("%s", why), false
 		case config.NeedMissing:
-			return check.Skipped(why, "add "+need+" to launchready.yaml"), false
+			return check.Skipped(why, "add "+config.NeedConfigKeys(need)+" to launchready.yaml"), false
 		}
 	}
 	if meta.Intrusive && !env.Intrusive && env.ConsentNote != "" {

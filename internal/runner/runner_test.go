@@ -105,6 +105,17 @@ func TestConsentWithheldSaysWhy(t *testing.T) {
 	}
 }
 
+// TestSkipNamesConfigKey: a SKIP for a missing need says which key of
+// launchready.yaml to add, not the need's own name (auth.form is the
+// portal's own login, auth.login).
+func TestSkipNamesConfigKey(t *testing.T) {
+	c := fake{meta: check.Meta{ID: "N-1", Needs: []string{"auth.form"}}, run: func(context.Context) check.Result { return check.Passf("ran") }}
+	r := Run(context.Background(), []check.Check{c}, env(t, minimal), Options{})[0].Result
+	if r.Status != check.Skip || r.Enable != "add auth.login to launchready.yaml" {
+		t.Fatalf("got %s %q, want SKIP with enable %q", r.Status, r.Enable, "add auth.login to launchready.yaml")
+	}
+}
+
 func TestRunConcurrentOrderAndIntrusiveLast(t *testing.T) {
 	var mu sync.Mutex
 	var order []string

@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/launchready/launchready/internal/safetext"
 )
 
 // NotRepoError says a path is not inside a git repository (or git cannot
@@ -63,7 +65,7 @@ func git(ctx context.Context, dir string, args ...string) ([]byte, error) {
 	if err != nil {
 		msg := strings.TrimSpace(stderr.String())
 		if len(msg) > maxStderr {
-			msg = msg[:maxStderr] + "…"
+			msg = safetext.Prefix(msg, maxStderr) + "…"
 		}
 		return out, &GitError{Args: args, Stderr: oneLine(msg), Err: err}
 	}

@@ -24,7 +24,10 @@ import (
 // Firebase custom claims and a Firestore profile document.
 type SelfEscalation struct{}
 
-var _ check.Check = SelfEscalation{}
+var (
+	_ check.Check  = SelfEscalation{}
+	_ check.Reader = SelfEscalation{}
+)
 
 // selfRole is what member a writes about itself: the names policies and
 // rules most often read a role from.
@@ -60,6 +63,10 @@ func (SelfEscalation) Meta() check.Meta {
 		Budget:    check.Budget{Objects: 1},
 	}
 }
+
+// Reads names the platforms whose metadata it writes: either or both;
+// without one the check is N/A.
+func (SelfEscalation) Reads() []string { return []string{"auth.supabase|auth.firebase"} }
 
 // Run writes the role into member a's own metadata on each configured
 // platform, compares what a fresh token reaches, and restores.

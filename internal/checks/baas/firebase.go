@@ -17,7 +17,10 @@ import (
 // visitors what belongs to member a.
 type FirebaseData struct{}
 
-var _ check.Check = FirebaseData{}
+var (
+	_ check.Check  = FirebaseData{}
+	_ check.Reader = FirebaseData{}
+)
 
 // Bounds on what one run probes: paths from the frontend per service,
 // and evidence entries.
@@ -58,6 +61,10 @@ func (FirebaseData) Meta() check.Meta {
 		Budget: check.Budget{Objects: 3},
 	}
 }
+
+// Reads names the project it probes: without it the check is N/A, or
+// SKIP when the frontend shows Firebase.
+func (FirebaseData) Reads() []string { return []string{"auth.firebase"} }
 
 // Run probes the configured project's three services.
 func (FirebaseData) Run(ctx context.Context, env *check.Env) check.Result {

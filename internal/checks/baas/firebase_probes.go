@@ -13,6 +13,7 @@ import (
 	"github.com/launchready/launchready/internal/check"
 	"github.com/launchready/launchready/internal/client"
 	"github.com/launchready/launchready/internal/platform"
+	"github.com/launchready/launchready/internal/safetext"
 )
 
 // fbOwnerFields are the document fields rules commonly compare with
@@ -99,7 +100,7 @@ func fbExcerpt(b []byte) string {
 	const limit = 300
 	s := strings.Join(strings.Fields(string(b)), " ")
 	if len(s) > limit {
-		s = s[:limit] + "…"
+		s = safetext.Prefix(s, limit) + "…"
 	}
 	return s
 }

@@ -25,7 +25,10 @@ const (
 // visitors none of member a's rows or files.
 type SupabaseData struct{}
 
-var _ check.Check = SupabaseData{}
+var (
+	_ check.Check  = SupabaseData{}
+	_ check.Reader = SupabaseData{}
+)
 
 // Meta returns the static description.
 func (SupabaseData) Meta() check.Meta {
@@ -58,6 +61,10 @@ func (SupabaseData) Meta() check.Meta {
 		Needs:  []string{"accounts.a", "accounts.b"},
 	}
 }
+
+// Reads names the project it probes: without it the check is N/A, or
+// SKIP when the frontend shows Supabase.
+func (SupabaseData) Reads() []string { return []string{"auth.supabase"} }
 
 // Run probes the configured project, or explains what to configure.
 func (SupabaseData) Run(ctx context.Context, env *check.Env) check.Result {

@@ -13,6 +13,7 @@ import (
 	"github.com/launchready/launchready/internal/checks/edge/observatory"
 	"github.com/launchready/launchready/internal/checks/journey"
 	"github.com/launchready/launchready/internal/client"
+	"github.com/launchready/launchready/internal/safetext"
 )
 
 // Score thresholds on the Observatory scale for the four header tests.
@@ -139,9 +140,11 @@ func deductions(s observatory.Score) string {
 	return strings.TrimRight(b.String(), "\n")
 }
 
+// truncate cuts a header value to at most n bytes, on a rune boundary,
+// marking the cut.
 func truncate(s string, n int) string {
 	if len(s) <= n {
 		return s
 	}
-	return s[:n] + "…"
+	return safetext.Prefix(s, n) + "…"
 }

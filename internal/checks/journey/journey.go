@@ -13,6 +13,7 @@ import (
 	"github.com/launchready/launchready/internal/check"
 	"github.com/launchready/launchready/internal/client"
 	"github.com/launchready/launchready/internal/page"
+	"github.com/launchready/launchready/internal/safetext"
 )
 
 // carryFraction is the share of a page's member-only segments another
@@ -151,7 +152,7 @@ func Excerpt(matched []string, n int) string {
 	q := make([]string, len(matched))
 	for i, s := range matched {
 		if len(s) > 80 {
-			s = s[:80] + "…"
+			s = safetext.Prefix(s, 80) + "…"
 		}
 		q[i] = fmt.Sprintf("%q", s)
 	}
