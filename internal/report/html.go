@@ -1,6 +1,7 @@
 package report
 
 import (
+	"fmt"
 	"html/template"
 	"io"
 	"strings"
@@ -10,10 +11,10 @@ import (
 	"github.com/launchready/launchready/internal/score"
 )
 
-// HTML writes one self-contained page: inline CSS, no scripts, no external
-// assets, so it can be mailed or attached to a ticket and opened offline.
-// Every string from the run goes through html/template's contextual
-// escaping: evidence is copied from targets that may be hostile.
+// HTML writes one self-contained page: inline CSS and SVG, no scripts, no
+// external assets, so it can be mailed or attached to a ticket and opened
+// offline. Every string from the run goes through html/template's
+// contextual escaping: evidence is copied from targets that may be hostile.
 type HTML struct{}
 
 var _ Reporter = HTML{}
@@ -25,51 +26,80 @@ var htmlPage = template.Must(template.New("report").Parse(htmlTemplate))
 // htmlView is the run arranged for the template, so the template only
 // iterates and prints.
 type htmlView struct {
-	Verdict, VerdictClass, Headline  string
-	Score                            int
-	FailOn                           string
-	Areas                            []htmlArea
-	Findings, Unverified, Passed     []htmlCheck
-	Tables                           []htmlTable
-	OutOfScope, NoConsent, NotTested []string
-	NotCovered                       string
-	WrongPasswords                   string
-	Tool, Version, Target            string
-	Started, Duration                string
-	Intrusive                        bool
+	Verdict, VerdictClass string
+	// Headline is the summary's headline, each check ID in it a link.
+	Headline []htmlSpan
+	// Partial is "partial: 3 checks" for a run narrowed by --only.
+	Partial string
+	// BaselineText is the line comparing the run with its baseline.
+	BaselineText                 string
+	Contents                     []htmlTOCEntry
+	FixFirst                     []htmlFixFirst
+	Chart                        htmlChart
+	Areas                        []htmlArea
+	Findings, Unverified, Passed []htmlCheck
+	Tables                       []htmlTable
+	Baseline                     *htmlBaseline
+	OutOfScope, NoConsent        []string
+	NotTested                    []string
+	NotCovered                   string
+	WrongPasswords               string
+	Tool, Version, Target        string
+	Started, Duration, FailOn    string
+	// Date is the start time for people, in the summary header.
+	Date      string
+	Intrusive bool
+}
+
+// htmlTOCEntry is a line of the table of contents; Checks are the
+// findings listed under "Findings".
+type htmlTOCEntry struct {
+	Anchor, Label string
+	Checks        []htmlTOCCheck
+}
+
+type htmlTOCCheck struct {
+	ID, Anchor, Title, Class string
+}
+
+// htmlFixFirst is one of the verdict-deciding failures, in fix order.
+type htmlFixFirst struct {
+	ID, Anchor, Title, Why string
+	Change, ChangeNote     string
+	Rerun, Explain         string
 }
 
 type htmlArea struct {
-	Area, Status, Class string
-	Checks              int
+	Area, Status, Class, Counts string
 }
 
 type htmlCheck struct {
-	ID, Title, Severity, Status, Class string
-	Summary, Reason, Enable, Why, Fix  string
-	Refs                               []string
-	Evidence                           []htmlEvidence
-}
-
-// htmlTable is a check's matrix (the authorization matrix).
-type htmlTable struct {
-	ID, Title string
-	Columns   []string
-	Rows      []htmlTableRow
-}
-
-type htmlTableRow struct {
-	Label string
-	Cells []htmlTableCell
-}
-
-type htmlTableCell struct {
-	Text, Class string
+	ID, Anchor, Title, Severity, Impact, Status, Class string
+	Summary, Reason, Enable, Why                       string
+	// Change is "new" or "unchanged" against the baseline; ChangeNote
+	// counts a finding's new identities when only some are new.
+	Change, ChangeNote string
+	Refs               []string
+	Evidence           []htmlEvidence
+	Table              *htmlTableRef
+	Fix                []htmlFixPara
 }
 
 type htmlEvidence struct {
 	Request, Location, Detail, Repro string
 	Status                           int
+}
+
+// htmlBaseline is the comparison with --baseline: its fixed findings and
+// those this run did not re-check.
+type htmlBaseline struct {
+	Started, Verdict string
+	Fixed            []htmlFixed
+	NotRechecked     []htmlSpan
+}
+
+type htmlFixed struct {
+	ID, Anchor, Title, Severity, Summary, Note string
 }
 
 // Write renders the page.
@@ -81,84 +111,103 @@ func (HTML) Write(w io.Writer, r *Run) error {
 }
 
 func newHTMLView(r *Run) htmlView {
+	onPage := map[string]bool{}
+	for _, o := range r.Outcomes {
+		onPage[o.Meta.ID] = true
+	}
 	v := htmlView{
 		Verdict:      string(r.Summary.Verdict),
 		VerdictClass: statusClass(string(r.Summary.Verdict)),
-		Headline:     r.Headline(),
+		Headline:     linkIDs(htmlClean(r.Summary.Headline), onPage),
+		BaselineText: htmlClean(r.Baseline.Text(r)),
 		FailOn:       r.Summary.FailOn.String(),
-		OutOfScope:   r.OutOfScope,
-		NoConsent:    r.NoConsent,
+		OutOfScope:   htmlCleanAll(r.OutOfScope),
+		NoConsent:    htmlCleanAll(r.NoConsent),
 		NotTested:    r.NotTested,
 		NotCovered:   strings.Join(notCovered(r.Summary.Areas), ", "),
 		Tool:         toolName,
 		Version:      r.ToolVersion,
-		Target:       r.Target,
+		Target:       htmlClean(r.Target),
 		Started:      startedText(r.Started),
+		Date:         r.Started.UTC().Format("2006-01-02 15:04 UTC"),
 		Duration:     durationText(r.Duration),
 		Intrusive:    r.Intrusive,
+	}
+	if r.Summary.Partial() {
+		v.Partial = fmt.Sprintf("partial: %d %s", len(r.Summary.Only), plural(len(r.Summary.Only), "check", "checks"))
 	}
 	if w := r.WrongPasswords; w != nil {
 		v.WrongPasswords = w.Text()
 	}
+	counts := countByArea(r.Outcomes)
 	for _, row := range r.Summary.Areas {
-		v.Areas = append(v.Areas, htmlArea{Area: row.Area, Status: row.Status, Class: statusClass(row.Status), Checks: row.Checks})
+		v.Areas = append(v.Areas, htmlArea{Area: row.Area, Status: row.Status, Class: statusClass(row.Status),
+			Counts: counts[row.Area].text(row.Status)})
 	}
-	v.Findings = htmlChecks(findings(r.Outcomes))
-	v.Unverified = htmlChecks(unverified(r.Outcomes))
-	v.Passed = htmlChecks(withStatus(r.Outcomes, check.Pass))
-	v.Tables = htmlTables(r.Outcomes)
+	v.Chart = newHTMLChart(r.Summary.Areas, counts)
+	tables, refs := htmlTables(r.Outcomes)
+	v.Tables = tables
+	fixes := newFixSharer()
+	v.Findings = htmlChecks(r, findings(r.Outcomes), refs, fixes)
+	v.Unverified = htmlChecks(r, unverified(r.Outcomes), refs, nil)
+	v.Passed = htmlChecks(r, withStatus(r.Outcomes, check.Pass), refs, nil)
+	v.FixFirst = htmlFixFirsts(r)
+	v.Baseline = newHTMLBaseline(r.Baseline, onPage)
+	v.Contents = htmlContents(v)
 	return v
 }
 
-// htmlTables collects the checks' matrices; a cell's class colours it by
-// its state.
-func htmlTables(outs []check.Outcome) []htmlTable {
-	var ts []htmlTable
-	for _, o := range outs {
-		t := o.Result.Table
-		if t == nil {
-			continue
-		}
-		ht := htmlTable{ID: htmlClean(o.Meta.ID), Title: htmlClean(t.Title)}
-		for _, c := range t.Columns {
-			ht.Columns = append(ht.Columns, htmlClean(c))
-		}
-		for _, r := range t.Rows {
-			hr := htmlTableRow{Label: htmlClean(r.Label)}
-			for _, c := range r.Cells {
-				hr.Cells = append(hr.Cells, htmlTableCell{Text: htmlClean(c), Class: cellClass(c)})
-			}
-			ht.Rows = append(ht.Rows, hr)
-		}
-		ts = append(ts, ht)
+// htmlFixFirsts lists the failures that decide the verdict, in the order
+// to fix them, with the commands that re-check and explain each.
+func htmlFixFirsts(r *Run) []htmlFixFirst {
+	var ff []htmlFixFirst
+	for _, o := range fixFirst(r) {
+		id := o.Meta.ID
+		ff = append(ff, htmlFixFirst{
+			ID: htmlClean(id), Anchor: checkAnchor(id), Title: htmlClean(o.Meta.Title),
+			Why:   htmlClean(firstSentence(o.Meta.Why)),
+			Rerun: htmlClean(rerunCommand(r, id)), Explain: htmlClean("launchready explain " + id),
+		})
+		f := &ff[len(ff)-1]
+		f.Change, f.ChangeNote = htmlChange(r, id)
 	}
-	return ts
+	return ff
 }
 
-// cellClass colours a matrix cell: a leak fails, a refusal passes.
-func cellClass(text string) string {
-	switch {
-	case strings.HasPrefix(text, "leaked"):
-		return "s-fail"
-	case strings.HasPrefix(text, "error"):
-		return "s-error"
-	case strings.HasPrefix(text, "denied"):
-		return "s-pass"
+// htmlChange is a finding's badge against the baseline ("new",
+// "unchanged", "" without one) and, when only some of its identities
+// (secrets) are new, how many.
+func htmlChange(r *Run, id string) (change, note string) {
+	ch, ok := r.Baseline.change(id)
+	if !ok {
+		return "", ""
 	}
-	return ""
+	if ch.Change == ChangeNew && ch.New > 0 && ch.New < ch.Total {
+		note = fmt.Sprintf("%d of %d new", ch.New, ch.Total)
+	}
+	return string(ch.Change), note
 }
 
-func htmlChecks(outs []check.Outcome) []htmlCheck {
+// htmlChecks arranges outcomes as cards; fixes, when set, prints each
+// fix text once across the cards it is given.
+func htmlChecks(r *Run, outs []check.Outcome, tables map[string]htmlTableRef, fixes *fixSharer) []htmlCheck {
 	var cs []htmlCheck
 	for _, o := range outs {
 		c := htmlCheck{
-			ID: htmlClean(o.Meta.ID), Title: htmlClean(o.Meta.Title), Severity: o.Meta.Severity.String(),
-			Status: string(o.Result.Status), Class: statusClass(string(o.Result.Status)),
+			ID: htmlClean(o.Meta.ID), Anchor: checkAnchor(o.Meta.ID), Title: htmlClean(o.Meta.Title),
+			Severity: o.Meta.Severity.String(), Status: string(o.Result.Status), Class: statusClass(string(o.Result.Status)),
 			Summary: htmlClean(o.Result.Summary), Reason: htmlClean(o.Result.Reason), Why: htmlClean(o.Meta.Why),
-			Fix: htmlClean(o.Meta.Fix), Refs: o.Meta.Refs,
+			Refs: o.Meta.Refs,
+		}
+		if o.Meta.Impact != check.ImpactUnset {
+			c.Impact = o.Meta.Impact.String()
 		}
 		if o.Result.Status == check.Skip {
 			c.Enable = htmlClean(o.Result.Enable)
+		}
+		c.Change, c.ChangeNote = htmlChange(r, o.Meta.ID)
+		if t, ok := tables[o.Meta.ID]; ok {
+			c.Table = &t
 		}
 		for _, e := range o.Result.Evidence {
 			he := htmlEvidence{Request: htmlClean(e.Request), Status: e.Status, Detail: htmlClean(e.Detail), Repro: htmlClean(e.Repro)}
@@ -167,14 +216,82 @@ func htmlChecks(outs []check.Outcome) []htmlCheck {
 			}
 			c.Evidence = append(c.Evidence, he)
 		}
+		if fixes != nil {
+			c.Fix = fixes.paras(o.Meta.ID, o.Meta.Fix)
+		}
 		cs = append(cs, c)
 	}
 	return cs
 }
 
+// newHTMLBaseline lists what the baseline had that this run fixed or did
+// not re-check; nil without a baseline.
+func newHTMLBaseline(b *Baseline, onPage map[string]bool) *htmlBaseline {
+	if b == nil {
+		return nil
+	}
+	hb := &htmlBaseline{Started: startedText(b.Started), Verdict: htmlClean(string(b.Verdict))}
+	for _, f := range b.Fixed {
+		hf := htmlFixed{ID: htmlClean(f.ID), Title: htmlClean(f.Title), Severity: f.Severity.String(), Summary: htmlClean(f.Summary)}
+		if onPage[f.ID] {
+			hf.Anchor = checkAnchor(f.ID)
+		}
+		if f.Partly {
+			hf.Note = fmt.Sprintf("partly: %d %s gone, others remain", f.Identities, plural(f.Identities, "finding", "findings"))
+		}
+		hb.Fixed = append(hb.Fixed, hf)
+	}
+	for _, id := range b.NotRechecked {
+		s := htmlSpan{Text: htmlClean(id)}
+		if onPage[id] {
+			s.Anchor = checkAnchor(id)
+		}
+		hb.NotRechecked = append(hb.NotRechecked, s)
+	}
+	return hb
+}
+
+// htmlContents is the table of contents: the page's sections in order,
+// only those the page has, so every link leads somewhere.
+func htmlContents(v htmlView) []htmlTOCEntry {
+	var toc []htmlTOCEntry
+	add := func(ok bool, anchor, label string) {
+		if ok {
+			toc = append(toc, htmlTOCEntry{Anchor: anchor, Label: label})
+		}
+	}
+	add(len(v.FixFirst) > 0, "fix-first", "Fix first")
+	add(true, "scorecard", "Scorecard")
+	findings := htmlTOCEntry{Anchor: "findings", Label: fmt.Sprintf("Findings (%d)", len(v.Findings))}
+	for _, c := range v.Findings {
+		findings.Checks = append(findings.Checks, htmlTOCCheck{ID: c.ID, Anchor: c.Anchor, Title: c.Title, Class: c.Class})
+	}
+	toc = append(toc, findings)
+	for _, t := range v.Tables {
+		add(true, t.Anchor, t.Title)
+	}
+	if v.Baseline != nil {
+		add(true, "fixed", fmt.Sprintf("Fixed since the baseline (%d)", len(v.Baseline.Fixed)))
+	}
+	add(len(v.Unverified) > 0, "not-verified", fmt.Sprintf("Not verified or not applicable (%d)", len(v.Unverified)))
+	add(len(v.Passed) > 0, "passed", fmt.Sprintf("Passed (%d)", len(v.Passed)))
+	add(len(v.OutOfScope)+len(v.NoConsent) > 0, "refused", "Refused requests")
+	add(v.WrongPasswords != "", "wrong-passwords", "Wrong-password attempts")
+	add(true, "not-tested", "Not tested")
+	return toc
+}
+
 // htmlClean makes control characters in target text visible; escaping
 // itself is html/template's job.
 func htmlClean(s string) string { return safetext.Lines(s) }
+
+func htmlCleanAll(ss []string) []string {
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i] = htmlClean(s)
+	}
+	return out
+}
 
 // statusClass maps a verdict, area or check status to its CSS class.
 func statusClass(status string) string {
@@ -192,154 +309,3 @@ func statusClass(status string) string {
 	}
 	return "s-none"
 }
-
-const htmlTemplate = `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
-<title>launchready: {{.Verdict}} for {{.Target}}</title>
-<style>
-body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1d2125;background:#f6f7f9;margin:0;padding:0 12px}
-main{max-width:960px;margin:0 auto;padding:16px 0 32px}
-h1{font-size:1.6em;margin:.2em 0}h2{font-size:1.2em;margin:1.6em 0 .5em;border-bottom:1px solid #d0d5db;padding-bottom:.2em}
-h3{font-size:1.05em;margin:0 0 .3em;overflow-wrap:anywhere}
-.banner{border-radius:8px;padding:14px 16px;color:#fff}
-.banner p{margin:.3em 0 0;overflow-wrap:anywhere}
-.banner.s-pass{background:#1a7f37}.banner.s-fail{background:#cf222e}.banner.s-nv{background:#9a6700}
-table{border-collapse:collapse;width:100%;background:#fff}
-th,td{text-align:left;padding:6px 8px;border-bottom:1px solid #e3e6ea;vertical-align:top}
-td.n{text-align:right}
-.tag{display:inline-block;border-radius:4px;padding:0 6px;font-weight:600;font-size:.85em;white-space:nowrap}
-.tag.s-pass{background:#dafbe1;color:#1a7f37}.tag.s-fail,.tag.s-error{background:#ffebe9;color:#cf222e}
-.tag.s-warn,.tag.s-nv{background:#fff8c5;color:#7d4e00}.tag.s-none{background:#eaeef2;color:#57606a}
-tr.s-none td{color:#8c959f}
-.card{background:#fff;border:1px solid #d0d5db;border-left-width:5px;border-radius:6px;padding:12px 14px;margin:12px 0}
-.card.s-fail,.card.s-error{border-left-color:#cf222e}.card.s-warn,.card.s-nv{border-left-color:#bf8700}.card.s-none{border-left-color:#8c959f}
-.meta{color:#57606a;font-size:.9em}
-.ev{border-top:1px dashed #d0d5db;margin-top:8px;padding-top:6px}
-pre{background:#f3f4f6;border-radius:4px;padding:8px;margin:4px 0;overflow-x:auto;white-space:pre-wrap;overflow-wrap:anywhere;font-size:.85em}
-code{overflow-wrap:anywhere}
-ul{padding-left:1.2em}li{margin:.2em 0;overflow-wrap:anywhere}
-footer{margin-top:2em;color:#57606a;font-size:.85em;overflow-wrap:anywhere}
-</style>
-</head>
-<body>
-<main>
-<section class="banner {{.VerdictClass}}">
-<h1>{{.Verdict}}</h1>
-<p>{{.Headline}}</p>
-</section>
-
-<h2>Scorecard</h2>
-<table>
-<thead><tr><th>Area</th><th>Status</th><th>Checks</th></tr></thead>
-<tbody>
-{{- range .Areas}}
-<tr class="{{.Class}}"><td>{{.Area}}</td><td><span class="tag {{.Class}}">{{.Status}}</span></td><td class="n">{{.Checks}}</td></tr>
-{{- end}}
-</tbody>
-</table>
-
-<h2>Findings</h2>
-{{- range .Findings}}
-<article class="card {{.Class}}" id="{{.ID}}">
-<h3><span class="tag {{.Class}}">{{.Status}}</span> {{.ID}} {{.Title}}</h3>
-<div class="meta">severity {{.Severity}}{{range .Refs}} · {{.}}{{end}}</div>
-<p>{{.Summary}}</p>
-{{- if .Why}}<p class="meta">Why it matters: {{.Why}}</p>{{end}}
-{{- range .Evidence}}
-<div class="ev">
-{{- if .Request}}<div><code>{{.Request}}</code>{{if .Status}} → <strong>{{.Status}}</strong>{{end}}</div>{{end}}
-{{- if .Location}}<div><code>{{.Location}}</code></div>{{end}}
-{{- if .Detail}}<pre>{{.Detail}}</pre>{{end}}
-{{- if .Repro}}<div class="meta">Reproduce:</div><pre>{{.Repro}}</pre>{{end}}
-</div>
-{{- end}}
-{{- if .Fix}}
-<div class="ev"><strong>Fix</strong><pre>{{.Fix}}</pre></div>
-{{- end}}
-</article>
-{{- else}}
-<p>No check failed or warned.</p>
-{{- end}}
-{{- if .Unverified}}
-
-<h2>Not verified or not applicable</h2>
-{{- range .Unverified}}
-<article class="card {{.Class}}" id="{{.ID}}">
-<h3><span class="tag {{.Class}}">{{.Status}}</span> {{.ID}} {{.Title}}</h3>
-<div class="meta">severity {{.Severity}}</div>
-<p>{{if .Reason}}{{.Reason}}{{else}}{{.Summary}}{{end}}</p>
-{{- if .Enable}}<p>To enable: <code>{{.Enable}}</code></p>{{end}}
-</article>
-{{- end}}
-{{- end}}
-{{- if .Passed}}
-
-<h2>Passed</h2>
-<table>
-<tbody>
-{{- range .Passed}}
-<tr><td><span class="tag s-pass">PASS</span></td><td>{{.ID}}</td><td>{{.Summary}}</td></tr>
-{{- end}}
-</tbody>
-</table>
-{{- end}}
-{{- range .Tables}}
-
-<h2>{{.Title}} ({{.ID}})</h2>
-<table>
-<thead><tr><th></th>{{range .Columns}}<th>{{.}}</th>{{end}}</tr></thead>
-<tbody>
-{{- range .Rows}}
-<tr><td><code>{{.Label}}</code></td>{{range .Cells}}<td>{{if .Class}}<span class="tag {{.Class}}">{{.Text}}</span>{{else}}{{.Text}}{{end}}</td>{{end}}</tr>
-{{- end}}
-</tbody>
-</table>
-{{- end}}
-{{- if .OutOfScope}}
-
-<h2>Refused as out of scope</h2>
-<p class="meta">These requests were never sent: their hosts are not in target.scope.</p>
-<ul>
-{{- range .OutOfScope}}
-<li><code>{{.}}</code></li>
-{{- end}}
-</ul>
-{{- end}}
-{{- if .NoConsent}}
-
-<h2>Refused without consent</h2>
-<p class="meta">These requests were never sent: they write to, or belong to an intrusive check against, a host that is neither on loopback nor proven with <code>launchready token</code>.</p>
-<ul>
-{{- range .NoConsent}}
-<li><code>{{.}}</code></li>
-{{- end}}
-</ul>
-{{- end}}
-{{- if .WrongPasswords}}
-
-<h2>Wrong-password attempts</h2>
-<p class="meta">One budget for every check that sends wrong passwords, printed before they ran; they went only to accounts the scan created or to unknown addresses.</p>
-<p>{{.WrongPasswords}}</p>
-{{- end}}
-
-<h2>Not tested by launchready</h2>
-<ul>
-{{- range .NotTested}}
-<li>{{.}}</li>
-{{- end}}
-{{- if .NotCovered}}
-<li>areas no check covered in this run (NOT COVERED): {{.NotCovered}}</li>
-{{- end}}
-</ul>
-
-<footer>
-{{.Tool}} {{.Version}} · target {{.Target}} · started {{.Started}} · took {{.Duration}} · fail-on {{.FailOn}} · intrusive checks {{if .Intrusive}}allowed{{else}}not allowed{{end}}
-</footer>
-</main>
-</body>
-</html>
-`
