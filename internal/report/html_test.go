@@ -233,7 +233,7 @@ func TestHTMLFixFirst(t *testing.T) {
 		t.Error("Fix first lists a non-blocker or more than the first sentence")
 	}
 	run := htmlRun()
-	run.Rerun = "launchready scan --config staging.yaml"
+	run.Rerun = "launchready scan --config staging.yaml {only}"
 	if !strings.Contains(render(t, HTML{}, run), "<code>launchready scan --config staging.yaml --only AUTHZ-001</code>") {
 		t.Error("the re-check command ignores Run.Rerun")
 	}

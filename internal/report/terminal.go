@@ -464,34 +464,12 @@ func (p *termPrinter) fixFirst(r *Run) {
 			title += " [" + string(c) + "]"
 		}
 		p.block(fmt.Sprintf("%*d. %s  ", num+1, i+1, p.paint(ansiBold, safetext.Line(o.Meta.ID))), indent, title)
-		if why := firstSentence(o.Meta.Why); why != "" {
+		if why := firstSentence(strings.ReplaceAll(o.Meta.Why, "\n", " ")); why != "" {
 			// One line: `explain` prints the whole of it.
 			p.printf("%s\n", Fit(indent+"why: "+safetext.Line(why), termWidth))
 		}
 		p.block(indent+"re-check: ", indent+"  ", rerunCommand(r, o.Meta.ID)+" · explain: launchready explain "+o.Meta.ID)
 	}
-}
-
-// firstSentence is the first sentence of a paragraph: up to the first ". "
-// that is not inside parentheses, or all of it.
-func firstSentence(s string) string {
-	s = strings.TrimSpace(strings.ReplaceAll(s, "\n", " "))
-	depth := 0
-	for i, r := range s {
-		switch r {
-		case '(':
-			depth++
-		case ')':
-			if depth > 0 {
-				depth--
-			}
-		case '.':
-			if depth == 0 && i+1 < len(s) && s[i+1] == ' ' {
-				return s[:i+1]
-			}
-		}
-	}
-	return s
 }
 
 // moreEvidence says how many evidence items a short format left out.
