@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -17,7 +19,25 @@ import (
 
 // Version is the tool version; release builds set it with
 // -ldflags "-X github.com/launchready/launchready/internal/cli.Version=…".
-var Version = "0.1.0-dev"
+// A binary from `go install …@v1.2.3` that was not given one takes the
+// module version Go recorded in it.
+var Version = moduleVersion(devVersion, readBuildInfo)
+
+// devVersion is the version of a build from a clone without -X.
+const devVersion = "0.1.0-dev"
+
+// readBuildInfo is debug.ReadBuildInfo, replaced in tests.
+var readBuildInfo = debug.ReadBuildInfo
+
+// moduleVersion is the main module's version Go recorded in the binary
+// (go install pkg@version) when there is one, else fallback.
+func moduleVersion(fallback string, read func() (*debug.BuildInfo, bool)) string {
+	bi, ok := read()
+	if !ok || bi.Main.Version == "" || bi.Main.Version == "(devel)" {
+		return fallback
+	}
+	return strings.TrimPrefix(bi.Main.Version, "v")
+}
 
 // Exit codes fixed by the SPEC.
 const (
