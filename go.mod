@@ -13,6 +13,7 @@ require (
 	github.com/mattn/go-runewidth v0.0.14
 	github.com/miekg/dns v1.1.73
 	github.com/rs/zerolog v1.33.0
+	github.com/santhosh-tekuri/jsonschema/v6 v6.0.3
 	github.com/spf13/cobra v1.10.2
 	github.com/zricethezav/gitleaks/v8 v8.30.1
 	go.yaml.in/yaml/v3 v3.0.6

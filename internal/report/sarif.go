@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"encoding/json"
 	"io"
+	"slices"
 	"strings"
 	"unicode"
 
@@ -11,7 +12,11 @@ import (
 )
 
 // SARIF writes a SARIF 2.1.0 log for GitHub code scanning and other SARIF
-// consumers: one rule per check that ran, one result per FAIL or WARN.
+// consumers: one rule per check that ran, one result per FAIL or WARN with
+// all its evidence (none is capped), locations code scanning accepts (see
+// sarif_locations.go), the secrets' fingerprints, and, when compared with
+// a baseline, each result's baselineState. The log validates against the
+// official SARIF 2.1.0 schema (sarif_test.go).
 type SARIF struct{}
 
 var _ Reporter = SARIF{}
@@ -31,6 +36,9 @@ type sarifLog struct {
 type sarifRun struct {
 	Tool    sarifTool     `json:"tool"`
 	Results []sarifResult `json:"results"`
+	// Properties say what the run judged: the verdict and headline, a
+	// partial run's checks, and the baseline's fixed findings.
+	Properties sarifRunProps `json:"properties"`
 }
 
 type sarifTool struct {
@@ -69,17 +77,62 @@ type sarifRuleProps struct {
 	SecuritySeverity string   `json:"security-severity"`
 }
 
+// sarifResult is one finding (a FAIL or WARN check). Its evidence items
+// give its locations: the first is the primary location, the others are
+// related locations, so no evidence is dropped and a long redirect chain
+// stays under code scanning's 1,000 locations per result.
 type sarifResult struct {
-	RuleID    string          `json:"ruleId"`
-	RuleIndex int             `json:"ruleIndex"`
-	Level     string          `json:"level"`
-	Message   sarifText       `json:"message"`
-	Locations []sarifLocation `json:"locations"`
+	RuleID              string            `json:"ruleId"`
+	RuleIndex           int               `json:"ruleIndex"`
+	Level               string            `json:"level"`
+	Message             sarifText         `json:"message"`
+	Locations           []sarifLocation   `json:"locations"`
+	RelatedLocations    []sarifLocation   `json:"relatedLocations,omitempty"`
+	PartialFingerprints map[string]string `json:"partialFingerprints,omitempty"`
+	// BaselineState is "new" or "unchanged" on every result when the run
+	// was compared with a baseline, and absent on all of them otherwise,
+	// as SARIF asks.
+	BaselineState string           `json:"baselineState,omitempty"`
+	Properties    sarifResultProps `json:"properties"`
+}
+
+// sarifResultProps keeps the finding's status and every evidence item in
+// full (request, status, detail, file, repro, fingerprint), as the JSON
+// report spells them.
+type sarifResultProps struct {
+	Status   check.Status     `json:"status"`
+	Severity check.Severity   `json:"severity"`
+	Evidence []check.Evidence `json:"evidence"`
+}
+
+// sarifRunProps states the verdict; Only is set for a partial run
+// (--only), Baseline when compared with an earlier run.
+type sarifRunProps struct {
+	Verdict  string         `json:"verdict"`
+	Headline string         `json:"headline"`
+	Partial  bool           `json:"partial,omitempty"`
+	Only     []string       `json:"only,omitempty"`
+	Baseline *sarifBaseline `json:"baseline,omitempty"`
+}
+
+// sarifBaseline names the baseline run and its findings this run found
+// fixed. Fixed findings are not results: code scanning ignores
+// baselineState, so an "absent" result would open an alert for a problem
+// that is gone. Leaving them out lets code scanning close the alert, and
+// other consumers read them here.
+type sarifBaseline struct {
+	Started      string         `json:"started"`
+	Verdict      string         `json:"verdict"`
+	Fixed        []FixedFinding `json:"fixed"`
+	NotRechecked []string       `json:"notRechecked"`
 }
 
 type sarifLocation struct {
+	// ID numbers the related locations from 1 (SARIF's -1 means unset).
+	ID               int            `json:"id,omitempty"`
 	PhysicalLocation *sarifPhysical `json:"physicalLocation,omitempty"`
 	LogicalLocations []sarifLogical `json:"logicalLocations,omitempty"`
+	Message          *sarifText     `json:"message,omitempty"`
 }
 
 type sarifPhysical struct {
@@ -113,20 +166,11 @@ func (SARIF) Write(w io.Writer, r *Run) error {
 			driver.Rules = append(driver.Rules, sarifRuleOf(o.Meta))
 		}
 	}
-	run := sarifRun{Tool: sarifTool{Driver: driver}, Results: []sarifResult{}}
+	run := sarifRun{Tool: sarifTool{Driver: driver}, Results: []sarifResult{}, Properties: sarifRunPropsOf(r)}
 	for _, o := range r.Outcomes {
-		if o.Result.Status != check.Fail && o.Result.Status != check.Warn {
-			continue
+		if o.Result.Status == check.Fail || o.Result.Status == check.Warn {
+			run.Results = append(run.Results, sarifResultOf(r, o, index[o.Meta.ID]))
 		}
-		level := "warning"
-		if o.Result.Status == check.Fail {
-			level = sarifLevel(o.Meta.Severity)
-		}
-		run.Results = append(run.Results, sarifResult{
-			RuleID: o.Meta.ID, RuleIndex: index[o.Meta.ID], Level: level,
-			Message:   sarifText{Text: cmp.Or(o.Result.Summary, o.Meta.Title, o.Meta.ID)},
-			Locations: sarifLocations(o.Result.Evidence, r.Target),
-		})
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
@@ -134,6 +178,47 @@ func (SARIF) Write(w io.Writer, r *Run) error {
 	// keep "&" and "<" as they are.
 	enc.SetEscapeHTML(false)
 	return enc.Encode(sarifLog{Schema: sarifSchema, Version: sarifVersion, Runs: []sarifRun{run}})
+}
+
+// sarifResultOf is one finding as a result.
+func sarifResultOf(r *Run, o check.Outcome, ruleIndex int) sarifResult {
+	level := "warning"
+	if o.Result.Status == check.Fail {
+		level = sarifLevel(o.Meta.Severity)
+	}
+	locs := sarifLocations(o.Result.Evidence, r.Target)
+	res := sarifResult{
+		RuleID: o.Meta.ID, RuleIndex: ruleIndex, Level: level,
+		Message:             sarifText{Text: cmp.Or(o.Result.Summary, o.Meta.Title, o.Meta.ID)},
+		Locations:           locs[:1],
+		PartialFingerprints: sarifFingerprints(o.Result.Evidence),
+		Properties: sarifResultProps{Status: o.Result.Status, Severity: o.Meta.Severity,
+			Evidence: nonNil(o.Result.Evidence)},
+	}
+	for i, l := range locs[1:] {
+		l.ID = i + 1
+		res.RelatedLocations = append(res.RelatedLocations, l)
+	}
+	if r.Baseline != nil {
+		// Compare records a change for every finding; one without (a
+		// hand-edited report) was not seen before, so it is new.
+		res.BaselineState = string(cmp.Or(r.ChangeOf(o.Meta.ID), ChangeNew))
+	}
+	return res
+}
+
+// sarifRunPropsOf is what the run judged, for consumers that read the
+// log without the JSON report.
+func sarifRunPropsOf(r *Run) sarifRunProps {
+	p := sarifRunProps{Verdict: string(r.Summary.Verdict), Headline: r.Headline()}
+	if r.Summary.Partial() {
+		p.Partial, p.Only = true, r.Summary.Only
+	}
+	if b := r.Baseline; b != nil {
+		p.Baseline = &sarifBaseline{Started: startedText(b.Started), Verdict: string(b.Verdict),
+			Fixed: nonNil(b.Fixed), NotRechecked: nonNil(b.NotRechecked)}
+	}
+	return p
 }
 
 // sarifRuleOf describes a check as a rule. SARIF wants non-empty texts, so
@@ -148,7 +233,7 @@ func sarifRuleOf(m check.Meta) sarifRule {
 		FullDescription:      sarifText{Text: cmp.Or(m.Why, short)},
 		DefaultConfiguration: sarifConfig{Level: sarifLevel(m.Severity)},
 		Properties: sarifRuleProps{
-			Tags:             append([]string{"security"}, m.Refs...),
+			Tags:             sarifTags(m.Refs),
 			SecuritySeverity: securitySeverity(m.Severity),
 		},
 	}
@@ -199,39 +284,14 @@ func ruleName(title, id string) string {
 	return b.String()
 }
 
-// sarifLocations points at each evidence item: the file and line for
-// repository evidence, else the requested URL (as an artifact, which code
-// scanning requires, and as a logical location carrying the method). With
-// no evidence at all the result points at the target.
-func sarifLocations(evs []check.Evidence, target string) []sarifLocation {
-	locs := []sarifLocation{}
-	seen := map[string]bool{}
-	for _, e := range evs {
-		// Several hops of one redirect chain name the same URL once.
-		key := e.Request
-		if e.Location != nil {
-			key = locationText(e.Location)
-		}
-		if seen[key] {
-			continue
-		}
-		seen[key] = true
-		switch {
-		case e.Location != nil && e.Location.File != "":
-			phys := &sarifPhysical{ArtifactLocation: sarifArtifact{URI: e.Location.File}}
-			if e.Location.Line > 0 {
-				phys.Region = &sarifRegion{StartLine: e.Location.Line}
-			}
-			locs = append(locs, sarifLocation{PhysicalLocation: phys})
-		case e.Request != "":
-			locs = append(locs, sarifLocation{
-				PhysicalLocation: &sarifPhysical{ArtifactLocation: sarifArtifact{URI: requestURL(e.Request)}},
-				LogicalLocations: []sarifLogical{{FullyQualifiedName: e.Request, Kind: "resource"}},
-			})
+// sarifTags is "security" and the references, each once: SARIF wants
+// tags unique.
+func sarifTags(refs []string) []string {
+	tags := []string{"security"}
+	for _, r := range refs {
+		if !slices.Contains(tags, r) {
+			tags = append(tags, r)
 		}
 	}
-	if len(locs) == 0 && target != "" {
-		locs = append(locs, sarifLocation{PhysicalLocation: &sarifPhysical{ArtifactLocation: sarifArtifact{URI: target}}})
-	}
-	return locs
+	return tags
 }
