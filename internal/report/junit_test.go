@@ -115,8 +115,8 @@ func xmllint(t *testing.T, doc string) error {
 func TestJUnitValidatesAgainstXSD(t *testing.T) {
 	runs := map[string]*Run{
 		"golden":   fakeRun(),
-		"baseline": baselineRun(),
-		"partial":  partialRun(),
+		"baseline": sarifBaselineRun(),
+		"partial":  sarifPartialRun(),
 		"large":    runWith(manyFindings(400, 50)),
 		"empty":    runWith(nil),
 	}

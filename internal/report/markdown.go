@@ -94,22 +94,10 @@ func mdFixFirst(r *Run) mdSection {
 	}}
 	for i, o := range fixFirst(r) {
 		item := fmt.Sprintf("%d. **%s** %s (%s)%s", i+1, mdText(o.Meta.ID), mdText(o.Meta.Title), o.Meta.Severity, mdBadge(r, o.Meta.ID))
-		if why := firstSentence(o.Meta.Why); why != "" {
+		if why := firstSentence(safetext.Line(strings.ReplaceAll(o.Meta.Why, "\n", " "))); why != "" {
 			item += ": " + mdText(why)
 		}
 		s.items = append(s.items, item+"\n   - re-check: "+mdCode(rerunCommand(r, o.Meta.ID))+"\n")
-	}
-	return s
-}
-
-// firstSentence is s up to its first full stop, question or exclamation
-// mark followed by a space or the end, on one line.
-func firstSentence(s string) string {
-	s = strings.TrimSpace(safetext.Line(s))
-	for i := 0; i < len(s); i++ {
-		if strings.IndexByte(".!?", s[i]) >= 0 && (i+1 == len(s) || s[i+1] == ' ') {
-			return s[:i+1]
-		}
 	}
 	return s
 }

@@ -60,7 +60,7 @@ func TestMarkdownHelpers(t *testing.T) {
 
 func TestMarkdownLeadsWithVerdictAndFixFirst(t *testing.T) {
 	run := fakeRun()
-	run.Rerun = "launchready scan --config staging.yaml"
+	run.Rerun = "launchready scan --config staging.yaml {only}"
 	out := render(t, Markdown{}, run)
 	order := []string{"## launchready: NO-GO\n\nNO-GO: 3 blockers failed", "\n### Fix first\n",
 		"1. **AUTH-007** Protected pages refuse anonymous visitors (blocker): why AUTH-007 matters\n" +
@@ -87,22 +87,8 @@ func TestMarkdownLeadsWithVerdictAndFixFirst(t *testing.T) {
 	mdWellFormed(t, out)
 }
 
-func TestFirstSentence(t *testing.T) {
-	for in, want := range map[string]string{
-		"Anyone can read it. Worse, they can write.": "Anyone can read it.",
-		"Is it safe? No.":    "Is it safe?",
-		"Version 1.2 is out": "Version 1.2 is out",
-		"two\nlines. rest":   "two lines.",
-		"":                   "",
-	} {
-		if got := firstSentence(in); got != want {
-			t.Errorf("firstSentence(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
-
 func TestMarkdownBaselineAndPartial(t *testing.T) {
-	out := render(t, Markdown{}, baselineRun())
+	out := render(t, Markdown{}, sarifBaselineRun())
 	for _, want := range []string{
 		"#### FAIL AUTH-007: Protected pages refuse anonymous visitors (blocker) · 🆕 new\n",
 		"#### FAIL SEC-001: No secrets in git history (blocker) · unchanged\n",
@@ -119,7 +105,7 @@ func TestMarkdownBaselineAndPartial(t *testing.T) {
 	if out := render(t, Markdown{}, fakeRun()); strings.Contains(out, "🆕") || strings.Contains(out, "unchanged") {
 		t.Error("baseline badges without a baseline")
 	}
-	if out := render(t, Markdown{}, partialRun()); !strings.Contains(out, "**partial: 2 checks** (`--only AUTH-007,SESS-001`)") {
+	if out := render(t, Markdown{}, sarifPartialRun()); !strings.Contains(out, "**partial: 2 checks** (`--only AUTH-007,SESS-001`)") {
 		t.Errorf("partial run not marked:\n%s", out[:min(len(out), 800)])
 	}
 }

@@ -69,8 +69,8 @@ func validateSARIF(sch *jsonschema.Schema, doc string) error {
 func sarifRuns() map[string]*Run {
 	return map[string]*Run{
 		"golden":   fakeRun(),
-		"baseline": baselineRun(),
-		"partial":  partialRun(),
+		"baseline": sarifBaselineRun(),
+		"partial":  sarifPartialRun(),
 		"hostile":  runWith(hostileLocationOutcomes()),
 		"large":    runWith(manyFindings(400, 1500)),
 		"empty":    runWith([]check.Outcome{outcome(meta("SESS-001", check.AreaSession, check.Blocker, "Session cookie is Secure"), check.Passf("ok"), 1)}),
@@ -376,7 +376,7 @@ func TestSARIFFingerprints(t *testing.T) {
 // baselineRun is fakeRun compared with an earlier run in which AUTH-007
 // passed and TLS-003 failed: AUTH-007 is new, TLS-003 fixed, the other
 // findings unchanged.
-func baselineRun() *Run {
+func sarifBaselineRun() *Run {
 	run := fakeRun()
 	old := fakeOutcomes()
 	for i, o := range old {
@@ -392,7 +392,7 @@ func baselineRun() *Run {
 }
 
 func TestSARIFBaseline(t *testing.T) {
-	run := baselineRun()
+	run := sarifBaselineRun()
 	r := readSARIF(t, run).Runs[0]
 	want := map[string]string{"AUTH-007": "new", "SESS-002": "unchanged", "SEC-001": "unchanged", "SESS-003": "unchanged", "EDGE-004": "unchanged"}
 	if len(r.Results) != len(want) {
@@ -413,7 +413,7 @@ func TestSARIFBaseline(t *testing.T) {
 }
 
 // partialRun is a run narrowed by --only to two checks.
-func partialRun() *Run {
+func sarifPartialRun() *Run {
 	run := fakeRun()
 	run.Outcomes = run.Outcomes[:2]
 	run.Summary = score.SummarizeWith(run.Outcomes, score.Options{FailOn: check.Blocker, Only: []string{"AUTH-007", "SESS-001"}})
@@ -421,7 +421,7 @@ func partialRun() *Run {
 }
 
 func TestSARIFPartial(t *testing.T) {
-	p := readSARIF(t, partialRun()).Runs[0].Properties
+	p := readSARIF(t, sarifPartialRun()).Runs[0].Properties
 	if !p.Partial || strings.Join(p.Only, ",") != "AUTH-007,SESS-001" {
 		t.Errorf("partial run properties = %+v", p)
 	}
