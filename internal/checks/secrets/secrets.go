@@ -222,7 +222,7 @@ func (j judged) result(noun, where string, notes ...string) check.Result {
 	case len(j.lesser) > 0:
 		return check.Warnf(j.evidence(), "%s of lesser severity%s %s: %s%s%s", count(len(j.lesser), noun), inPlaces(j.lesser), where, tallyKinds(j.lesser), j.alsoText(), tail)
 	case len(j.waived) > 0:
-		return check.Warnf(j.evidence(), "no unwaived %s %s; %d waived%s (listed with their reason, owner and expiry)%s", plural(noun), where, len(j.waived), inPlaces(j.waived), tail)
+		return check.Warnf(j.evidence(), "no unwaived %s %s; %d waived%s, listed with their reason, owner and expiry%s", plural(noun), where, len(j.waived), inPlaces(j.waived), tail)
 	}
 	return check.Passf("no %s %s%s", plural(noun), where, tail)
 }
@@ -322,7 +322,7 @@ func valueEntry(idx []int, at func(int) engine.Finding, finish func(i int, ev ch
 	first := at(idx[0])
 	ev := findingEvidence(first, "")
 	if len(idx) > 1 {
-		ev.Detail += fmt.Sprintf("\nThe same value is in %s more, each listed next with its own fingerprint: one key to rotate.", count(len(idx)-1, "place"))
+		ev.Detail += fmt.Sprintf("\nThe same value is in %s, each listed next with its own fingerprint: one key to rotate.", count(len(idx)-1, "more place"))
 	}
 	e := entry{subject: first.Subject(), severity: first.Severity, kind: first.Kind, ev: finish(idx[0], ev)}
 	for _, i := range idx[1:] {
