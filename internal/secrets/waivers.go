@@ -34,10 +34,11 @@ type Waiver struct {
 	// files matching a glob (* within a path segment, ** across them).
 	Rule, Path string
 	// CommittedBefore, when set, narrows Rule and Path to findings in
-	// commits dated before that day (UTC): literal fixtures that stay in a
-	// history that cannot be rewritten, while the same path committed
-	// today is not waived. Findings outside history have no date and are
-	// never matched by such a waiver.
+	// commits whose author date (UTC, as git log shows it to gitleaks) is
+	// before that day: literal fixtures that stay in a history that cannot
+	// be rewritten, while the same path committed later is not waived.
+	// Findings outside history have no date and are never matched by such
+	// a waiver.
 	CommittedBefore time.Time
 	// Reason says why it is acceptable; Owner who answers for it.
 	Reason, Owner string
