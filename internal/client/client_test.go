@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"github.com/miekg/dns"
+
+	"github.com/launchready/launchready/internal/fakesecret"
 )
 
 // trap is a server on 127.0.0.2, outside every scope in these tests; it
@@ -58,7 +60,7 @@ func TestScopeEnforcedOnRequestsAndRedirects(t *testing.T) {
 	site := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case "/out":
-			http.Redirect(w, r, tr.srv.URL+"/stolen?token=abcdef123456", http.StatusFound)
+			http.Redirect(w, r, tr.srv.URL+"/stolen?token="+fakesecret.URLToken, http.StatusFound)
 		case "/userinfo":
 			http.Redirect(w, r, "http://127.0.0.1@"+strings.TrimPrefix(tr.srv.URL, "http://")+"/", http.StatusFound)
 		case "/in":
@@ -84,7 +86,7 @@ func TestScopeEnforcedOnRequestsAndRedirects(t *testing.T) {
 			t.Errorf("%s: redirect out of scope not recorded: %+v", p, resp)
 		}
 	}
-	if strings.Contains(strings.Join(c.OutOfScope(), " "), "abcdef123456") {
+	if strings.Contains(strings.Join(c.OutOfScope(), " "), fakesecret.URLToken) {
 		t.Errorf("out-of-scope record leaks the token: %v", c.OutOfScope())
 	}
 	_, err = c.Do(ctx, &Request{URL: tr.srv.URL + "/direct"})

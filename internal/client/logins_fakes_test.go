@@ -16,6 +16,7 @@ import (
 	"github.com/launchready/launchready/internal/client"
 	"github.com/launchready/launchready/internal/config"
 	"github.com/launchready/launchready/internal/fakes/clerk"
+	"github.com/launchready/launchready/internal/fakesecret"
 )
 
 // clerkPortal is a portal behind Clerk: it verifies the session token (the
@@ -154,8 +155,8 @@ func TestClerkLoginErrors(t *testing.T) {
 		want  string
 	}{
 		{"unknown member", clerk.Options{}, "", "nobody@portal.test", "the Clerk instance has no user with the email address nobody@portal.test"},
-		{"wrong key", clerk.Options{}, "sk_test_notthekey0000", "a@portal.test", "Clerk refused the secret key auth.clerk.secret_key (status 401: authentication_invalid:"},
-		{"production", clerk.Options{SecretKey: "sk_live_prodprodprod"}, "", "a@portal.test", "only on development instances"},
+		{"wrong key", clerk.Options{}, fakesecret.ClerkWrongKey, "a@portal.test", "Clerk refused the secret key auth.clerk.secret_key (status 401: authentication_invalid:"},
+		{"production", clerk.Options{SecretKey: fakesecret.ClerkProdKey}, "", "a@portal.test", "only on development instances"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tc.opts.Users = []clerk.User{{Email: "a@portal.test"}}

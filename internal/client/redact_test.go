@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf16"
+
+	"github.com/launchready/launchready/internal/fakesecret"
 )
 
 func TestRedact(t *testing.T) {
@@ -27,7 +29,7 @@ func TestRedact(t *testing.T) {
 		{"see Bearer abcdefghijklmnop here", "see Bearer [redacted] here"},
 		{"GET https://x/cb?code=abc123&state=ok", "GET https://x/cb?code=[redacted]&state=ok"},
 		{"GET https://x/?access_token=zzzz", "GET https://x/?access_token=[redacted]"},
-		{"curl -sS -H 'Content-Type: application/json' -H 'Apikey: eyJhbGciOi.eyJyb2xlIjoiYW5vbiJ9.sig' -H 'Cookie: sb=abcdef' 'https://x/'",
+		{"curl -sS -H 'Content-Type: application/json' -H 'Apikey: " + fakesecret.AnonAPIKey + "' -H 'Cookie: sb=abcdef' 'https://x/'",
 			"curl -sS -H 'Content-Type: application/json' -H 'Apikey: [redacted]' -H 'Cookie: sb=[redacted]' 'https://x/'"},
 		{"plain text stays", "plain text stays"},
 		// Known values in the encodings a report or a repro gives them.

@@ -9,6 +9,8 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/launchready/launchready/internal/fakesecret"
 )
 
 // TestHTTPClientStaysInScope: the standard client HTTPClient returns sends
@@ -23,7 +25,7 @@ func TestHTTPClientStaysInScope(t *testing.T) {
 		case "/in":
 			http.Redirect(w, r, "/final", http.StatusFound)
 		case "/out":
-			http.Redirect(w, r, tr.srv.URL+"/stolen?token=abcdef123456", http.StatusFound)
+			http.Redirect(w, r, tr.srv.URL+"/stolen?token="+fakesecret.URLToken, http.StatusFound)
 		case "/big":
 			fmt.Fprint(w, strings.Repeat("A", 2048))
 		default:
@@ -74,7 +76,7 @@ func TestHTTPClientStaysInScope(t *testing.T) {
 			if got := len(oos) == 1 && strings.HasPrefix(oos[0], tr.srv.URL); got != tc.wantRefused {
 				t.Errorf("OutOfScope() = %v, want the trap recorded: %v", oos, tc.wantRefused)
 			}
-			if strings.Contains(strings.Join(oos, " "), "abcdef123456") {
+			if strings.Contains(strings.Join(oos, " "), fakesecret.URLToken) {
 				t.Errorf("the refusal record leaks the token: %v", oos)
 			}
 			if req.Header.Get("User-Agent") != "" {

@@ -18,6 +18,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/launchready/launchready/internal/fakesecret"
 )
 
 // fakeEnv is the environment the tests see instead of the real one.
@@ -28,7 +30,7 @@ func fakeEnv() func(string) (string, bool) {
 		"LR_B_PASSWORD":     "pb-secret",
 		"LR_INBOX_PASSWORD": "inbox-secret",
 		"CLERK_PK":          "pk_test_Y2xlcmsuZXhhbXBsZS5jb20k",
-		"CLERK_SK":          "sk_test_fakefakefakefake",
+		"CLERK_SK":          fakesecret.ClerkDevKey,
 		"LR_EMPTY":          " ",
 	}
 	return func(k string) (string, bool) {

@@ -3,6 +3,8 @@ package config
 import (
 	"slices"
 	"testing"
+
+	"github.com/launchready/launchready/internal/fakesecret"
 )
 
 // TestLoginKinds: clerk admits its Backend API prefix to the scope and
@@ -18,7 +20,7 @@ func TestLoginKinds(t *testing.T) {
 	if want := []string{"app.example.com", "https://api.clerk.com/v1/"}; !slices.Equal(c.Target.Scope, want) {
 		t.Errorf("scope = %q, want %q", c.Target.Scope, want)
 	}
-	if c.Session.Kind != "cookie" || c.Auth.Clerk.SecretKey.Value != "sk_test_fakefakefakefake" {
+	if c.Session.Kind != "cookie" || c.Auth.Clerk.SecretKey.Value != fakesecret.ClerkDevKey {
 		t.Errorf("session %+v, clerk %+v", c.Session, c.Auth.Clerk)
 	}
 	if state, _ := c.Need("auth.login"); state != NeedPresent {

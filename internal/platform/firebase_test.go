@@ -4,6 +4,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/launchready/launchready/internal/fakesecret"
 )
 
 const testKey = "AIzaSyA1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q"
@@ -40,7 +42,7 @@ initializeApp(firebaseConfig);`,
 			want: []FirebaseConfig{{APIKey: testKey, ProjectID: "json-proj", Where: "src"}}},
 		{name: "template literal values", body: "cfg={apiKey:`" + testKey + "`,projectId:`tpl-proj`}",
 			want: []FirebaseConfig{{APIKey: testKey, ProjectID: "tpl-proj", Where: "src"}}},
-		{name: "no Google key", body: `{apiKey: "sk_live_notfirebase", projectId: "x-proj"}`},
+		{name: "no Google key", body: `{apiKey: "` + fakesecret.StripeLiveKey + `", projectId: "x-proj"}`},
 		{name: "short key", body: `{apiKey: "AIzaShort", projectId: "x-proj"}`},
 		{name: "other object's properties not borrowed", body: `{projectId:"wrong-one"};{apiKey:"` + testKey + `"}`,
 			want: []FirebaseConfig{{APIKey: testKey, Where: "src"}}},

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/launchready/launchready/internal/fakesecret"
 )
 
 // fakeKey builds an unsigned JWT-shaped Supabase key with the role claim.
@@ -52,13 +54,13 @@ func TestSupabase(t *testing.T) {
 			urls: []string{"https://api.portal.example"}, roles: []string{"publishable"}},
 		{name: "service role key anywhere", body: `const k = "` + service + `"; fetch("` + hosted + `/rest/v1/x")`,
 			urls: []string{hosted}, roles: []string{"service_role"}},
-		{name: "sb_secret_ key", body: `key: "sb_secret_0123456789abcdef"`, roles: []string{"secret"}},
+		{name: "sb_secret_ key", body: `key: "` + fakesecret.SupabaseSecretKey + `"`, roles: []string{"secret"}},
 		{name: "Array.from and Buffer.from are not tables", body: `Array.from("abc"); Buffer.from('deadbeef'); x.from("t1")`,
 			tables: []string{"t1"}},
 		{name: "template literal with interpolation is skipped", body: "db.from(`${name}`); db.rpc(`do_${x}`); db.from(`plain`)",
 			tables: []string{"plain"}},
 		{name: "duplicates kept once", body: `a.from("n");b.from('n');c.rpc("f");c.rpc("f")`, tables: []string{"n"}, rpcs: []string{"f"}},
-		{name: "not a Supabase JWT", body: `token = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.c2lnbmF0dXJlLXNpZw"`},
+		{name: "not a Supabase JWT", body: `token = "` + fakesecret.PlainJWT + `"`},
 		{name: "nothing", body: `console.log("hello")`},
 	}
 	for _, tt := range tests {

@@ -82,6 +82,25 @@ func (f Finding) GlobalFingerprint() string {
 // SameValue reports whether two findings are the same value.
 func (f Finding) SameValue(o Finding) bool { return f.value != "" && f.value == o.value }
 
+// GroupByValue groups the indexes 0..n-1 of findings by value, groups in
+// order of first sight and each group in index order; a finding without a
+// known value is a group of its own. It takes linear time, so a history
+// with thousands of findings groups at once.
+func GroupByValue(n int, at func(int) Finding) [][]int {
+	var groups [][]int
+	index := map[string]int{}
+	for i := range n {
+		v := at(i).value
+		if k, ok := index[v]; ok && v != "" {
+			groups[k] = append(groups[k], i)
+			continue
+		}
+		index[v] = len(groups)
+		groups = append(groups, []int{i})
+	}
+	return groups
+}
+
 // Redact shows only the start of a value: its first four characters (fewer
 // for a short value, a third at most) and "…".
 func Redact(value string) string {

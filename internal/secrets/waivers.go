@@ -22,7 +22,8 @@ import (
 const maxWaiversBytes = 1 << 20
 
 // Waiver accepts one known finding until a date, with a reason and an
-// owner. It matches by fingerprint, or by rule and path glob.
+// owner. It matches by fingerprint, or by rule and path glob (optionally
+// only in history committed before a day).
 type Waiver struct {
 	// Check is the check ID it applies to, e.g. SEC-001.
 	Check string
@@ -32,6 +33,13 @@ type Waiver struct {
 	// Rule and Path match findings of a rule ("*" or empty for any) in
 	// files matching a glob (* within a path segment, ** across them).
 	Rule, Path string
+	// CommittedBefore, when set, narrows Rule and Path to findings in
+	// commits whose author date (UTC, as git log shows it to gitleaks) is
+	// before that day: literal fixtures that stay in a history that cannot
+	// be rewritten, while the same path committed later is not waived.
+	// Findings outside history have no date and are never matched by such
+	// a waiver.
+	CommittedBefore time.Time
 	// Reason says why it is acceptable; Owner who answers for it.
 	Reason, Owner string
 	// Expires is the last day it waives (UTC); from the next day on the
@@ -59,11 +67,13 @@ type Subject struct {
 	// commit).
 	Fingerprints []string
 	Rule, File   string
+	// Date is the commit's date, YYYY-MM-DD, for a finding in history.
+	Date string
 }
 
 // Subject returns what waivers match a finding by.
 func (f Finding) Subject() Subject {
-	return Subject{Fingerprints: []string{f.Fingerprint, f.GlobalFingerprint()}, Rule: f.RuleID, File: f.File}
+	return Subject{Fingerprints: []string{f.Fingerprint, f.GlobalFingerprint()}, Rule: f.RuleID, File: f.File, Date: f.Date}
 }
 
 // Match returns the waiver for check id that covers s: a live one first,
@@ -96,6 +106,10 @@ func (w Waiver) covers(s Subject) bool {
 		return slices.Contains(s.Fingerprints, w.Fingerprint)
 	}
 	if w.Rule != "" && w.Rule != "*" && w.Rule != s.Rule {
+		return false
+	}
+	// Dates as YYYY-MM-DD compare as strings.
+	if !w.CommittedBefore.IsZero() && (s.Date == "" || s.Date >= w.CommittedBefore.Format(time.DateOnly)) {
 		return false
 	}
 	return w.Path == "" || globMatch(w.Path, s.File)
@@ -259,11 +273,11 @@ func (p *waiverParser) entry(n *yaml.Node, key string) (Waiver, error) {
 		return Waiver{}, p.errAt(n.Line, key, "want a mapping {check, match, reason, owner, expires}, got %s", nodeKind(n))
 	}
 	w := Waiver{Line: n.Line}
-	var expires string
+	var expires, before string
 	fields := map[string]*string{"check": &w.Check, "reason": &w.Reason, "owner": &w.Owner, "expires": &expires}
 	err := p.pairs(n, key, func(sub string, k, v *yaml.Node) error {
 		if k.Value == "match" {
-			return p.match(v, sub, &w)
+			return p.match(v, sub, &w, &before)
 		}
 		dst, ok := fields[k.Value]
 		if !ok {
@@ -279,7 +293,7 @@ func (p *waiverParser) entry(n *yaml.Node, key string) (Waiver, error) {
 			return Waiver{}, p.errAt(n.Line, key, "missing required key %q", f)
 		}
 	}
-	return p.validate(w, n, key, expires)
+	return p.validate(w, n, key, expires, before)
 }
 
 // missing reports a required field left out or empty.
@@ -298,7 +312,7 @@ func missing(w Waiver, field, expires string) bool {
 }
 
 // validate checks the values of a complete waiver.
-func (p *waiverParser) validate(w Waiver, n *yaml.Node, key, expires string) (Waiver, error) {
+func (p *waiverParser) validate(w Waiver, n *yaml.Node, key, expires, before string) (Waiver, error) {
 	line := func(sub string) int { return valueLine(n, sub) }
 	w.Check = strings.ToUpper(w.Check)
 	if !checkIDPattern.MatchString(w.Check) {
@@ -312,6 +326,11 @@ func (p *waiverParser) validate(w Waiver, n *yaml.Node, key, expires string) (Wa
 		return Waiver{}, p.errAt(line("expires"), key+".expires", "want a date like 2026-12-31, got %q", expires)
 	}
 	w.Expires = t
+	if before != "" {
+		if w.CommittedBefore, err = time.Parse(time.DateOnly, before); err != nil {
+			return Waiver{}, p.errAt(line("match"), key+".match.committed_before", "want a date like 2026-12-31, got %q", before)
+		}
+	}
 	if w.Path != "" {
 		for seg := range strings.SplitSeq(w.Path, "/") {
 			if _, err := path.Match(seg, ""); err != nil {
@@ -323,19 +342,20 @@ func (p *waiverParser) validate(w Waiver, n *yaml.Node, key, expires string) (Wa
 }
 
 // match reads a waiver's match: a fingerprint written as a string, or a
-// mapping of fingerprint, or rule and path.
-func (p *waiverParser) match(v *yaml.Node, key string, w *Waiver) error {
+// mapping of fingerprint, or rule and path with an optional
+// committed_before date (returned in before, as written).
+func (p *waiverParser) match(v *yaml.Node, key string, w *Waiver, before *string) error {
 	if v.Kind == yaml.ScalarNode {
 		return p.scalar(v, key, &w.Fingerprint)
 	}
 	if v.Kind != yaml.MappingNode {
-		return p.errAt(v.Line, key, "want a fingerprint, or a mapping {fingerprint} or {rule, path}, got %s", nodeKind(v))
+		return p.errAt(v.Line, key, "want a fingerprint, or a mapping {fingerprint} or {rule, path, committed_before}, got %s", nodeKind(v))
 	}
-	fields := map[string]*string{"fingerprint": &w.Fingerprint, "rule": &w.Rule, "path": &w.Path}
+	fields := map[string]*string{"fingerprint": &w.Fingerprint, "rule": &w.Rule, "path": &w.Path, "committed_before": before}
 	err := p.pairs(v, key, func(sub string, k, val *yaml.Node) error {
 		dst, ok := fields[k.Value]
 		if !ok {
-			return p.errAt(k.Line, sub, "unknown key (known keys: fingerprint, rule, path)")
+			return p.errAt(k.Line, sub, "unknown key (known keys: fingerprint, rule, path, committed_before)")
 		}
 		return p.scalar(val, sub, dst)
 	})
@@ -344,6 +364,9 @@ func (p *waiverParser) match(v *yaml.Node, key string, w *Waiver) error {
 	}
 	if w.Fingerprint != "" && (w.Rule != "" || w.Path != "") {
 		return p.errAt(v.Line, key, "give either a fingerprint or a rule and path, not both")
+	}
+	if w.Fingerprint != "" && *before != "" {
+		return p.errAt(v.Line, key, "committed_before narrows a rule and path; a fingerprint names its commit already")
 	}
 	if w.Fingerprint == "" && w.Rule == "" && w.Path == "" {
 		return p.errAt(v.Line, key, "needs a fingerprint, or a rule and a path glob")

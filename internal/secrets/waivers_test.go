@@ -30,6 +30,11 @@ waivers:
     reason: values are dummies
     owner: carol
     expires: 2026-01-01
+  - check: SEC-001
+    match: {rule: "*", path: "**/*_test.go", committed_before: 2026-03-01}
+    reason: literal fixtures committed before they were built at test time
+    owner: dave
+    expires: 2026-12-31
 `
 
 func TestParseWaivers(t *testing.T) {
@@ -37,8 +42,11 @@ func TestParseWaivers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(ws.List) != 3 {
-		t.Fatalf("%d waivers, want 3", len(ws.List))
+	if len(ws.List) != 4 {
+		t.Fatalf("%d waivers, want 4", len(ws.List))
+	}
+	if w := ws.List[3]; !w.CommittedBefore.Equal(time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)) || w.Path != "**/*_test.go" {
+		t.Errorf("waiver 3 = %+v", w)
 	}
 	w := ws.List[1]
 	if w.Check != "SEC-002" || w.Rule != "generic-api-key" || w.Path != "dist/**/vendor-*.js" || w.Owner != "bob" ||
@@ -76,7 +84,11 @@ func TestParseWaiversInvalid(t *testing.T) {
 		{"check not waivable", entry("check: AUTH-001\nmatch: a:b:c:1\nreason: r\nowner: o\nexpires: 2027-01-01"), `w.yaml:2: waivers[0].check: AUTH-001 cannot be waived here (waivers apply to SEC-001, SEC-002, SEC-006, SEC-007)`},
 		{"match both", entry("check: SEC-001\nmatch: {fingerprint: a, rule: b}\nreason: r\nowner: o\nexpires: 2027-01-01"), `w.yaml:3: waivers[0].match: give either a fingerprint or a rule and path, not both`},
 		{"match empty", entry("check: SEC-001\nmatch: {}\nreason: r\nowner: o\nexpires: 2027-01-01"), `w.yaml:3: waivers[0].match: needs a fingerprint, or a rule and a path glob`},
-		{"match list", entry("check: SEC-001\nmatch: [a]\nreason: r\nowner: o\nexpires: 2027-01-01"), `w.yaml:3: waivers[0].match: want a fingerprint, or a mapping {fingerprint} or {rule, path}, got a list`},
+		{"match list", entry("check: SEC-001\nmatch: [a]\nreason: r\nowner: o\nexpires: 2027-01-01"), `w.yaml:3: waivers[0].match: want a fingerprint, or a mapping {fingerprint} or {rule, path, committed_before}, got a list`},
+		{"bad committed_before", entry("check: SEC-001\nmatch: {path: \"t/**\", committed_before: yesterday}\nreason: r\nowner: o\nexpires: 2027-01-01"), `w.yaml:3: waivers[0].match.committed_before: want a date like 2026-12-31, got "yesterday"`},
+		{"committed_before with a fingerprint", entry("check: SEC-001\nmatch: {fingerprint: a:b:c:1, committed_before: 2026-01-01}\nreason: r\nowner: o\nexpires: 2027-01-01"), `w.yaml:3: waivers[0].match: committed_before narrows a rule and path; a fingerprint names its commit already`},
+		{"committed_before alone", entry("check: SEC-001\nmatch: {committed_before: 2026-01-01}\nreason: r\nowner: o\nexpires: 2027-01-01"), `w.yaml:3: waivers[0].match: needs a fingerprint, or a rule and a path glob`},
+		{"unknown match key", entry("check: SEC-001\nmatch: {path: a, before: 2026-01-01}\nreason: r\nowner: o\nexpires: 2027-01-01"), `w.yaml:3: waivers[0].match.before: unknown key (known keys: fingerprint, rule, path, committed_before)`},
 		{"bad glob", entry("check: SEC-001\nmatch: {path: \"dist/[\"}\nreason: r\nowner: o\nexpires: 2027-01-01"), `w.yaml:3: waivers[0].match.path: bad glob "dist/[": syntax error in pattern`},
 		{"alias", "a: &x SEC-001\n", `w.yaml:1: a: unknown key (known keys: waivers)`},
 		{"alias value", "waivers:\n  - check: &c SEC-001\n    match: *c\n", `w.yaml:3: waivers[0].match: aliases (*name) are not supported in waivers; write the value out`},
@@ -105,6 +117,7 @@ func FuzzParseWaivers(f *testing.F) {
 	f.Add([]byte(validWaivers))
 	f.Add([]byte("waivers:\n  - {check: SEC-001, match: x, reason: r, owner: o, expires: 2027-01-01}\n"))
 	f.Add([]byte("waivers: [&a {check: *a}]"))
+	f.Add([]byte("waivers:\n  - {check: SEC-001, match: {path: \"t/**\", committed_before: 2026-01-01}, reason: r, owner: o, expires: 2027-01-01}\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		ws, err := ParseWaivers(data, "w.yaml", waiverChecks)
 		if err != nil {
@@ -145,6 +158,12 @@ func TestWaiverMatch(t *testing.T) {
 		{"glob, other rule", "SEC-002", Subject{Rule: "stripe-access-token", File: "dist/vendor-1.js"}, before, 0, false, false},
 		{"glob, other file", "SEC-002", Subject{Rule: "generic-api-key", File: "dist/app.js"}, before, 0, false, false},
 		{"path only", "SEC-006", Subject{Rule: "env-file-tracked", File: ".env.test"}, time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC), 13, false, true},
+		// committed_before: history before the day, never after it nor
+		// outside history.
+		{"committed before", "SEC-001", Subject{Rule: "jwt", File: "a/b_test.go", Date: "2026-02-28"}, before, 18, false, true},
+		{"committed on the day", "SEC-001", Subject{Rule: "jwt", File: "a/b_test.go", Date: "2026-03-01"}, before, 0, false, false},
+		{"committed after", "SEC-001", Subject{Rule: "jwt", File: "a/b_test.go", Date: "2026-05-01"}, before, 0, false, false},
+		{"not in history", "SEC-001", Subject{Rule: "jwt", File: "a/b_test.go"}, before, 0, false, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			w, ok := ws.Match(tc.id, tc.s, tc.now)

@@ -26,11 +26,12 @@ import (
 // suffix would take it out of the breached class and the probe would
 // test only the length rule. What keeps the account safe is not the
 // password but its clean-up: journaled before the signup is sent, deleted
-// at the end, listed when it cannot be.
-var breached = []string{
-	"password123456", "qwertyuiop123", "iloveyou1234", "123456789012", "letmein12345",
-	"welcome12345", "qwerty123456", "sunshine1234", "football1234", "princess1234",
-}
+// at the end, listed when it cannot be. One string split in words: written
+// as a list of quoted strings, a word that starts with "password" followed
+// by a comma and the next word reads to a secret scanner as a password
+// assigned a value.
+var breached = strings.Fields("password123456 qwertyuiop123 iloveyou1234 123456789012 letmein12345 " +
+	"welcome12345 qwerty123456 sunshine1234 football1234 princess1234")
 
 // refusedMailWait bounds the wait for a verification mail after a signup
 // answer that reads as a refusal (an error status, or the signup form

@@ -117,15 +117,17 @@ func liveEntries(env *check.Env, hits []hit) ([]entry, []string) {
 	}
 	at := func(i int) engine.Finding { return secret[i].f }
 	var es []entry
-	for _, g := range byValue(len(secret), at) {
-		h := secret[g[0]]
-		ev := findingEvidence(h.f, liveRepro(env, h))
-		ev.Detail = fmt.Sprintf("in %s fetched as %s\n%s%s", h.a.what, h.a.as, ev.Detail, alsoIn(g[1:], at))
-		if h.a.resp != nil {
-			ev.Request = env.Client.Redactor().Redact("GET " + h.a.resp.URL.String())
-			ev.Status = h.a.resp.StatusCode
-		}
-		es = append(es, entry{subject: h.f.Subject(), severity: h.f.Severity, kind: h.f.Kind, ev: ev})
+	for _, g := range engine.GroupByValue(len(secret), at) {
+		es = append(es, valueEntry(g, at, func(i int, ev check.Evidence) check.Evidence {
+			h := secret[i]
+			ev.Detail = fmt.Sprintf("in %s fetched as %s\n%s", h.a.what, h.a.as, ev.Detail)
+			ev.Repro = liveRepro(env, h)
+			if h.a.resp != nil {
+				ev.Request = env.Client.Redactor().Redact("GET " + h.a.resp.URL.String())
+				ev.Status = h.a.resp.StatusCode
+			}
+			return ev
+		}))
 	}
 	return es, dedupe(info)
 }
@@ -305,7 +307,7 @@ func (Keys) Run(ctx context.Context, env *check.Env) check.Result {
 	var ev []check.Evidence
 	secrets := 0
 	at := func(i int) engine.Finding { return fe.hits[i].f }
-	for _, g := range byValue(len(fe.hits), at) {
+	for _, g := range engine.GroupByValue(len(fe.hits), at) {
 		h := fe.hits[g[0]]
 		f := h.f
 		switch {

@@ -143,7 +143,7 @@ func TestFrontendFindsEachSecretOnce(t *testing.T) {
 		t.Fatalf("SEC-003 = %s (%s), want FAIL", r.Status, r.Summary)
 	}
 	t.Logf("%s\n%+v", r.Summary, r.Evidence[0])
-	if !strings.HasPrefix(r.Summary, "5 secrets in ") || !strings.Contains(r.Summary, "1 browser key seen") {
+	if !strings.HasPrefix(r.Summary, "5 secrets (in 6 places) in ") || !strings.Contains(r.Summary, "1 browser key seen") {
 		t.Errorf("summary: %s", r.Summary)
 	}
 	want := map[string]string{
@@ -152,6 +152,9 @@ func TestFrontendFindsEachSecretOnce(t *testing.T) {
 		"/home <script> #2":                "Next.js __NEXT_DATA__ payload",
 		"/static/member.js":                "fetched as member a",
 		"/static/app.js.map!src/config.js": "in source map",
+		// The bundle's key again in its map: one value, its second place
+		// an item of its own (with its fingerprint) naming the first.
+		"/static/app.js.map!src/app.js": "the same Stripe live secret key sk_l… as in /static/app.js line 3",
 	}
 	for _, ev := range r.Evidence {
 		w, ok := want[ev.Location.File]
@@ -163,8 +166,11 @@ func TestFrontendFindsEachSecretOnce(t *testing.T) {
 	if len(want) > 0 {
 		t.Errorf("not found: %v", want)
 	}
-	if !strings.Contains(r.Evidence[0].Detail+r.Evidence[1].Detail+r.Evidence[2].Detail, "also in /static/app.js.map!src/app.js line 1") {
-		t.Errorf("the bundle key repeated in the map is not folded into one finding: %+v", r.Evidence)
+	for i, ev := range r.Evidence {
+		if ev.Fingerprint == "" || ev.Location.File == "/static/app.js.map!src/app.js" &&
+			(i == 0 || r.Evidence[i-1].Location.File != "/static/app.js" || ev.Fingerprint != "/static/app.js.map!src/app.js:stripe-access-token:1") {
+			t.Errorf("evidence %d: want a fingerprint on each, the map's place of the bundle key right after the bundle's: %+v", i, ev)
+		}
 	}
 	out, _ := json.Marshal(r)
 	for _, v := range []string{bundleKey, chunkKey, memberKey, mapKey, payloadJWT} {

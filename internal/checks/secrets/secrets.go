@@ -11,9 +11,11 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/launchready/launchready/internal/check"
 	"github.com/launchready/launchready/internal/config"
@@ -23,9 +25,13 @@ import (
 // IDs are the checks a waiver file may name.
 var IDs = []string{"SEC-001", "SEC-002", "SEC-003", "SEC-005", "SEC-006", "SEC-007"}
 
-// maxEvidence caps the evidence items of one result; the summary counts
-// them all.
-const maxEvidence = 100
+// maxDetail bounds the detail text of one evidence item, in bytes. Every
+// finding and every place of it is an item of its own (a waiver names a
+// place by its fingerprint, so a report that left one out would leave it
+// unwaivable): what is bounded is the text of each, not their number. A
+// secret's detail is a few hundred bytes; the bound only cuts a waiver
+// reason or a path of absurd length.
+const maxDetail = 4 << 10
 
 // fixSecret is the fix path every secret finding shares: rotate first,
 // then move the value where the host keeps secrets.
@@ -97,12 +103,32 @@ func scanError(err error) check.Result {
 	return check.Errorf("%v", err)
 }
 
-// entry is one thing a check found, ready to judge.
+// entry is one thing a check found, ready to judge: for a secret, one
+// value, with every place it was found.
 type entry struct {
 	subject  engine.Subject
 	severity check.Severity
 	kind     string
 	ev       check.Evidence
+	// more are the value's other places, each an evidence item of its own
+	// with its own fingerprint: one key to rotate, several places a
+	// waiver may name one by one.
+	more []place
+}
+
+// place is one more place of an entry's value.
+type place struct {
+	subject engine.Subject
+	ev      check.Evidence
+}
+
+// places counts the places of entries.
+func places(es []entry) int {
+	n := 0
+	for _, e := range es {
+		n += 1 + len(e.more)
+	}
+	return n
 }
 
 // judged sorts entries by what they do to the result.
@@ -112,43 +138,73 @@ type judged struct {
 	failing, lesser, waived []entry
 }
 
-// judge applies the waivers to the entries of check id.
+// judge applies the waivers to the entries of check id, place by place:
+// a value is waived when a live waiver covers every place it was found,
+// and each place says which waiver covers it.
 func judge(id string, es []entry, ws *engine.Waivers, now time.Time) judged {
 	var j judged
 	for _, e := range es {
-		w, ok := ws.Match(id, e.subject, now)
-		switch {
-		case ok && !w.Expired(now):
-			e.ev.Detail = fmt.Sprintf("WAIVED until %s by %s (%s line %d): %s\n%s",
-				w.Expires.Format("2006-01-02"), w.Owner, ws.File, w.Line, w.Reason, e.ev.Detail)
-			j.waived = append(j.waived, e)
-			continue
-		case ok:
-			e.ev.Detail = fmt.Sprintf("The waiver for it (%s line %d, owner %s) expired on %s and no longer waives it: renew it or fix this.\n%s",
-				ws.File, w.Line, w.Owner, w.Expires.Format("2006-01-02"), e.ev.Detail)
+		waived := waive(id, &e.ev, e.subject, ws, now)
+		e.more = slices.Clone(e.more)
+		for i := range e.more {
+			waived = waive(id, &e.more[i].ev, e.more[i].subject, ws, now) && waived
 		}
-		if e.severity == check.Blocker {
+		switch {
+		case waived:
+			j.waived = append(j.waived, e)
+		case e.severity == check.Blocker:
 			j.failing = append(j.failing, e)
-		} else {
+		default:
 			j.lesser = append(j.lesser, e)
 		}
 	}
 	return j
 }
 
-// evidence lists failing, then lesser, then waived entries, capped.
+// waive notes on ev the waiver that covers s, if any, and reports whether
+// it is live.
+func waive(id string, ev *check.Evidence, s engine.Subject, ws *engine.Waivers, now time.Time) bool {
+	w, ok := ws.Match(id, s, now)
+	switch {
+	case !ok:
+		return false
+	case !w.Expired(now):
+		ev.Detail = fmt.Sprintf("WAIVED until %s by %s (%s line %d): %s\n%s",
+			w.Expires.Format("2006-01-02"), w.Owner, ws.File, w.Line, w.Reason, ev.Detail)
+		return true
+	}
+	ev.Detail = fmt.Sprintf("The waiver for it (%s line %d, owner %s) expired on %s and no longer waives it: renew it or fix this.\n%s",
+		ws.File, w.Line, w.Owner, w.Expires.Format("2006-01-02"), ev.Detail)
+	return false
+}
+
+// evidence lists failing, then lesser, then waived entries, each value's
+// places together, every one of them: the terminal shows the first few,
+// JSON, SARIF and HTML carry all.
 func (j judged) evidence() []check.Evidence {
 	var ev []check.Evidence
 	for _, list := range [][]entry{j.failing, j.lesser, j.waived} {
 		for _, e := range list {
-			if len(ev) == maxEvidence {
-				ev = append(ev, check.Evidence{Detail: fmt.Sprintf("… and %d more (the summary counts them all)",
-					len(j.failing)+len(j.lesser)+len(j.waived)-maxEvidence)})
-				return ev
+			ev = append(ev, clipped(e.ev))
+			for _, p := range e.more {
+				ev = append(ev, clipped(p.ev))
 			}
-			ev = append(ev, e.ev)
 		}
 	}
+	return ev
+}
+
+// clipped bounds an evidence item's detail to maxDetail bytes, cut at a
+// character boundary.
+func clipped(ev check.Evidence) check.Evidence {
+	if len(ev.Detail) <= maxDetail {
+		return ev
+	}
+	cut := maxDetail - len("…")
+	for cut > 0 && !utf8.RuneStart(ev.Detail[cut]) {
+		cut--
+	}
+	ev.Detail = ev.Detail[:cut] + "…"
 	return ev
 }
 
@@ -162,13 +218,22 @@ func (j judged) result(noun, where string, notes ...string) check.Result {
 	}
 	switch {
 	case len(j.failing) > 0:
-		return check.Failf(j.evidence(), "%s %s: %s%s%s", count(len(j.failing), noun), where, tallyKinds(j.failing), j.alsoText(), tail)
+		return check.Failf(j.evidence(), "%s%s %s: %s%s%s", count(len(j.failing), noun), inPlaces(j.failing), where, tallyKinds(j.failing), j.alsoText(), tail)
 	case len(j.lesser) > 0:
-		return check.Warnf(j.evidence(), "%s of lesser severity %s: %s%s%s", count(len(j.lesser), noun), where, tallyKinds(j.lesser), j.alsoText(), tail)
+		return check.Warnf(j.evidence(), "%s of lesser severity%s %s: %s%s%s", count(len(j.lesser), noun), inPlaces(j.lesser), where, tallyKinds(j.lesser), j.alsoText(), tail)
 	case len(j.waived) > 0:
-		return check.Warnf(j.evidence(), "no unwaived %s %s; %d waived (listed with their reason, owner and expiry)%s", plural(noun), where, len(j.waived), tail)
+		return check.Warnf(j.evidence(), "no unwaived %s %s; %d waived%s, listed with their reason, owner and expiry%s", plural(noun), where, len(j.waived), inPlaces(j.waived), tail)
 	}
 	return check.Passf("no %s %s%s", plural(noun), where, tail)
+}
+
+// inPlaces counts the places of entries when some were found in more than
+// one: " (in 290 places)".
+func inPlaces(es []entry) string {
+	if n := places(es); n > len(es) {
+		return fmt.Sprintf(" (in %d places)", n)
+	}
+	return ""
 }
 
 // alsoText mentions lesser and waived entries next to failing ones.
@@ -223,9 +288,9 @@ func plural(noun string) string {
 }
 
 // findingEntries turns the secrets among findings into entries, one per
-// value (a key found in several places is one key to rotate; the others
-// are listed with the first); the others (publishable keys, placeholders)
-// are counted for the summary.
+// value (a key found in several places is one key to rotate; each other
+// place follows the first as an evidence item of its own); the others
+// (publishable keys, placeholders) are counted for the summary.
 func findingEntries(fs []engine.Finding, repro func(engine.Finding) string) ([]entry, []string) {
 	var info []string
 	var secret []engine.Finding
@@ -237,54 +302,58 @@ func findingEntries(fs []engine.Finding, repro func(engine.Finding) string) ([]e
 			info = append(info, f.Kind)
 		}
 	}
+	at := func(i int) engine.Finding { return secret[i] }
 	var es []entry
-	for _, g := range byValue(len(secret), func(i int) engine.Finding { return secret[i] }) {
-		f := secret[g[0]]
-		ev := findingEvidence(f, repro(f))
-		ev.Detail += alsoIn(g[1:], func(i int) engine.Finding { return secret[i] })
-		es = append(es, entry{subject: f.Subject(), severity: f.Severity, kind: f.Kind, ev: ev})
+	for _, g := range engine.GroupByValue(len(secret), at) {
+		es = append(es, valueEntry(g, at, func(i int, ev check.Evidence) check.Evidence {
+			ev.Repro = repro(at(i))
+			return ev
+		}))
 	}
 	return es, info
 }
 
-// maxAlso caps the other places listed for one value.
-const maxAlso = 10
-
-// byValue groups the indexes 0..n-1 of findings by value, in order of
-// first sight.
-func byValue(n int, at func(int) engine.Finding) [][]int {
-	var groups [][]int
-	for i := range n {
-		placed := false
-		for k, g := range groups {
-			if at(i).SameValue(at(g[0])) {
-				groups[k] = append(groups[k], i)
-				placed = true
-				break
-			}
-		}
-		if !placed {
-			groups = append(groups, []int{i})
-		}
+// valueEntry is the entry of one value found at the findings idx (in
+// order): the first place carries the full description, each other place
+// is an evidence item of its own naming the first, and finish completes
+// each item (its repro, the request that fetched it). The entry is as
+// severe as its most severe place.
+func valueEntry(idx []int, at func(int) engine.Finding, finish func(i int, ev check.Evidence) check.Evidence) entry {
+	first := at(idx[0])
+	ev := findingEvidence(first, "")
+	if len(idx) > 1 {
+		ev.Detail += fmt.Sprintf("\nThe same value is in %s, each listed next with its own fingerprint: one key to rotate.", count(len(idx)-1, "more place"))
 	}
-	return groups
+	e := entry{subject: first.Subject(), severity: first.Severity, kind: first.Kind, ev: finish(idx[0], ev)}
+	for _, i := range idx[1:] {
+		f := at(i)
+		e.severity = max(e.severity, f.Severity)
+		e.more = append(e.more, place{subject: f.Subject(), ev: finish(i, sameValueEvidence(f, first))})
+	}
+	return e
 }
 
-// alsoIn lists the other places the same value was found.
-func alsoIn(idx []int, at func(int) engine.Finding) string {
+// sameValueEvidence shows one more place of the value first was found
+// with: where, and its fingerprint (for a waiver).
+func sameValueEvidence(f, first engine.Finding) check.Evidence {
 	var b strings.Builder
-	for n, i := range idx {
-		if n == maxAlso {
-			fmt.Fprintf(&b, "\n… and in %d more places", len(idx)-n)
-			break
-		}
-		f := at(i)
-		fmt.Fprintf(&b, "\nalso in %s line %d", f.File, f.Line)
-		if f.Commit != "" {
-			fmt.Fprintf(&b, " (commit %s)", short(f.Commit))
-		}
+	fmt.Fprintf(&b, "the same %s %s as in %s line %d", f.Kind, f.Redacted, first.File, first.Line)
+	if first.Commit != "" {
+		fmt.Fprintf(&b, " (commit %s)", short(first.Commit))
 	}
-	return b.String()
+	fmt.Fprintf(&b, " (rule %s", f.RuleID)
+	if f.Encoding != "" {
+		fmt.Fprintf(&b, ", found %s-encoded", f.Encoding)
+	}
+	if f.Date != "" {
+		fmt.Fprintf(&b, ", committed %s", f.Date)
+	}
+	fmt.Fprintf(&b, ")\nfingerprint %s", f.Fingerprint)
+	return check.Evidence{
+		Detail:      b.String(),
+		Location:    &check.Location{File: f.File, Line: f.Line, Commit: f.Commit},
+		Fingerprint: f.Fingerprint,
+	}
 }
 
 // findingEvidence shows one finding, redacted: what it is, where, its

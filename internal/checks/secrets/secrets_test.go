@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/json"
+	"fmt"
 	"math/big"
 	"os"
 	"os/exec"
@@ -11,10 +12,13 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
+	"unicode/utf8"
 
 	"github.com/launchready/launchready/internal/check"
 	"github.com/launchready/launchready/internal/config"
 	"github.com/launchready/launchready/internal/runner"
+	engine "github.com/launchready/launchready/internal/secrets"
 )
 
 // Fake secrets are built at test time from pieces and random bodies, so
@@ -259,5 +263,54 @@ func TestEvidenceIsJSON(t *testing.T) {
 	b, err := json.Marshal(p.run()["SEC-001"].Result.Evidence)
 	if err != nil || !strings.Contains(string(b), `"location":{"file":"a.js","line":1,"commit":"`) {
 		t.Errorf("%s %v", b, err)
+	}
+}
+
+// TestJudgeByPlace: a value is waived only when every place it was found
+// is; each place says whether a waiver covers it; no evidence item is
+// dropped, and each is bounded in bytes.
+func TestJudgeByPlace(t *testing.T) {
+	at := func(fp string) (engine.Subject, check.Evidence) {
+		return engine.Subject{Fingerprints: []string{fp}, Rule: "r", File: fp}, check.Evidence{Detail: fp, Fingerprint: fp}
+	}
+	value := func(fps ...string) entry {
+		s, ev := at(fps[0])
+		e := entry{subject: s, severity: check.Blocker, kind: "k", ev: ev}
+		for _, fp := range fps[1:] {
+			s, ev := at(fp)
+			e.more = append(e.more, place{subject: s, ev: ev})
+		}
+		return e
+	}
+	long := strings.Repeat("é", maxDetail)
+	ws, err := engine.ParseWaivers([]byte("waivers:\n"+
+		"  - {check: SEC-001, match: a2, reason: r, owner: o, expires: 2999-01-01}\n"+
+		"  - {check: SEC-001, match: b1, reason: r, owner: o, expires: 2999-01-01}\n"+
+		"  - {check: SEC-001, match: b2, reason: \""+long+"\", owner: o, expires: 2999-01-01}\n"), "w.yaml", IDs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	es := []entry{value("a1", "a2", "a3"), value("b1", "b2")}
+	j := judge("SEC-001", es, ws, time.Now())
+	if len(j.failing) != 1 || len(j.waived) != 1 || j.failing[0].subject.File != "a1" || j.waived[0].subject.File != "b1" {
+		t.Fatalf("failing %d, waived %d: want value a failing (one place waived), value b waived", len(j.failing), len(j.waived))
+	}
+	if es[0].more[0].ev.Detail != "a2" {
+		t.Error("judging changed the caller's entries")
+	}
+	r := j.result("secret", "in git history")
+	if r.Status != check.Fail || !strings.HasPrefix(r.Summary, "1 secret (in 3 places) in git history: k (also 1 waived)") {
+		t.Errorf("%s: %s", r.Status, r.Summary)
+	}
+	var got []string
+	for _, ev := range r.Evidence {
+		got = append(got, fmt.Sprintf("%s waived=%v", ev.Fingerprint, strings.HasPrefix(ev.Detail, "WAIVED")))
+		if len(ev.Detail) > maxDetail || !utf8.ValidString(ev.Detail) {
+			t.Errorf("%s: detail of %d bytes (valid UTF-8: %v), want at most %d", ev.Fingerprint, len(ev.Detail), utf8.ValidString(ev.Detail), maxDetail)
+		}
+	}
+	want := []string{"a1 waived=false", "a2 waived=true", "a3 waived=false", "b1 waived=true", "b2 waived=true"}
+	if !slices.Equal(got, want) {
+		t.Errorf("evidence %v, want %v", got, want)
 	}
 }

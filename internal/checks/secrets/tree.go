@@ -91,15 +91,12 @@ func (Tree) Run(ctx context.Context, env *check.Env) check.Result {
 	return r
 }
 
-// skippedEvidence lists files that could not be scanned.
+// skippedEvidence lists every file that could not be scanned: each is a
+// place the result does not vouch for.
 func skippedEvidence(skipped []engine.Skipped) []check.Evidence {
 	var ev []check.Evidence
-	for i, s := range skipped {
-		if i == maxEvidence {
-			ev = append(ev, check.Evidence{Detail: fmt.Sprintf("… and %d more not scanned", len(skipped)-i)})
-			break
-		}
-		ev = append(ev, check.Evidence{Detail: "not scanned: " + s.Why, Location: &check.Location{File: s.File}})
+	for _, s := range skipped {
+		ev = append(ev, clipped(check.Evidence{Detail: "not scanned: " + s.Why, Location: &check.Location{File: s.File}}))
 	}
 	return ev
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/launchready/launchready/internal/browser"
 	"github.com/launchready/launchready/internal/check"
 	"github.com/launchready/launchready/internal/checktest"
+	"github.com/launchready/launchready/internal/fakesecret"
 )
 
 // needBrowser skips without Chromium on a workstation and fails in CI,
@@ -101,7 +102,7 @@ func TestStorage(t *testing.T) {
 			name: "opaque token under accessToken in IndexedDB", cookie: httpOnly, authed: hasSession,
 			script: `const r = indexedDB.open('app', 1);
 r.onupgradeneeded = () => r.result.createObjectStore('kv');
-r.onsuccess = () => r.result.transaction('kv', 'readwrite').objectStore('kv').put({accessToken: 'Qm9x7LpZr2Vt8KwYc4Nd1Hs6Jf3'}, 'creds');`,
+r.onsuccess = () => r.result.transaction('kv', 'readwrite').objectStore('kv').put({accessToken: '` + fakesecret.AccessToken + `'}, 'creds');`,
 			want: check.Fail, in: `IndexedDB "app" store "kv" key "creds" holds a 27-character random value under the token-like name "accessToken"`,
 		},
 		{
@@ -112,7 +113,7 @@ localStorage.setItem('sessionStart', '1732790000000'); sessionStorage.setItem('a
 		},
 		{
 			name: "Supabase SDK session", cookie: httpOnly, authed: hasSession,
-			script: fmt.Sprintf(`localStorage.setItem('sb-abcdefghijklmnop-auth-token', JSON.stringify({access_token: %q, refresh_token: 'k2Jd8sLq0Pz7Xw4Vn1Mc'}));`, jwt),
+			script: fmt.Sprintf(`localStorage.setItem('sb-abcdefghijklmnop-auth-token', JSON.stringify({access_token: %q, refresh_token: '%s'}));`, jwt, fakesecret.RefreshToken),
 			want:   check.Warn, in: "Supabase keeps the session in web storage by design",
 		},
 		{
@@ -173,8 +174,8 @@ func TestStorageBearerTokenWithoutCookies(t *testing.T) {
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch {
 		case r.URL.Path == "/api/login" && r.Method == http.MethodPost:
-			fmt.Fprint(w, `{"token": "tok-0123456789abcdef"}`)
-		case r.URL.Path == "/api/me" && r.Header.Get("Authorization") == "Bearer tok-0123456789abcdef":
+			fmt.Fprintf(w, `{"token": %q}`, fakesecret.BearerToken)
+		case r.URL.Path == "/api/me" && r.Header.Get("Authorization") == "Bearer "+fakesecret.BearerToken:
 			fmt.Fprint(w, `{"email": "a@portal.test", "plan": "Community Pro", "card": "ending 4242"}`)
 		case r.URL.Path == "/api/me":
 			http.Error(w, `{"error": "unauthorized"}`, http.StatusUnauthorized)
@@ -207,14 +208,14 @@ func TestClassify(t *testing.T) {
 	}{
 		{"copy", "abcdef123456", "the value of session cookie sid", ""},
 		{"wrapped", `{"s":"abcdef123456"}`, "the value of session cookie sid", ""},
-		{"refresh_token", "aZ3kP9qL2mX8vN4bR7tY1", `a 21-character random value under the token-like name "refresh_token"`, ""},
-		{"state", `{"auth": {"idToken": "aZ3kP9qL2mX8vN4bR7tY1"}}`, `a 21-character random value under the token-like name "idToken"`, ""},
+		{"refresh_token", fakesecret.OpaqueToken, `a 21-character random value under the token-like name "refresh_token"`, ""},
+		{"state", `{"auth": {"idToken": "` + fakesecret.OpaqueToken + `"}}`, `a 21-character random value under the token-like name "idToken"`, ""},
 		{"firebase:authUser:AIzaKey:[DEFAULT]", `{"uid":"u1"}`, "", "Firebase"},
-		{"author_id", "aZ3kP9qL2mX8vN4bR7tY1", "", ""},
+		{"author_id", fakesecret.OpaqueToken, "", ""},
 		{"session_id", "00000000000000000000000", "", ""},
 		{"access_mode", "high-contrast-for-everyone", "", ""},
 		{"sessionUpdated", "2026-11-28T10:00:00.000Z", "", ""},
-		{"oauth_state", "aZ3kP9qL2mX8vN4bR7tY1", "", ""},
+		{"oauth_state", fakesecret.OpaqueToken, "", ""},
 	}
 	for _, tt := range tests {
 		f, ok := classify(finding{key: tt.key, value: tt.value}, secrets)
