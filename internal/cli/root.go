@@ -20,11 +20,18 @@ import (
 // Version is the tool version; release builds set it with
 // -ldflags "-X github.com/launchready/launchready/internal/cli.Version=…".
 // A binary from `go install …@v1.2.3` that was not given one takes the
-// module version Go recorded in it.
-var Version = moduleVersion(devVersion, readBuildInfo)
+// module version Go recorded in it (init below). It must stay initialised
+// by a constant: -X sets only such string variables.
+var Version = "0.1.0-dev"
 
-// devVersion is the version of a build from a clone without -X.
+// devVersion is Version's value in a build without -X.
 const devVersion = "0.1.0-dev"
+
+func init() {
+	if Version == devVersion {
+		Version = moduleVersion(devVersion, readBuildInfo)
+	}
+}
 
 // readBuildInfo is debug.ReadBuildInfo, replaced in tests.
 var readBuildInfo = debug.ReadBuildInfo

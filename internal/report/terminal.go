@@ -29,7 +29,7 @@ var _ Reporter = Terminal{}
 // Terminal limits keep one finding readable on a screen; the HTML and JSON
 // reports carry everything.
 const (
-	termEvidence = 2
+	termEvidence = 3
 	// termDetailLines is how many wrapped lines of one evidence detail are
 	// shown; whole lines of the detail are kept (the first always), so
 	// prose is never cut mid-sentence.

@@ -62,11 +62,11 @@ func TestTerminalSections(t *testing.T) {
 		}
 		at += i + len(s)
 	}
-	// SESS-002 has four evidence items; two are shown.
+	// SESS-002 has four evidence items; three are shown.
 	if n := strings.Count(out, "Evidence: GET https://portal.test/hop/"); n != termEvidence {
 		t.Errorf("SESS-002 shows %d evidence items, want %d", n, termEvidence)
 	}
-	if !strings.Contains(out, "(2 more evidence items in the HTML and JSON reports)") {
+	if !strings.Contains(out, "(1 more evidence item in the HTML and JSON reports)") {
 		t.Errorf("no note of the evidence left out")
 	}
 	if !strings.Contains(out, "more lines in the HTML and JSON reports)") {
