@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/launchready/launchready/internal/check"
@@ -266,7 +267,7 @@ func (p *termPrinter) fix(o check.Outcome) {
 	printed := false
 	for _, para := range paras {
 		if id, ok := p.fixes[para]; ok {
-			if !containsString(same, id) {
+			if !slices.Contains(same, id) {
 				same = append(same, id)
 			}
 			continue
@@ -288,15 +289,6 @@ func (p *termPrinter) fix(o check.Outcome) {
 		return
 	}
 	p.block("    ", "    ", "Then the shared steps "+ref+".")
-}
-
-func containsString(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 func (p *termPrinter) evidence(e check.Evidence) {
