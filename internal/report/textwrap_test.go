@@ -4,6 +4,9 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+	"unicode/utf8"
+
+	"github.com/mattn/go-runewidth"
 )
 
 func TestWrap(t *testing.T) {
@@ -88,4 +91,33 @@ func shellEcho(t *testing.T, sh, cmd string) string {
 		t.Fatalf("sh: %v on %q", err, cmd)
 	}
 	return string(out)
+}
+
+// FuzzWrap: whatever text a target puts in a finding, the terminal lines
+// stay within the width and no character is lost or invented.
+func FuzzWrap(f *testing.F) {
+	for _, s := range []string{"", "a b c", "https://portal.test/" + strings.Repeat("x", 300), "€€€ 日本語 \u0301x", "a  b   c", " lead", "tail "} {
+		f.Add(s, 20)
+	}
+	f.Fuzz(func(t *testing.T, s string, width int) {
+		if width < 4 || width > 200 {
+			return
+		}
+		s = strings.Map(func(r rune) rune {
+			if r < ' ' || r == 0x7f || !utf8.ValidRune(r) || runewidth.RuneWidth(r) > 2 {
+				return -1
+			}
+			return r
+		}, strings.ToValidUTF8(s, ""))
+		lines := wrap(s, width, "", "  ")
+		for _, l := range lines {
+			if displayWidth(l) > width {
+				t.Fatalf("wrap(%q, %d): line %q is %d columns", s, width, l, displayWidth(l))
+			}
+		}
+		squeeze := func(x string) string { return strings.Join(strings.Fields(x), "") }
+		if got, want := squeeze(strings.Join(lines, "")), squeeze(s); got != want {
+			t.Fatalf("wrap(%q, %d) changed the text: %q", s, width, lines)
+		}
+	})
 }
