@@ -166,6 +166,34 @@ type Flaws struct {
 	// members write their own user_metadata, so any member makes itself
 	// an admin (AUTHZ-009).
 	SupabaseMetadataRole bool
+
+	// SPFTooManyLookups: portal.test's SPF reaches 12 DNS-querying terms
+	// through nested includes, past RFC 7208's limit of 10, so it
+	// evaluates to permerror (MAIL-001).
+	SPFTooManyLookups bool
+	// SPFPassAll: news.portal.test, the newsletter's sending domain,
+	// publishes "v=spf1 +all": anyone passes SPF as it (MAIL-001).
+	SPFPassAll bool
+	// NoDMARC: _dmarc.portal.test has no record (MAIL-003).
+	NoDMARC bool
+	// WeakDKIMKey: selector legacy2019 publishes a 512-bit RSA key
+	// (MAIL-002).
+	WeakDKIMKey bool
+	// DKIMKeyUnpublished: the mail is signed with selector mail2026, whose
+	// key the zone does not publish, so no signature verifies (MAIL-002,
+	// MAIL-005).
+	DKIMKeyUnpublished bool
+	// BrokenMX: portal.test has no MX (only its A record, where nothing
+	// listens on port 25) and news.portal.test, which sends, has a null MX
+	// (MAIL-004).
+	BrokenMX bool
+	// DefaultReturnPath: the envelope sender (Return-Path) is the From
+	// address on portal.test instead of bounces@bounce.portal.test, so SPF
+	// is judged on portal.test's record (MAIL-006).
+	DefaultReturnPath bool
+	// NoSPFOnWebHosts: www, app and db.portal.test, which send no mail,
+	// publish neither "v=spf1 -all" nor a null MX (MAIL-006).
+	NoSPFOnWebHosts bool
 }
 
 // Flawed returns every flaw switched on: the default demo, verdict NO-GO.
@@ -179,7 +207,8 @@ func Flawed() Flaws {
 		InvoiceIDOR: true, MessageIDOR: true, MessageWriteIDOR: true, PublicFiles: true, AdminAPIUnguarded: true,
 		ProfileMassAssignment: true, SecretInBundle: true, PublicSourceMap: true, ExposedEnvFile: true, EnvCommitted: true,
 		SecretInCILog: true, TestModeKey: true, SupabaseNoRLS: true, SupabaseListableBucket: true,
-		SupabaseMetadataRole: true,
+		SupabaseMetadataRole: true, SPFTooManyLookups: true, SPFPassAll: true, NoDMARC: true, WeakDKIMKey: true,
+		DKIMKeyUnpublished: true, BrokenMX: true, DefaultReturnPath: true, NoSPFOnWebHosts: true,
 	}
 }
 
@@ -378,7 +407,11 @@ func (p *Portal) start(ctx context.Context, opts Options) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}
-	if err := p.startDNS(ctx); err != nil {
+	id, err := newMailIdentity(opts.Flaws)
+	if err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	if err := p.startDNS(ctx, opts.Flaws, id); err != nil {
 		return err
 	}
 	if err := p.startMail(ctx); err != nil {
