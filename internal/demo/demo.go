@@ -336,6 +336,23 @@ type Portal struct {
 	// InboxURL is the built-in inbox's REST API, http://127.0.0.1:port: a
 	// subset of Mailpit's API v1 (messages, search, message, raw).
 	InboxURL string
+	// MailFrom is the From address of the portal's mail,
+	// no-reply@portal.test; portal.test signs it (DKIM d=).
+	MailFrom string
+	// ReturnPath is the mail's envelope sender (SMTP MAIL FROM), which the
+	// portal's mail server records as Return-Path:
+	// bounces@bounce.portal.test, or with DefaultReturnPath the From
+	// address.
+	ReturnPath string
+	// MailDomains are the domains the portal sends mail from: portal.test,
+	// news.portal.test (the newsletter) and, when it differs, the
+	// envelope's.
+	MailDomains []string
+	// DKIMSelector is the selector the portal's mail is signed with.
+	DKIMSelector string
+	// DKIMSelectors are the selectors with a key under portal.test: with
+	// DKIMKeyUnpublished they lack DKIMSelector.
+	DKIMSelectors []string
 	// RepoDir is the portal's git repository, Dir/repo: a small Node
 	// portal's history on branch main, and in dist/static (ignored by git)
 	// the bundle the portal serves, as build output.
@@ -411,6 +428,8 @@ func (p *Portal) start(ctx context.Context, opts Options) error {
 	if err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}
+	p.MailFrom, p.ReturnPath, p.MailDomains = id.from, id.envelope, id.sendingDomains()
+	p.DKIMSelector, p.DKIMSelectors = id.selector, publishedSelectors(opts.Flaws)
 	if err := p.startDNS(ctx, opts.Flaws, id); err != nil {
 		return err
 	}
@@ -419,7 +438,7 @@ func (p *Portal) start(ctx context.Context, opts Options) error {
 	}
 	plant := newPlanted(time.Now())
 	p.secrets = plant.secrets(opts.Flaws)
-	if err := p.startWeb(ctx, opts, ca, members, passwords, plant); err != nil {
+	if err := p.startWeb(ctx, opts, ca, members, passwords, plant, id); err != nil {
 		return err
 	}
 	if err := buildRepo(ctx, git, opts.Flaws, plant, p.app.assets); err != nil {
@@ -439,7 +458,7 @@ func (p *Portal) start(ctx context.Context, opts Options) error {
 }
 
 // startWeb binds both listeners, then serves them.
-func (p *Portal) startWeb(ctx context.Context, opts Options, ca *authority, members []*member, passwords map[string]string, plant planted) error {
+func (p *Portal) startWeb(ctx context.Context, opts Options, ca *authority, members []*member, passwords map[string]string, plant planted, id *mailIdentity) error {
 	f, relay := opts.Flaws, opts.MailRelay
 	var lc net.ListenConfig
 	hl, err := lc.Listen(ctx, "tcp", "127.0.0.1:0")
@@ -472,7 +491,7 @@ func (p *Portal) startWeb(ctx context.Context, opts Options, ca *authority, memb
 		mailAddr = relay
 	}
 	a, err := newApp(appConfig{flaws: f, members: members, linkBase: linkBase,
-		mailer: &mailer{addr: mailAddr}, tokenSessions: opts.TokenSessions, planted: plant, lockoutAfter: opts.LockoutAfter, mailThrottle: opts.MailThrottle})
+		mailer: &mailer{addr: mailAddr, id: id}, tokenSessions: opts.TokenSessions, planted: plant, lockoutAfter: opts.LockoutAfter, mailThrottle: opts.MailThrottle})
 	if err != nil {
 		hl.Close()
 		sl.Close()
