@@ -3,6 +3,7 @@ package demo
 import (
 	"bytes"
 	"context"
+	"net/http"
 	"slices"
 	"strings"
 	"testing"
@@ -29,7 +30,7 @@ func verifyMail(t *testing.T, p *Portal, raw []byte) []*dkim.Verification {
 func signedMail(t *testing.T, p *Portal) []byte {
 	t.Helper()
 	email := testEmail("dkim")
-	if resp, body := signup(t, p, email, strongPassword()); resp.StatusCode != 200 {
+	if resp, body := signup(t, p, email, strongPassword()); resp.StatusCode != http.StatusOK {
 		t.Fatalf("signup: %d\n%s", resp.StatusCode, body)
 	}
 	m := lastMail(t, p, email, "Verify your email")
