@@ -166,6 +166,34 @@ type Flaws struct {
 	// members write their own user_metadata, so any member makes itself
 	// an admin (AUTHZ-009).
 	SupabaseMetadataRole bool
+
+	// SPFTooManyLookups: portal.test's SPF reaches 12 DNS-querying terms
+	// through nested includes, past RFC 7208's limit of 10, so it
+	// evaluates to permerror (MAIL-001).
+	SPFTooManyLookups bool
+	// SPFPassAll: news.portal.test, the newsletter's sending domain,
+	// publishes "v=spf1 +all": anyone passes SPF as it (MAIL-001).
+	SPFPassAll bool
+	// NoDMARC: _dmarc.portal.test has no record (MAIL-003).
+	NoDMARC bool
+	// WeakDKIMKey: selector legacy2019 publishes a 512-bit RSA key
+	// (MAIL-002).
+	WeakDKIMKey bool
+	// DKIMKeyUnpublished: the mail is signed with selector mail2026, whose
+	// key the zone does not publish, so no signature verifies (MAIL-002,
+	// MAIL-005).
+	DKIMKeyUnpublished bool
+	// BrokenMX: portal.test has no MX (only its A record, where nothing
+	// listens on port 25) and news.portal.test, which sends, has a null MX
+	// (MAIL-004).
+	BrokenMX bool
+	// DefaultReturnPath: the envelope sender (Return-Path) is the From
+	// address on portal.test instead of bounces@bounce.portal.test, so SPF
+	// is judged on portal.test's record (MAIL-006).
+	DefaultReturnPath bool
+	// NoSPFOnWebHosts: www, app and db.portal.test, which send no mail,
+	// publish neither "v=spf1 -all" nor a null MX (MAIL-006).
+	NoSPFOnWebHosts bool
 }
 
 // Flawed returns every flaw switched on: the default demo, verdict NO-GO.
@@ -179,7 +207,8 @@ func Flawed() Flaws {
 		InvoiceIDOR: true, MessageIDOR: true, MessageWriteIDOR: true, PublicFiles: true, AdminAPIUnguarded: true,
 		ProfileMassAssignment: true, SecretInBundle: true, PublicSourceMap: true, ExposedEnvFile: true, EnvCommitted: true,
 		SecretInCILog: true, TestModeKey: true, SupabaseNoRLS: true, SupabaseListableBucket: true,
-		SupabaseMetadataRole: true,
+		SupabaseMetadataRole: true, SPFTooManyLookups: true, SPFPassAll: true, NoDMARC: true, WeakDKIMKey: true,
+		DKIMKeyUnpublished: true, BrokenMX: true, DefaultReturnPath: true, NoSPFOnWebHosts: true,
 	}
 }
 
@@ -307,6 +336,23 @@ type Portal struct {
 	// InboxURL is the built-in inbox's REST API, http://127.0.0.1:port: a
 	// subset of Mailpit's API v1 (messages, search, message, raw).
 	InboxURL string
+	// MailFrom is the From address of the portal's mail,
+	// no-reply@portal.test; portal.test signs it (DKIM d=).
+	MailFrom string
+	// ReturnPath is the mail's envelope sender (SMTP MAIL FROM), which the
+	// portal's mail server records as Return-Path:
+	// bounces@bounce.portal.test, or with DefaultReturnPath the From
+	// address.
+	ReturnPath string
+	// MailDomains are the domains the portal sends mail from: portal.test,
+	// news.portal.test (the newsletter) and, when it differs, the
+	// envelope's.
+	MailDomains []string
+	// DKIMSelector is the selector the portal's mail is signed with.
+	DKIMSelector string
+	// DKIMSelectors are the selectors with a key under portal.test: with
+	// DKIMKeyUnpublished they lack DKIMSelector.
+	DKIMSelectors []string
 	// RepoDir is the portal's git repository, Dir/repo: a small Node
 	// portal's history on branch main, and in dist/static (ignored by git)
 	// the bundle the portal serves, as build output.
@@ -378,7 +424,13 @@ func (p *Portal) start(ctx context.Context, opts Options) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}
-	if err := p.startDNS(ctx); err != nil {
+	id, err := newMailIdentity(opts.Flaws)
+	if err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	p.MailFrom, p.ReturnPath, p.MailDomains = id.from, id.envelope, id.sendingDomains()
+	p.DKIMSelector, p.DKIMSelectors = id.selector, publishedSelectors(opts.Flaws)
+	if err := p.startDNS(ctx, opts.Flaws, id); err != nil {
 		return err
 	}
 	if err := p.startMail(ctx); err != nil {
@@ -386,7 +438,7 @@ func (p *Portal) start(ctx context.Context, opts Options) error {
 	}
 	plant := newPlanted(time.Now())
 	p.secrets = plant.secrets(opts.Flaws)
-	if err := p.startWeb(ctx, opts, ca, members, passwords, plant); err != nil {
+	if err := p.startWeb(ctx, opts, ca, members, passwords, plant, id); err != nil {
 		return err
 	}
 	if err := buildRepo(ctx, git, opts.Flaws, plant, p.app.assets); err != nil {
@@ -406,7 +458,7 @@ func (p *Portal) start(ctx context.Context, opts Options) error {
 }
 
 // startWeb binds both listeners, then serves them.
-func (p *Portal) startWeb(ctx context.Context, opts Options, ca *authority, members []*member, passwords map[string]string, plant planted) error {
+func (p *Portal) startWeb(ctx context.Context, opts Options, ca *authority, members []*member, passwords map[string]string, plant planted, id *mailIdentity) error {
 	f, relay := opts.Flaws, opts.MailRelay
 	var lc net.ListenConfig
 	hl, err := lc.Listen(ctx, "tcp", "127.0.0.1:0")
@@ -439,7 +491,7 @@ func (p *Portal) startWeb(ctx context.Context, opts Options, ca *authority, memb
 		mailAddr = relay
 	}
 	a, err := newApp(appConfig{flaws: f, members: members, linkBase: linkBase,
-		mailer: &mailer{addr: mailAddr}, tokenSessions: opts.TokenSessions, planted: plant, lockoutAfter: opts.LockoutAfter, mailThrottle: opts.MailThrottle})
+		mailer: &mailer{addr: mailAddr, id: id}, tokenSessions: opts.TokenSessions, planted: plant, lockoutAfter: opts.LockoutAfter, mailThrottle: opts.MailThrottle})
 	if err != nil {
 		hl.Close()
 		sl.Close()

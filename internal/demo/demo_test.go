@@ -177,7 +177,7 @@ func TestDNS(t *testing.T) {
 		{"www.portal.test.", dns.TypeA, dns.RcodeSuccess, true, false, true},
 		{"App.Portal.Test.", dns.TypeA, dns.RcodeSuccess, true, false, true},
 		{"portal.test.", dns.TypeAAAA, dns.RcodeSuccess, false, true, true},
-		{"www.portal.test.", dns.TypeMX, dns.RcodeSuccess, false, true, true},
+		{"www.portal.test.", dns.TypeAAAA, dns.RcodeSuccess, false, true, true}, // a name with records, none of this type
 		{"nope.portal.test.", dns.TypeA, dns.RcodeNameError, false, true, true},
 		{"example.com.", dns.TypeA, dns.RcodeRefused, false, false, false},
 		{"portal.test.example.", dns.TypeA, dns.RcodeRefused, false, false, false},

@@ -12,16 +12,22 @@ import (
 // zoneOrigin is the demo's DNS zone.
 const zoneOrigin = "portal.test."
 
-// zoneRecords returns the zone's records in presentation format. Mail
-// records (MX, SPF/DKIM/DMARC TXT) and CAA belong here as lines too.
-func zoneRecords() []string {
-	return []string{
+// zoneRecords returns the zone's records in presentation format for the
+// flaws f: the web hosts, then the mail records of the identity id (see
+// mailRecords). CAA belongs here as lines too.
+func zoneRecords(f Flaws, id *mailIdentity) ([]string, error) {
+	rr := []string{
 		"portal.test. 60 IN SOA ns.portal.test. hostmaster.portal.test. 2026112801 3600 600 86400 60",
 		"portal.test. 60 IN A 127.0.0.1",
 		"www.portal.test. 60 IN A 127.0.0.1",
 		"app.portal.test. 60 IN A 127.0.0.1",
 		dataHost + ". 60 IN A 127.0.0.1",
 	}
+	mail, err := mailRecords(f, id)
+	if err != nil {
+		return nil, err
+	}
+	return append(rr, mail...), nil
 }
 
 // samePortTries bounds the retries when TCP cannot take UDP's port.
@@ -141,8 +147,12 @@ func (z *zone) ServeDNS(w dns.ResponseWriter, r *dns.Msg) {
 }
 
 // startDNS serves the zone over UDP and TCP on one loopback port.
-func (p *Portal) startDNS(ctx context.Context) error {
-	z, err := newZone(zoneOrigin, zoneRecords())
+func (p *Portal) startDNS(ctx context.Context, f Flaws, id *mailIdentity) error {
+	lines, err := zoneRecords(f, id)
+	if err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	z, err := newZone(zoneOrigin, lines)
 	if err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}

@@ -16,18 +16,18 @@ import (
 )
 
 const (
-	// mailFrom is the From header of every mail the portal sends.
-	mailFrom = "Portal <no-reply@portal.test>"
-	// envelopeFrom is the SMTP MAIL FROM (the Return-Path).
-	envelopeFrom = "no-reply@portal.test"
+	// mailFromName is the display name in the From header.
+	mailFromName = "Portal"
 	// mailTimeout bounds one SMTP delivery.
 	mailTimeout = 10 * time.Second
 )
 
 // mailer delivers the portal's mail over SMTP to the portal's own mail
-// server, as a real portal hands mail to its provider.
+// server, as a real portal hands mail to its provider, DKIM-signed.
 type mailer struct {
 	addr string
+	// id gives the From and envelope addresses and signs each mail.
+	id *mailIdentity
 	// mu guards sent: when each address was last mailed (MailThrottle).
 	mu   sync.Mutex
 	sent map[string]time.Time
@@ -54,9 +54,15 @@ type outgoing struct {
 
 // send composes o and delivers it.
 func (ml *mailer) send(ctx context.Context, o outgoing) error {
-	raw, err := compose(o, time.Now())
+	raw, err := compose(o, ml.id.from, time.Now())
 	if err != nil {
 		return fmt.Errorf("composing mail to %s: %w", o.to, err)
+	}
+	// The signature covers these bytes as they are: compose writes CRLF
+	// and net/smtp's DATA writer changes nothing else (the server undoes
+	// its dot-stuffing).
+	if raw, err = ml.id.sign(raw); err != nil {
+		return fmt.Errorf("mail to %s: %w", o.to, err)
 	}
 	if err := ml.deliver(ctx, o.to, raw); err != nil {
 		return fmt.Errorf("delivering mail to %s: %w", o.to, err)
@@ -91,7 +97,7 @@ func (ml *mailer) deliver(ctx context.Context, to string, raw []byte) error {
 	if err := c.Hello("portal.test"); err != nil {
 		return err
 	}
-	if err := c.Mail(envelopeFrom); err != nil {
+	if err := c.Mail(ml.id.envelope); err != nil {
 		return err
 	}
 	if err := c.Rcpt(to); err != nil {
@@ -110,12 +116,13 @@ func (ml *mailer) deliver(ctx context.Context, to string, raw []byte) error {
 	return c.Quit()
 }
 
-// compose builds the RFC 5322 message: multipart/alternative with a text
-// and an HTML part, both carrying the link, CRLF line endings.
-func compose(o outgoing, now time.Time) ([]byte, error) {
+// compose builds the RFC 5322 message from the address from:
+// multipart/alternative with a text and an HTML part, both carrying the
+// link, CRLF line endings.
+func compose(o outgoing, from string, now time.Time) ([]byte, error) {
 	var h gomail.Header
 	h.SetDate(now)
-	h.Set("From", mailFrom)
+	h.Set("From", mailFromName+" <"+from+">")
 	h.SetAddressList("To", []*gomail.Address{{Name: o.toName, Address: o.to}})
 	h.SetSubject(o.subject)
 	h.SetMessageID(randomHex(16) + "@portal.test")

@@ -82,14 +82,20 @@ func newSMTPServer(box *inbox) *gosmtp.Server {
 
 // smtpSession is one SMTP conversation.
 type smtpSession struct {
-	box   *inbox
+	box *inbox
+	// from is the envelope sender, rcpts the recipients, of the current
+	// message.
+	from  string
 	rcpts []string
 }
 
 var _ gosmtp.Session = (*smtpSession)(nil)
 
-// Mail accepts any sender.
-func (s *smtpSession) Mail(string, *gosmtp.MailOptions) error { return nil }
+// Mail accepts any sender and keeps it for the Return-Path.
+func (s *smtpSession) Mail(from string, _ *gosmtp.MailOptions) error {
+	s.from = from
+	return nil
+}
 
 // Rcpt accepts local@portal.test (plus addressing included) and refuses
 // every other address: the server relays nothing.
@@ -111,12 +117,16 @@ func (s *smtpSession) Data(r io.Reader) error {
 	if err != nil {
 		return err
 	}
+	// As the final delivery MTA (RFC 5321 §4.4), record the envelope
+	// sender on top: SPF is judged on its domain. Headers added above a
+	// DKIM signature leave it valid.
+	raw = append([]byte("Return-Path: <"+s.from+">\r\n"), raw...)
 	s.box.add(raw, s.rcpts, time.Now())
 	return nil
 }
 
-// Reset forgets the current message's recipients.
-func (s *smtpSession) Reset() { s.rcpts = nil }
+// Reset forgets the current message's sender and recipients.
+func (s *smtpSession) Reset() { s.from, s.rcpts = "", nil }
 
 // Logout ends the session.
 func (s *smtpSession) Logout() error { return nil }
