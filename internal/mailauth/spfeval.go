@@ -102,7 +102,10 @@ func EvaluateSPF(ctx context.Context, r *Resolver, domain string) (*SPFEval, err
 
 // fill sets n's record from a lookup's answer.
 func (e *SPFEval) fill(n *SPFNode, recs []string, err error) {
+	var le *LookupError
 	switch {
+	case IsVoid(err) && errors.As(err, &le):
+		n.Err = fmt.Errorf("%w (%s %s: %v)", ErrNoSPF, le.Type, le.Name, le.Kind)
 	case err != nil:
 		n.Err = err
 	case len(recs) == 0:
