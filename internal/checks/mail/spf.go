@@ -57,8 +57,18 @@ func (SPF) Run(ctx context.Context, env *check.Env) check.Result {
 	})
 }
 
-// judgeSPF reads and walks domain's SPF and judges it.
+// judgeSPF judges domain's SPF and adds what an independent evaluator
+// answers, unless the DNS failed.
 func judgeSPF(ctx context.Context, r *mailauth.Resolver, d, provider string) verdict {
+	v := judgeSPFRecord(ctx, r, d, provider)
+	if v.status != check.Error {
+		v.evidence = append(v.evidence, independentResult(ctx, r, d))
+	}
+	return v
+}
+
+// judgeSPFRecord reads and walks domain's SPF and judges it.
+func judgeSPFRecord(ctx context.Context, r *mailauth.Resolver, d, provider string) verdict {
 	recs, err := mailauth.SPFRecords(ctx, r, d)
 	if err != nil && !mailauth.IsVoid(err) {
 		return dnsError("the SPF record of "+d, err)
@@ -82,6 +92,18 @@ func judgeSPF(ctx context.Context, r *mailauth.Resolver, d, provider string) ver
 		return dnsError("the SPF record of "+d, err)
 	}
 	return judgeWalk(r, d, parsed, e, provider)
+}
+
+// independentResult is what an independent RFC 7208 evaluator
+// (blitiri.com.ar/go/spf) answers for an address no record lists: a
+// receiver's view of a forged sender, beside our counts.
+func independentResult(ctx context.Context, r *mailauth.Resolver, d string) check.Evidence {
+	res, err := mailauth.SPFResultFor(ctx, r, mailauth.ProbeIP, d)
+	detail := fmt.Sprintf("blitiri.com.ar/go/spf evaluates %s (listed nowhere) sending as postmaster@%s: %s", mailauth.ProbeIP, d, res)
+	if err != nil {
+		detail += " (" + err.Error() + ")"
+	}
+	return check.Evidence{Detail: detail}
 }
 
 // judgeWalk turns the walk of one domain's SPF tree into a verdict.
