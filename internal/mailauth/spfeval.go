@@ -46,6 +46,8 @@ type SPFEval struct {
 	Lookups int
 	// Voids lists the void lookups ("TYPE name: NXDOMAIN"), in order.
 	Voids []string
+	// VoidNames lists the names of the void lookups, lower-case.
+	VoidNames []string
 	// Loops lists include/redirect loops as "a → b → a".
 	Loops []string
 	// Ptr lists where ptr is used ("domain: term").
@@ -65,6 +67,8 @@ type SPFEval struct {
 var (
 	ErrNoSPF   = errors.New("no v=spf1 record")
 	ErrManySPF = errors.New("more than one v=spf1 record (permerror, RFC 7208 §4.5)")
+	// ErrSPFLoop marks an include or redirect back to a record above it.
+	ErrSPFLoop = errors.New("loop")
 )
 
 // SPFRecords returns the v=spf1 records among name's TXT records.
@@ -185,7 +189,7 @@ func (e *SPFEval) descend(ctx context.Context, r *Resolver, n *SPFNode, t SPFTer
 	for _, d := range chain {
 		if d == lower {
 			e.Loops = append(e.Loops, strings.Join(append(chain, lower), " → "))
-			child.Err = fmt.Errorf("%s loop back to %s", child.Via, target)
+			child.Err = fmt.Errorf("%s %w back to %s", child.Via, ErrSPFLoop, target)
 			return
 		}
 	}
@@ -205,6 +209,7 @@ func (e *SPFEval) note(err error) {
 	case err == nil:
 	case IsVoid(err) && errors.As(err, &le):
 		e.Voids = append(e.Voids, le.Type+" "+le.Name+": "+le.Kind.Error())
+		e.VoidNames = append(e.VoidNames, strings.ToLower(le.Name))
 	default:
 		e.TempErrs = append(e.TempErrs, err)
 	}
@@ -271,4 +276,41 @@ func (e *SPFEval) Includes() []string {
 		n = next
 	}
 	return out
+}
+
+// Flatten lists the ip4 and ip6 terms of n's subtree when nothing in it
+// but addresses and includes decides (no a, mx, exists, ptr, macro or
+// redirect), so the include can be replaced by them; ok is false otherwise.
+func Flatten(n *SPFNode) (terms []string, ok bool) {
+	if n.Parsed == nil || n.Err != nil {
+		return nil, false
+	}
+	for _, t := range n.Parsed.Terms {
+		switch {
+		case t.Name == "all" && !t.Modifier && t.Qualifier == '+':
+			// The include always matches: no list of addresses says that.
+			return nil, false
+		case t.Modifier && t.Name == "exp", t.Name == "all" && !t.Modifier:
+		case (t.Name == "ip4" || t.Name == "ip6") && t.Qualifier == '+':
+			terms = append(terms, strings.TrimPrefix(t.Text, "+"))
+		case t.Name == "include" && !t.Modifier && t.Qualifier == '+' && !t.HasMacro():
+			var child *SPFNode
+			for _, c := range n.Children {
+				if c.Via == "include" && strings.EqualFold(c.Domain, t.Domain) {
+					child = c
+				}
+			}
+			if child == nil {
+				return nil, false
+			}
+			sub, ok := Flatten(child)
+			if !ok {
+				return nil, false
+			}
+			terms = append(terms, sub...)
+		default:
+			return nil, false
+		}
+	}
+	return terms, true
 }

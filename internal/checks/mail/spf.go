@@ -73,7 +73,7 @@ func judgeSPFRecord(ctx context.Context, r *mailauth.Resolver, d, provider strin
 	if err != nil && !mailauth.IsVoid(err) {
 		return dnsError("the SPF record of "+d, err)
 	}
-	fix := publish(d, suggestSPF(nil, provider))
+	fix := publish(d, suggestSPF(nil, provider, nil))
 	switch {
 	case len(recs) == 0:
 		ev := []check.Evidence{{Request: fmt.Sprintf("DNS TXT %s @%s", d, r.Server()), Detail: "no v=spf1 record (" + errText(err) + ")\nRFC 7208 §4.5: no record means result none; DMARC then has only DKIM to pass on"}, fix}
@@ -148,10 +148,10 @@ func judgeWalk(r *mailauth.Resolver, d string, rec *mailauth.SPFRecord, e *maila
 	counts := fmt.Sprintf("%d of 10 lookups, %d of 2 void lookups", e.Lookups, len(e.Voids))
 	switch {
 	case len(fails) > 0:
-		ev = append(ev, publish(d, suggestSPF(rec, provider)))
+		ev = append(ev, publish(d, suggestSPF(rec, provider, e)))
 		return verdict{check.Fail, fmt.Sprintf("%s for %s: %s (%s)", rec.Raw, d, strings.Join(fails, "; "), counts), ev}
 	case len(warns) > 0:
-		ev = append(ev, publish(d, suggestSPF(rec, provider)))
+		ev = append(ev, publish(d, suggestSPF(rec, provider, e)))
 		return verdict{check.Warn, fmt.Sprintf("%s for %s: %s (%s)", rec.Raw, d, strings.Join(warns, "; "), counts), ev}
 	}
 	note := "-all"
@@ -174,7 +174,7 @@ func brokenIncludes(root *mailauth.SPFNode) []string {
 			case c.Err == nil:
 			case errors.As(c.Err, &le) && !mailauth.IsVoid(c.Err):
 				// Temporary failures are reported apart (ERROR).
-			case strings.Contains(c.Err.Error(), "loop"):
+			case errors.Is(c.Err, mailauth.ErrSPFLoop):
 				// Reported as a loop.
 			default:
 				out = append(out, fmt.Sprintf("%s:%s: %v (permerror)", c.Via, c.Domain, c.Err))
@@ -186,51 +186,22 @@ func brokenIncludes(root *mailauth.SPFNode) []string {
 	return out
 }
 
+// loops reports whether n's subtree holds an include or redirect loop.
+func loops(n *mailauth.SPFNode) bool {
+	if errors.Is(n.Err, mailauth.ErrSPFLoop) {
+		return true
+	}
+	for _, c := range n.Children {
+		if loops(c) {
+			return true
+		}
+	}
+	return false
+}
+
 func errText(err error) string {
 	if err == nil {
 		return "no TXT record starts with v=spf1"
 	}
 	return err.Error()
-}
-
-// suggestSPF is the record to publish: the current record's addresses and
-// includes (without ptr), the provider's include, and -all.
-func suggestSPF(rec *mailauth.SPFRecord, provider string) string {
-	terms := []string{"v=spf1"}
-	if rec != nil {
-		for _, t := range rec.Terms {
-			switch {
-			case t.Modifier || t.Name == "all" || t.Name == "ptr":
-			case t.Name == "include" && provider != "" && strings.EqualFold(t.Domain, provider):
-			default:
-				terms = append(terms, strings.TrimPrefix(t.Text, "+"))
-			}
-		}
-	}
-	switch {
-	case provider != "":
-		terms = append(terms, "include:"+provider)
-	case len(terms) == 1:
-		terms = append(terms, "include:<your mail provider's SPF domain>")
-	}
-	return strings.Join(append(terms, "-all"), " ")
-}
-
-// mergeSPF merges several records' terms into one suggestion.
-func mergeSPF(recs []string, provider string) string {
-	merged := &mailauth.SPFRecord{}
-	seen := map[string]bool{}
-	for _, raw := range recs {
-		p, err := mailauth.ParseSPF(raw)
-		if err != nil {
-			continue
-		}
-		for _, t := range p.Terms {
-			if !seen[strings.ToLower(t.Text)] {
-				seen[strings.ToLower(t.Text)] = true
-				merged.Terms = append(merged.Terms, t)
-			}
-		}
-	}
-	return suggestSPF(merged, provider)
 }
