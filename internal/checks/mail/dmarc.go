@@ -75,26 +75,42 @@ func judgeDMARC(ctx context.Context, r *mailauth.Resolver, d string) verdict {
 	if found.OrgFallback {
 		where += fmt.Sprintf(" (organizational domain of %s)", d)
 	}
+	// A subdomain found through its organizational domain gets sp= when
+	// written (RFC 7489 §6.6.3), else p=.
+	tag, policy := "p", rec.P
+	if found.OrgFallback && rec.SP != "" {
+		tag, policy = "sp", rec.SP
+	}
 	var warns []string
-	if rec.P == "none" {
-		warns = append(warns, "p=none only monitors: once the rua reports show your mail passing, move to p=quarantine, then p=reject")
+	if policy == "none" {
+		warns = append(warns, tag+"=none only monitors: once the rua reports show your mail passing, move to "+tag+"=quarantine, then "+tag+"=reject")
 	}
 	if len(rec.RUA) == 0 {
 		warns = append(warns, "no rua: nobody receives the aggregate reports that show who sends as the domain")
 	}
-	if rec.Pct < 100 && rec.P != "none" {
+	if rec.Pct < 100 && policy != "none" {
 		warns = append(warns, fmt.Sprintf("pct=%d applies the policy to part of the failing mail only", rec.Pct))
 	}
 	warns = append(warns, externalRUA(ctx, r, d, rec, &ev)...)
 	if len(warns) > 0 {
-		next := wantDMARC(d)
+		org := strings.TrimPrefix(found.Name, "_dmarc.")
+		rua := "mailto:dmarc@" + org
 		if len(rec.RUA) > 0 {
-			next = "v=DMARC1; p=quarantine; rua=" + rec.RUA[0].URI
+			rua = rec.RUA[0].URI
 		}
+		// Never suggest a weaker policy than the one published.
+		p := "p=quarantine"
+		if rec.P != "none" {
+			p = "p=" + rec.P
+		}
+		if tag == "sp" && rec.SP == "none" {
+			p += "; sp=quarantine"
+		}
+		next := "v=DMARC1; " + p + "; rua=" + rua
 		ev = append(ev, publish(found.Name, next))
 		return verdict{check.Warn, fmt.Sprintf("%s at %s: %s", rec.Raw, where, strings.Join(warns, "; ")), ev}
 	}
-	return verdict{check.Pass, fmt.Sprintf("%s at %s: p=%s, reports to %s", rec.Raw, where, rec.P, rec.RUA[0].Address), ev}
+	return verdict{check.Pass, fmt.Sprintf("%s at %s: %s=%s, reports to %s", rec.Raw, where, tag, policy, rec.RUA[0].Address), ev}
 }
 
 // externalRUA checks that each rua destination outside the domain's
