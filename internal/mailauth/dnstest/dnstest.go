@@ -7,6 +7,7 @@
 package dnstest
 
 import (
+	"fmt"
 	"net"
 	"strings"
 	"sync"
@@ -71,16 +72,11 @@ func Start(t testing.TB, z Zone) *Server {
 		s.mute[fqdn(n, origin)] = true
 	}
 
-	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+	pc, ln, err := listen()
 	if err != nil {
 		t.Fatalf("dnstest: %v", err)
 	}
 	s.Addr = pc.LocalAddr().String()
-	ln, err := net.Listen("tcp", s.Addr)
-	if err != nil {
-		pc.Close()
-		t.Fatalf("dnstest: TCP on the UDP port: %v", err)
-	}
 	udp := &dns.Server{PacketConn: pc, Handler: s}
 	tcp := &dns.Server{Listener: ln, Handler: s}
 	go udp.ActivateAndServe()
@@ -90,6 +86,27 @@ func Start(t testing.TB, z Zone) *Server {
 		tcp.Shutdown()
 	})
 	return s
+}
+
+// listen opens UDP and TCP on the same loopback port. The UDP port is
+// chosen by the system; another process may hold its TCP twin, so a few
+// ports are tried.
+func listen() (net.PacketConn, net.Listener, error) {
+	var err error
+	for range 20 {
+		var pc net.PacketConn
+		pc, err = net.ListenPacket("udp", "127.0.0.1:0")
+		if err != nil {
+			return nil, nil, err
+		}
+		var ln net.Listener
+		ln, err = net.Listen("tcp", pc.LocalAddr().String())
+		if err == nil {
+			return pc, ln, nil
+		}
+		pc.Close()
+	}
+	return nil, nil, fmt.Errorf("no loopback port free for both UDP and TCP: %w", err)
 }
 
 func fqdn(n, origin string) string {
