@@ -50,6 +50,9 @@ type SPFEval struct {
 	VoidNames []string
 	// Loops lists include/redirect loops as "a → b → a".
 	Loops []string
+	// ManyMX lists mx terms whose name has more than 10 MX records, a
+	// permerror (RFC 7208 §4.6.4).
+	ManyMX []string
 	// Ptr lists where ptr is used ("domain: term").
 	Ptr []string
 	// Macros lists terms whose macros were not expanded (counted, not
@@ -156,8 +159,11 @@ func (e *SPFEval) walk(ctx context.Context, r *Resolver, n *SPFNode, chain []str
 			_, err := r.Addrs(ctx, target)
 			e.note(err)
 		case "mx":
-			_, err := r.MX(ctx, target)
+			mx, err := r.MX(ctx, target)
 			e.note(err)
+			if len(mx) > SPFLookupLimit {
+				e.ManyMX = append(e.ManyMX, fmt.Sprintf("%s: %s has %d MX records", n.Domain, t.Text, len(mx)))
+			}
 		case "exists":
 			_, err := r.Addrs(ctx, target)
 			e.note(err)

@@ -115,6 +115,9 @@ func judgeWalk(r *mailauth.Resolver, d string, rec *mailauth.SPFRecord, e *maila
 	if len(e.Voids) > mailauth.SPFVoidLimit {
 		fails = append(fails, fmt.Sprintf("%d void lookups, over the limit of 2 (RFC 7208 §4.6.4: permerror): %s", len(e.Voids), strings.Join(e.Voids, ", ")))
 	}
+	for _, m := range e.ManyMX {
+		fails = append(fails, m+", over the limit of 10 (RFC 7208 §4.6.4: permerror)")
+	}
 	for _, l := range e.Loops {
 		fails = append(fails, "loop "+l+" (permerror)")
 	}
