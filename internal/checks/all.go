@@ -10,6 +10,7 @@ import (
 	"github.com/launchready/launchready/internal/checks/authz"
 	"github.com/launchready/launchready/internal/checks/baas"
 	"github.com/launchready/launchready/internal/checks/edge"
+	"github.com/launchready/launchready/internal/checks/mail"
 	"github.com/launchready/launchready/internal/checks/secrets"
 	"github.com/launchready/launchready/internal/checks/session"
 	"github.com/launchready/launchready/internal/checks/tls"
@@ -55,6 +56,10 @@ func All() []check.Check {
 		secrets.Tree{},
 		secrets.EnvFiles{},
 		secrets.CILogs{},
+		mail.SPF{},
+		mail.DKIM{},
+		mail.DMARC{},
+		mail.MX{},
 	}
 }
 

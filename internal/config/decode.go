@@ -194,8 +194,6 @@ func (d *decoder) unknownKey(line int, key string, fields []field) error {
 // belongs to.
 func reservedReason(key string) (string, bool) {
 	switch key {
-	case "email":
-		return "the Email deliverability checks are not implemented yet", true
 	case "perf":
 		return "the API performance checks are not implemented yet", true
 	case "ops":

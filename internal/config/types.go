@@ -33,6 +33,9 @@ type Config struct {
 	// Source is the portal's repository, build output and CI logs, for
 	// the Secrets handling checks; without it they are not applicable.
 	Source *Source `yaml:"source"`
+	// Email names the sending domains, DKIM selectors and sender for the
+	// Email deliverability checks (MAIL-*).
+	Mail *Email `yaml:"email"`
 
 	// Path is the file the config was read from ("" when parsed from bytes).
 	Path string `yaml:"-"`

@@ -115,7 +115,7 @@ func (c *Config) validate() error {
 	for _, check := range []func() error{
 		c.validateURLs, c.validatePages, c.validateHeaders, c.validatePlatform, c.validateLoginKinds, c.validateScope, c.validateResolver, c.validateCAFile, c.validateLimits,
 		c.validateAuth, c.validateLogin, c.validateJourney, c.validateSession, c.validateAccounts,
-		c.validateAuthz, c.validateSource, c.validateRecorded,
+		c.validateAuthz, c.validateSource, c.validateRecorded, c.validateEmail,
 	} {
 		if err := check(); err != nil {
 			return err
