@@ -104,12 +104,14 @@ var demoChecks = []string{
 	"SESS-001", "SESS-002", "SESS-003", "SESS-004", "SESS-005", "SESS-006", "TLS-003", "TLS-004", "EDGE-004",
 	"AUTHZ-001", "AUTHZ-002", "AUTHZ-003", "AUTHZ-004", "AUTHZ-005", "AUTHZ-006", "AUTHZ-007", "AUTHZ-009",
 	"SEC-001", "SEC-002", "SEC-003", "SEC-004", "SEC-005", "SEC-006", "SEC-008",
+	"MAIL-001", "MAIL-002", "MAIL-003", "MAIL-004",
 }
 
 // reproducible reports whether evidence says how to see the flaw again: a
-// curl command, or for what only a browser shows, the DevTools steps.
+// curl command, a dig command for a DNS record, or for what only a
+// browser shows, the DevTools steps.
 func reproducible(e jsonEvidence) bool {
-	return strings.HasPrefix(e.Repro, "curl ") || strings.Contains(e.Detail, "DevTools")
+	return strings.HasPrefix(e.Repro, "curl ") || strings.HasPrefix(e.Repro, "dig ") || strings.Contains(e.Detail, "DevTools")
 }
 
 // haveBrowser reports whether browser-mode checks can run here. CI installs

@@ -30,6 +30,7 @@ var variable = []struct {
 }{
 	{regexp.MustCompile(`((?:portal\.test|localhost|127\.0\.0\.1)):\d+`), "$1:PORT"},
 	{regexp.MustCompile(`/tmp/launchready-[a-z]+-\d+`), "/tmp/launchready-TMP"},
+	{regexp.MustCompile(`(dig \+norecurse @\S+ -p )\d+`), "${1}PORT"},
 	{regexp.MustCompile(`\d{8}T\d{6}Z-[0-9a-f]{8}`), "JOURNAL"},
 	{regexp.MustCompile(`[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}`), "UUID"},
 	{regexp.MustCompile(`\b[0-9a-f]{40}\b`), "COMMIT"},

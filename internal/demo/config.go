@@ -2,6 +2,7 @@ package demo
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -26,7 +27,25 @@ target:
   a: {email: alice@portal.test, password: file:a.password}
   b: {email: bob@portal.test, password: file:b.password}
   admin: {email: admin@portal.test, password: file:admin.password}
-%s%s`, opts.Flaws.mode(), p.URL, strings.Join(p.Variants, ", "), p.DNSAddr, p.authConfig(opts), objectsConfig(opts.TokenSessions), sourceConfig)
+%s%s%s`, opts.Flaws.mode(), p.URL, strings.Join(p.Variants, ", "), p.DNSAddr, p.authConfig(opts), objectsConfig(opts.TokenSessions), sourceConfig,
+		p.emailConfig())
+}
+
+// emailConfig names what the Email deliverability checks judge: the
+// domains the portal sends from, the selector its mail is signed with
+// and those with a published key, and the From and envelope addresses.
+func (p *Portal) emailConfig() string {
+	selectors := []string{p.DKIMSelector}
+	for _, s := range p.DKIMSelectors {
+		if !slices.Contains(selectors, s) {
+			selectors = append(selectors, s)
+		}
+	}
+	return fmt.Sprintf(`email:
+  domains: [%s]
+  selectors: [%s]
+  sender: {from: %s, return_path: %s}
+`, strings.Join(p.MailDomains, ", "), strings.Join(selectors, ", "), p.MailFrom, p.ReturnPath)
 }
 
 // sourceConfig names the portal's repository, the build folder the host

@@ -52,40 +52,71 @@ func (DKIM) Run(ctx context.Context, env *check.Env) check.Result {
 		return check.Skipped("no DKIM selector to look up: email.selectors is empty and no signed mail was received (selectors cannot be listed from DNS)",
 			"email.selectors")
 	}
-	sels := env.Config.Mail.Selectors
-	return run(ctx, env, func(ctx context.Context, r *mailauth.Resolver, d string) verdict {
-		vs := make([]verdict, 0, len(sels))
-		for _, s := range sels {
-			vs = append(vs, judgeKey(ctx, r, d, s))
+	ds, _ := domains(env)
+	r, err := resolver(env)
+	if err != nil {
+		return check.Errorf("DNS resolver: %v", err)
+	}
+	// A selector belongs to the domain that signs with it (d=), which the
+	// config does not say: each selector must be published under at least
+	// one sending domain, and every key found is judged. A selector
+	// missing under the other domains is no finding.
+	var vs []verdict
+	for _, s := range env.Config.Mail.Selectors {
+		var found, missing []verdict
+		for _, d := range ds {
+			v, absent := judgeKey(ctx, r, d, s)
+			if absent {
+				missing = append(missing, v)
+				continue
+			}
+			found = append(found, v)
 		}
-		c := combine(vs)
-		return verdict{c.Status, c.Summary, c.Evidence}
-	})
+		if len(found) > 0 {
+			vs = append(vs, found...)
+			continue
+		}
+		if len(missing) == 1 {
+			vs = append(vs, missing[0])
+			continue
+		}
+		m := verdict{status: check.Fail, summary: fmt.Sprintf("no DKIM key for selector %s under %s", s, strings.Join(ds, ", "))}
+		for _, v := range missing {
+			m.evidence = append(m.evidence, v.evidence...)
+		}
+		vs = append(vs, m)
+	}
+	return combine(vs)
 }
 
-// judgeKey reads and judges one selector's key.
-func judgeKey(ctx context.Context, r *mailauth.Resolver, d, sel string) verdict {
+// judgeKey reads and judges one selector's key; absent says no record
+// publishes it (NXDOMAIN or no TXT), which another domain may instead.
+func judgeKey(ctx context.Context, r *mailauth.Resolver, d, sel string) (v verdict, absent bool) {
 	name := strings.ToLower(sel) + "._domainkey." + d
 	txts, err := r.TXT(ctx, name)
 	if err != nil && !mailauth.IsVoid(err) {
-		return dnsError("the DKIM key "+name, err)
+		return dnsError("the DKIM key "+name, err), false
 	}
 	template := "v=DKIM1; k=rsa; p=<base64 public key, 2048-bit RSA>"
 	if len(txts) == 0 {
-		ev := []check.Evidence{{Request: fmt.Sprintf("DNS TXT %s @%s", name, r.Server()), Detail: err.Error() + "\nRFC 6376 §6.1.2: no key record is a permanent failure of every signature with s=" + sel},
+		why := "no TXT record"
+		if err != nil {
+			why = err.Error()
+		}
+		ev := []check.Evidence{{Request: fmt.Sprintf("DNS TXT %s @%s", name, r.Server()), Detail: why + "\nRFC 6376 §6.1.2: no key record is a permanent failure of every signature with s=" + sel},
 			publish(name, template)}
-		return verdict{check.Fail, fmt.Sprintf("no DKIM key at %s", name), ev}
+		return verdict{check.Fail, fmt.Sprintf("no DKIM key at %s", name), ev}, true
 	}
 	if len(txts) > 1 {
 		ev := []check.Evidence{txtEvidence(r, name, strings.Join(txts, `" and "`), "RFC 6376 §3.6.2.2: one key record per selector"), publish(name, template)}
-		return verdict{check.Fail, fmt.Sprintf("%d TXT records at %s: publish one key per selector", len(txts), name), ev}
+		return verdict{check.Fail, fmt.Sprintf("%d TXT records at %s: publish one key per selector", len(txts), name), ev}, false
 	}
 	k, err := mailauth.ParseDKIMKey(txts[0])
 	if err != nil {
 		ev := []check.Evidence{txtEvidence(r, name, txts[0], "RFC 6376 §3.6.1: the key record's tags and p="), publish(name, template)}
-		return verdict{check.Fail, fmt.Sprintf("%s: %v", name, err), ev}
+		return verdict{check.Fail, fmt.Sprintf("%s: %v", name, err), ev}, false
 	}
-	return judgeParsedKey(r, name, k, template)
+	return judgeParsedKey(r, name, k, template), false
 }
 
 // judgeParsedKey judges a key that parsed: revoked, size, flags.

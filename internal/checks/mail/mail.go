@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"strings"
 
 	"github.com/launchready/launchready/internal/check"
@@ -66,7 +67,12 @@ func combine(vs []verdict) check.Result {
 			r.Status = v.status
 		}
 		parts = append(parts, v.summary)
-		r.Evidence = append(r.Evidence, v.evidence...)
+		for _, e := range v.evidence {
+			if e.Repro == "" {
+				e.Repro = digRepro(e.Request)
+			}
+			r.Evidence = append(r.Evidence, e)
+		}
 	}
 	r.Summary = strings.Join(parts, "; ")
 	if r.Status == check.Error {
@@ -116,4 +122,19 @@ func run(ctx context.Context, env *check.Env, judge func(context.Context, *maila
 		vs = append(vs, judge(ctx, r, d))
 	}
 	return combine(vs)
+}
+
+// digRepro is the dig command that asks the same question of the same
+// server as a "DNS TYPE name @host:port" evidence request; "" for other
+// evidence.
+func digRepro(req string) string {
+	f := strings.Fields(req)
+	if len(f) != 4 || f[0] != "DNS" || !strings.HasPrefix(f[3], "@") {
+		return ""
+	}
+	host, port, err := net.SplitHostPort(strings.TrimPrefix(f[3], "@"))
+	if err != nil {
+		return ""
+	}
+	return fmt.Sprintf("dig +norecurse @%s -p %s %s %s", host, port, f[2], f[1])
 }

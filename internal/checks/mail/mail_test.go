@@ -152,3 +152,16 @@ func TestSenderFromGivesTheDomain(t *testing.T) {
 		t.Errorf("%s %q; want PASS for portal.test", res.Status, res.Summary)
 	}
 }
+
+func TestDigRepro(t *testing.T) {
+	for in, want := range map[string]string{
+		"DNS TXT _dmarc.portal.test @127.0.0.1:5353": "dig +norecurse @127.0.0.1 -p 5353 _dmarc.portal.test TXT",
+		"DNS MX portal.test @[::1]:53":               "dig +norecurse @::1 -p 53 portal.test MX",
+		"GET https://portal.test/":                   "",
+		"DNS TXT portal.test":                        "",
+	} {
+		if got := digRepro(in); got != want {
+			t.Errorf("digRepro(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -37,6 +37,13 @@ func spfCases() []zoneCase {
 			records: with(append(chain("n", 11), txt("portal.test.", "v=spf1 include:n1.test -all"))...), status: check.Fail,
 			summary:  []string{"11 DNS-querying terms, over the limit of 10 (RFC 7208 §4.6.4: permerror)", "11 of 10 lookups"},
 			evidence: []string{"portal.test: 1 own, 11 with its includes", "  include:n1.test: 1 own, 10 with its includes", "include:n11.test: 0 own, 0 with its includes", `publish: portal.test. 3600 IN TXT "v=spf1 ip4:203.0.113.0/24 -all"`}},
+		// Addresses behind a and mx terms cannot be flattened without
+		// looking them up: the record to publish names them instead of
+		// keeping an include that stays over the limit.
+		{name: "11 lookups behind a terms", check: SPF{}, spf: "permerror (lookup limit reached)",
+			records: with(txt("portal.test.", "v=spf1 include:big.test -all"), txt("big.test.", "v=spf1 a:h1.big.test a:h2.big.test a:h3.big.test a:h4.big.test a:h5.big.test a:h6.big.test a:h7.big.test a:h8.big.test a:h9.big.test a:h10.big.test -all"), "h1.big.test. IN A 192.0.2.1", "h2.big.test. IN A 192.0.2.2", "h3.big.test. IN A 192.0.2.3", "h4.big.test. IN A 192.0.2.4", "h5.big.test. IN A 192.0.2.5", "h6.big.test. IN A 192.0.2.6", "h7.big.test. IN A 192.0.2.7", "h8.big.test. IN A 192.0.2.8", "h9.big.test. IN A 192.0.2.9", "h10.big.test. IN A 192.0.2.10"), status: check.Fail,
+			summary:  []string{"11 of 10 lookups"},
+			evidence: []string{`publish: portal.test. 3600 IN TXT "v=spf1 ip4:<the addresses big.test lists> -all"`}},
 		{name: "2 void lookups", check: SPF{}, spf: "fail",
 			records: with(txt("portal.test.", "v=spf1 a:gone1.portal.test a:gone2.portal.test include:_spf.provider.test -all")), status: check.Pass,
 			summary: []string{"4 of 10 lookups, 2 of 2 void lookups"}},
@@ -154,6 +161,16 @@ func dkimCases() []zoneCase {
 			summary: []string{"the DKIM key at s1._domainkey.portal.test is Ed25519"}},
 		{name: "revoked", check: DKIM{}, records: key("v=DKIM1; k=rsa; p="), status: check.Fail,
 			summary: []string{"the DKIM key at s1._domainkey.portal.test is revoked (empty p=)"}},
+		// A selector belongs to the domain that signs with it: published
+		// under one sending domain is enough; found under none, it FAILs
+		// naming every domain asked.
+		{name: "selector under one of two domains", check: DKIM{}, records: key("v=DKIM1; k=rsa; p=" + rsa2048),
+			email: &config.Email{Domains: []string{"portal.test", "news.portal.test"}, Selectors: []string{"s1"}}, status: check.Pass,
+			summary: []string{"the DKIM key at s1._domainkey.portal.test is 2048-bit RSA"}},
+		{name: "selector under none of two domains", check: DKIM{}, records: key("v=DKIM1; k=rsa; p=" + rsa2048),
+			email: &config.Email{Domains: []string{"portal.test", "news.portal.test"}, Selectors: []string{"s1", "s2"}}, status: check.Fail,
+			summary:  []string{"the DKIM key at s1._domainkey.portal.test is 2048-bit RSA", "no DKIM key for selector s2 under portal.test, news.portal.test"},
+			evidence: []string{"TXT s2._domainkey.portal.test: NXDOMAIN", "TXT s2._domainkey.news.portal.test: NXDOMAIN"}},
 		{name: "missing", check: DKIM{}, records: base, status: check.Fail,
 			summary:  []string{"no DKIM key at s1._domainkey.portal.test"},
 			evidence: []string{"TXT s1._domainkey.portal.test: NXDOMAIN", "RFC 6376 §6.1.2"}},
