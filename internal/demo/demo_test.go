@@ -751,6 +751,20 @@ source:
   build: [repo/dist]
   ci_logs: [ci/build.log]
 `, p.HTTPPort, p.HTTPSPort, p.DNSAddr, p.data.srv.AnonKey())
+			// The mail the portal sends, as the Email deliverability checks
+			// read it: flawed mail goes out with the From address as its
+			// envelope and is signed with a selector that has no key.
+			want2 += map[string]string{
+				"flawed": `email:
+  domains: [portal.test, news.portal.test]
+  selectors: [mail2026, legacy2019]
+  sender: {from: no-reply@portal.test, return_path: no-reply@portal.test}
+`,
+				"hardened": `email:
+  domains: [portal.test, news.portal.test, bounce.portal.test]
+  selectors: [mail2026]
+  sender: {from: no-reply@portal.test, return_path: bounces@bounce.portal.test}
+`}[m.name]
 			if !strings.HasPrefix(string(b), want) || !strings.HasSuffix(string(b), want2) {
 				t.Fatalf("config:\n%s\nwant header %q and body:\n%s", b, want, want2)
 			}
